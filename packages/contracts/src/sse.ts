@@ -1,0 +1,45 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { ModelEvent } from './event.ts';
+
+/**
+ * Frames of `GET /telemetry/stream`. Each SSE message has `event: <type>` and
+ * `data: <json>`; `model_event` frames also carry `id: <seq>` so that
+ * `Last-Event-ID` resumes exactly after them.
+ */
+export const SseModelEvent = Type.Object({ type: Type.Literal('model_event'), event: ModelEvent });
+
+/** Sent once when a resume point is older than anything the server still holds:
+ * the client knows it missed events instead of silently showing a hole. */
+export const SseGap = Type.Object({
+  type: Type.Literal('gap'),
+  last_event_id: Type.String(),
+  resumed_from: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+});
+
+export const Alert = Type.Object(
+  {
+    id: Type.String(),
+    tenant_id: Type.Union([Type.String(), Type.Null()]),
+    rule: Type.String(),
+    severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
+    stage: Type.Union([Type.String(), Type.Null()]),
+    model_name: Type.Union([Type.String(), Type.Null()]),
+    message: Type.String(),
+    state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
+    opened_at: Type.String({ format: 'date-time' }),
+    updated_at: Type.String({ format: 'date-time' }),
+    details: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { $id: 'Alert' },
+);
+export type Alert = Static<typeof Alert>;
+export const SseAlert = Type.Object({ type: Type.Literal('alert'), alert: Alert });
+
+export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert], { $id: 'SseFrame' });
+export type SseFrame = Static<typeof SseFrame>;
+export type SseFrameType = SseFrame['type'];
+
+/** Seconds between heartbeat comments; proxies drop idle connections after ~30-60 s. */
+export const SSE_HEARTBEAT_MS = 15_000;
+export const SSE_RETRY_MS = 2_000;

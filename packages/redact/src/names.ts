@@ -1,0 +1,222 @@
+import { createRequire } from 'node:module';
+import { PERSON_PRIORITY, type Span } from './detectors.ts';
+
+/**
+ * Person names, using the name lexicon of the `compromise` NLP library.
+ *
+ * Why not `nlp(text).people()`: compromise's full tagger runs at ~1,000 short
+ * strings/s and ~30 five-kilobyte strings/s on one core, while the server must
+ * redact ≥ 20,000 events/s on two. Its people() detection is, underneath, this
+ * lexicon (≈3,100 first names, ≈900 surnames, honorifics, famous people) plus
+ * context patterns, so we load the lexicon once and apply the same kind of
+ * patterns ourselves over runs of Titlecase words, at regex speed.
+ * (`wink-eng-lite-web-model` was measured too: faster, but its lite model has
+ * no PERSON entity and tags every Titlecase word PROPN, so it cannot tell
+ * "Maria Garcia" from "Model Registry".)
+ *
+ * What this catches: known first name + any Titlecase surname ("Aisha Bello"),
+ * honorific + name ("Dr. Okafor"), unknown given name + known surname, names
+ * right after a cue ("Dear …", "patient …", "name: …"), a known first name alone.
+ * What it misses: lower-case names, all-caps names, and two unknown words with
+ * no cue ("Ngozi Okonkwo"): see the eval table for the honest figures.
+ */
+
+type TokenClass =
+  | 'HONORIFIC'
+  | 'FIRST' // unambiguous given name in the lexicon (MaleName/FemaleName)
+  | 'FIRST_WEAK' // given name that is also a word (Grace, Mark, Chase) or a one-word celebrity
+  | 'LAST'
+  | 'INITIAL' // "J."
+  | 'OTHER' // in the lexicon as something else: a month, city, noun, verb…
+  | 'UNKNOWN';
+
+interface Lexicon {
+  first: Set<string>;
+  firstWeak: Set<string>;
+  last: Set<string>;
+  other: Set<string>;
+  /** Multi-word famous people ("bill gates"), matched as a whole. */
+  people: Set<string>;
+  /** Head nouns of organisations and places ("University", "River", "Bank"):
+   * "Victoria Station" and "Jordan River" are not people. */
+  heads: Set<string>;
+}
+
+/** Head words compromise does not list but that are common in our traffic. */
+const EXTRA_HEADS = ['station', 'street', 'road', 'avenue', 'pier', 'state', 'tech', 'hospital', 'airport', 'tower', 'hall', 'centre', 'center', 'motors', 'motor', 'labs', 'inc', 'ltd', 'llc', 'gmbh', 'corp', 'plc'];
+/** Place prefixes: "San Jose", "Santa Monica", "Saint Helena". */
+const PLACE_PREFIXES = new Set(['san', 'santa', 'santo', 'sao', 'são', 'saint', 'st', 'fort', 'port', 'mount', 'lake', 'new', 'north', 'south', 'east', 'west']);
+
+const HONORIFICS = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lord', 'lady',
+  'rev', 'fr', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'srta', 'dott', 'ing',
+]);
+
+/** Words that announce a name even when the name itself is unknown. */
+const CUE_WORDS = new Set([
+  'dear', 'hi', 'hello', 'patient', 'customer', 'client', 'employee', 'applicant', 'candidate',
+  'tenant', 'member', 'passenger', 'named', 'attn', 'signed', 'sincerely', 'regards',
+]);
+/** Cues in the text just before a run (case-insensitive), e.g. "name: ". */
+const CUE_BEFORE_RE = /(?:\b(?:name(?:\s+is)?|named|(?:signed|prepared|written|approved|reviewed|submitted|requested|authored|created|sent)\s+by|(?:from|to|cc|attn)\s*:)|\b(?:thanks|thank\s+you|dear|hi|hello|patient|customer|client|employee|applicant|candidate|passenger|member|contact)\b,?)\s*:?\s*$/i;
+
+let lexicon: Lexicon | undefined;
+
+/** Loads compromise synchronously on the first name pass (so processes that
+ * never redact names, or set `names: false`, never pay its ~250 ms and ~15 MB),
+ * keeps only the sets we need, then drops compromise from the require cache so
+ * its tagger model can be garbage-collected. */
+function loadLexicon(): Lexicon {
+  if (lexicon !== undefined) return lexicon;
+  const require = createRequire(import.meta.url);
+  const resolved = require.resolve('compromise');
+  const nlp = require(resolved) as { world(): { model: { one: { lexicon: Record<string, string | string[]> } } } };
+  const entries = nlp.world().model.one.lexicon;
+
+  const world = nlp.world() as ReturnType<typeof nlp.world> & { model: { two: { orgWords: Record<string, boolean>; placeWords: Record<string, boolean> } } };
+  const heads = new Set([...Object.keys(world.model.two.orgWords), ...Object.keys(world.model.two.placeWords), ...EXTRA_HEADS]);
+  const lex: Lexicon = { first: new Set(), firstWeak: new Set(), last: new Set(), other: new Set(), people: new Set(), heads };
+  for (const word in entries) {
+    const raw = entries[word];
+    const tags = typeof raw === 'string' ? [raw] : (raw ?? []);
+    if (word.includes(' ')) {
+      if (tags.includes('Person')) lex.people.add(word);
+      continue;
+    }
+    if (tags.includes('MaleName') || tags.includes('FemaleName')) lex.first.add(word);
+    else if (tags.includes('FirstName') || tags.includes('Person')) lex.firstWeak.add(word);
+    else if (tags.includes('LastName')) lex.last.add(word);
+    else lex.other.add(word);
+  }
+  delete require.cache[resolved];
+  lexicon = lex;
+  return lex;
+}
+
+/** Size of the loaded lexicon; a test asserts it so a compromise upgrade that
+ * moves the lexicon fails loudly instead of silently finding no names. */
+export function nameLexiconSize(): { first: number; last: number } {
+  const lex = loadLexicon();
+  return { first: lex.first.size + lex.firstWeak.size, last: lex.last.size };
+}
+
+/** A Titlecase word (O'Connor, McDonald, Al-Sayed, José) or an initial, with an
+ * optional trailing dot; runs are words separated by exactly one space. */
+const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}+(?:\\p{Lu}\\p{Ll}+)?(?:-\\p{Lu}?\\p{Ll}+)*|\\p{Lu})\\.?";
+const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_])`, 'gu');
+const TITLECASE_RE = /\p{Lu}\p{Ll}/u;
+/** Below this a string cannot hold a first name and a surname worth finding. */
+export const MIN_NAME_TEXT_LENGTH = 4;
+
+interface Token {
+  start: number;
+  end: number; // excludes a trailing dot
+  word: string; // lower-case, no dot
+  dotted: boolean;
+  cls: TokenClass;
+}
+
+function classify(lex: Lexicon, word: string, raw: string, dotted: boolean): TokenClass {
+  if (HONORIFICS.has(word)) return 'HONORIFIC';
+  if (raw.length === 1) return dotted ? 'INITIAL' : 'OTHER';
+  if (lex.first.has(word)) return 'FIRST';
+  if (lex.firstWeak.has(word)) return 'FIRST_WEAK';
+  if (lex.last.has(word)) return 'LAST';
+  if (lex.other.has(word) || CUE_WORDS.has(word)) return 'OTHER';
+  return 'UNKNOWN';
+}
+
+const isNamePart = (c: TokenClass): boolean =>
+  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN';
+
+/** Appends PERSON spans for `text` to `out`. */
+export function detectNames(text: string, out: Span[]): void {
+  if (text.length < MIN_NAME_TEXT_LENGTH || !TITLECASE_RE.test(text)) return;
+  const lex = loadLexicon();
+  RUN_RE.lastIndex = 0;
+  for (let m = RUN_RE.exec(text); m !== null; m = RUN_RE.exec(text)) {
+    const tokens = tokenize(lex, m[0], m.index);
+    // A dotted word that is not an honorific or initial ends a sentence: split.
+    let from = 0;
+    for (let i = 0; i < tokens.length; i++) {
+      const t = tokens[i] as Token;
+      if (t.dotted && t.cls !== 'HONORIFIC' && t.cls !== 'INITIAL') {
+        matchRun(text, tokens.slice(from, i + 1), out);
+        from = i + 1;
+      }
+    }
+    if (from < tokens.length) matchRun(text, from === 0 ? tokens : tokens.slice(from), out);
+  }
+}
+
+function tokenize(lex: Lexicon, run: string, offset: number): Token[] {
+  const tokens: Token[] = [];
+  let pos = 0;
+  for (const part of run.split(' ')) {
+    const dotted = part.endsWith('.');
+    const raw = dotted ? part.slice(0, -1) : part;
+    const word = raw.toLowerCase();
+    tokens.push({ start: offset + pos, end: offset + pos + raw.length, word, dotted, cls: classify(lex, word, raw, dotted) });
+    pos += part.length + 1;
+  }
+  return tokens;
+}
+
+function matchRun(text: string, tokens: Token[], out: Span[]): void {
+  const lex = lexicon as Lexicon;
+  let i = 0;
+  while (i < tokens.length) {
+    const t = tokens[i] as Token;
+    const next = tokens[i + 1];
+    let take = 0; // number of name tokens starting at `start`
+    let start = i;
+
+    if (next !== undefined && lex.people.has(`${t.word} ${next.word}`)) {
+      take = 2;
+    } else if ((t.cls === 'HONORIFIC' || (t.cls === 'OTHER' && CUE_WORDS.has(t.word))) && next !== undefined && isNamePart(next.cls)) {
+      // "Dr. Okafor", "Customer Aisha Bello": the name starts after the cue.
+      start = i + 1;
+      take = extent(tokens, start);
+    } else if ((t.cls === 'FIRST' || t.cls === 'FIRST_WEAK') && next !== undefined && isNamePart(next.cls)) {
+      take = extent(tokens, i);
+    } else if ((t.cls === 'UNKNOWN' || t.cls === 'OTHER') && next?.cls === 'LAST' && !lex.heads.has(t.word) && !PLACE_PREFIXES.has(t.word)) {
+      // Unknown or ambiguous given name before a known surname: "Tariq Haddad", "Will Smith".
+      take = 1 + extent(tokens, i + 1);
+    } else if (t.cls === 'FIRST') {
+      take = 1;
+    } else if (isNamePart(t.cls) && t.cls !== 'INITIAL' && i === 0 && CUE_BEFORE_RE.test(text.slice(Math.max(0, t.start - 24), t.start))) {
+      // "name: Ngozi Okonkwo", "signed by Okafor".
+      take = extent(tokens, i);
+    }
+
+    if (take === 0) {
+      i++;
+      continue;
+    }
+    const first = tokens[start] as Token;
+    const last = tokens[start + take - 1] as Token;
+    const after = tokens[start + take];
+    const before = tokens[start - 1];
+    if ((after !== undefined && lex.heads.has(after.word)) || lex.heads.has(last.word) || (before !== undefined && start === i && PLACE_PREFIXES.has(before.word))) {
+      // Part of an organisation or place name: skip the whole run segment.
+      i = start + take + (after !== undefined && lex.heads.has(after.word) ? 1 : 0);
+      continue;
+    }
+    const end = last.cls === 'INITIAL' ? last.end + 1 : last.end;
+    out.push({ start: first.start, end, type: 'PERSON', key: text.slice(first.start, end), priority: PERSON_PRIORITY });
+    i = start + take;
+  }
+}
+
+/** How many consecutive name-like tokens start at `from` (at most 4). */
+function extent(tokens: Token[], from: number): number {
+  let n = 0;
+  while (from + n < tokens.length && n < 4) {
+    const t = tokens[from + n] as Token;
+    if (!isNamePart(t.cls)) break;
+    n++;
+    // A dotted token (other than an initial) closes the name.
+    if (t.dotted && t.cls !== 'INITIAL') break;
+  }
+  return n;
+}

@@ -1,0 +1,53 @@
+/** The kinds of personal or secret data this package replaces. The name is the
+ * placeholder's prefix, so it must stay upper-case ASCII: the name detector only
+ * looks at Titlecase words and can therefore never re-detect a placeholder. */
+export type EntityType =
+  | 'EMAIL'
+  | 'PHONE'
+  | 'SSN'
+  | 'CREDIT_CARD'
+  | 'IBAN'
+  | 'IP_ADDRESS'
+  | 'MAC_ADDRESS'
+  | 'DATE_OF_BIRTH'
+  | 'PASSPORT'
+  | 'NATIONAL_ID'
+  | 'ADDRESS'
+  | 'PERSON'
+  | 'SECRET';
+
+export const ENTITY_TYPES: readonly EntityType[] = [
+  'EMAIL',
+  'PHONE',
+  'SSN',
+  'CREDIT_CARD',
+  'IBAN',
+  'IP_ADDRESS',
+  'MAC_ADDRESS',
+  'DATE_OF_BIRTH',
+  'PASSPORT',
+  'NATIONAL_ID',
+  'ADDRESS',
+  'PERSON',
+  'SECRET',
+];
+
+/** Matches one placeholder such as `<EMAIL_1>` or `<CREDIT_CARD_12>`, anywhere in a
+ * string (global, so reset `lastIndex` or use `matchAll`). Group 1 is the type and
+ * group 2 the number. The dashboard uses it to mark placeholders; redaction uses it
+ * to leave earlier placeholders alone, which is what makes re-redaction on ingest a
+ * no-op. This module imports nothing so a browser bundle can take it alone via
+ * `@frostbyte/redact/placeholder`. */
+export const PLACEHOLDER_RE =
+  /<(EMAIL|PHONE|SSN|CREDIT_CARD|IBAN|IP_ADDRESS|MAC_ADDRESS|DATE_OF_BIRTH|PASSPORT|NATIONAL_ID|ADDRESS|PERSON|SECRET)_([1-9]\d{0,8})>/g;
+
+const WHOLE_PLACEHOLDER_RE = new RegExp(`^${PLACEHOLDER_RE.source}$`);
+
+/** True when `s` is exactly one placeholder (no surrounding text). */
+export function isPlaceholder(s: string): boolean {
+  return WHOLE_PLACEHOLDER_RE.test(s);
+}
+
+export function formatPlaceholder(type: EntityType, n: number): string {
+  return `<${type}_${n}>`;
+}

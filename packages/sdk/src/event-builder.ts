@@ -1,0 +1,183 @@
+import { type ModelEventInput, newId } from '@frostbyte/contracts';
+import type { CaptureOptions } from './context.ts';
+import { COMPLETED, type Invocation, isModelResult, type ModelUsage, STARTED } from './invocation.ts';
+import type { QueuedEvent } from './queue.ts';
+import type { RedactionHook } from './redaction.ts';
+import type { TokenCounter, TokenSource } from './tokens.ts';
+
+// Limits from the ingest schema (packages/contracts/src/event.ts): an event over any of
+// them would be rejected whole, so the SDK trims instead.
+const MAX_ERROR_TYPE = 200;
+const MAX_ERROR_MESSAGE = 4000;
+const MAX_RATIONALE = 20000;
+const MAX_METADATA_KEYS = 64;
+const MAX_METADATA_KEY = 128;
+const MAX_TOKENS = 100_000_000;
+
+export interface BuildEnv {
+  redaction: RedactionHook;
+  tokens: TokenCounter;
+  /** Global capture switch from the config. */
+  capture: CaptureOptions | undefined;
+  countTokens: boolean;
+  /** Counts internal failures (a redactor that throws, an unreadable error). */
+  onFailure: (error: unknown) => void;
+}
+
+/** Turns a queued event into its wire form. Runs in the export step, never on a caller's path. */
+export function buildEvent({ invocation: inv, kind }: QueuedEvent, env: BuildEnv): ModelEventInput {
+  const ctx = inv.context;
+  const meta = inv.meta;
+  const isStart = kind === STARTED;
+  const wall = isStart ? inv.startWall : inv.startWall + inv.durationMs;
+  const iso = new Date(Math.round(wall)).toISOString();
+  const event: ModelEventInput = {
+    id: newId(),
+    invocation_id: inv.invocation_id,
+    timestamp: iso,
+    emitted_at: iso,
+    stage: meta.stage,
+    model_name: meta.model_name,
+    model_version: meta.model_version,
+    operation: meta.operation,
+    status: isStart ? 'started' : kind === COMPLETED ? 'completed' : 'failed',
+  };
+  if (ctx?.tenant_id !== undefined) event.tenant_id = ctx.tenant_id;
+  if (ctx?.pipeline_run_id !== undefined) event.pipeline_run_id = ctx.pipeline_run_id;
+  if (ctx?.document_id !== undefined) event.document_id = ctx.document_id;
+
+  const metadata: Record<string, unknown> = {};
+  if (meta.metadata !== undefined) Object.assign(metadata, meta.metadata);
+  if (ctx?.attributes !== undefined) Object.assign(metadata, ctx.attributes);
+  if (isStart) {
+    setMetadata(event, metadata);
+    return event;
+  }
+
+  event.duration_ms = Math.round(inv.durationMs * 1000) / 1000;
+  const result = kind === COMPLETED ? inv.result : undefined;
+  const shaped = isModelResult(result) ? result : undefined;
+  const output = shaped !== undefined ? shaped.output : result;
+  const usage: ModelUsage | undefined = inv.usage ?? shaped?.usage;
+  if (shaped?.metadata !== undefined) Object.assign(metadata, shaped.metadata);
+  if (inv.extra !== undefined) Object.assign(metadata, inv.extra);
+  if (typeof usage?.pages === 'number') metadata.pages = usage.pages;
+
+  // Tokens: the model's own report wins; otherwise count what went in and came out.
+  const sources = new Set<TokenSource>();
+  const inputTokens = tokenCount(usage?.input_tokens, inv.hasInput ? inv.input : undefined, env, sources);
+  if (inputTokens !== undefined) event.input_tokens = inputTokens;
+  if (kind === COMPLETED) {
+    const outputTokens = tokenCount(usage?.output_tokens, output, env, sources);
+    if (outputTokens !== undefined) event.output_tokens = outputTokens;
+  }
+  if (sources.size > 0) metadata.token_source = sources.size === 1 ? [...sources][0] : [...sources].sort().join('+');
+
+  const captureInput = allows(env.capture?.input, meta.capture?.input, ctx?.capture?.input, inv.callCapture?.input);
+  const captureOutput = allows(env.capture?.output, meta.capture?.output, ctx?.capture?.output, inv.callCapture?.output);
+  const scope = env.redaction.newScope();
+  const redact = (value: unknown): unknown => {
+    try {
+      return env.redaction.redact(value, scope);
+    } catch (error) {
+      env.onFailure(error);
+      return '[redaction failed]'; // fail closed: never send what could not be redacted
+    }
+  };
+
+  const trace: NonNullable<ModelEventInput['trace']> = {};
+  if (captureInput && inv.hasInput && inv.input !== undefined) trace.input = redact(inv.input);
+  if (kind === COMPLETED) {
+    if (captureOutput && output !== undefined) trace.output = redact(output);
+    const rationale = inv.rationale ?? shaped?.rationale;
+    if (typeof rationale === 'string') trace.decision_rationale = truncate(String(redact(rationale)), MAX_RATIONALE);
+    const confidence = inv.confidence ?? shaped?.confidence;
+    if (typeof confidence === 'number') {
+      if (confidence >= 0 && confidence <= 1) trace.confidence_score = confidence;
+      else metadata.invalid_confidence = Number.isFinite(confidence) ? confidence : String(confidence);
+    }
+  } else {
+    event.error = describeError(inv.error, redact);
+  }
+  if (Object.keys(trace).length > 0) event.trace = trace;
+  setMetadata(event, metadata);
+  return event;
+}
+
+/**
+ * Replaces the captured input/output of an event that is too large to send with a
+ * preview, so one huge document cannot get a whole batch rejected.
+ */
+export function shrinkEvent(event: ModelEventInput, maxFieldChars: number): ModelEventInput {
+  const trace = event.trace;
+  if (trace === undefined) return event;
+  const shrunk = { ...trace };
+  for (const field of ['input', 'output'] as const) {
+    if (shrunk[field] === undefined) continue;
+    const json = JSON.stringify(shrunk[field]) ?? '';
+    if (json.length > maxFieldChars) shrunk[field] = { truncated: true, chars: json.length, preview: json.slice(0, maxFieldChars) };
+  }
+  return { ...event, trace: shrunk, metadata: { ...event.metadata, trace_truncated: true } };
+}
+
+function tokenCount(reported: unknown, value: unknown, env: BuildEnv, sources: Set<TokenSource>): number | undefined {
+  if (typeof reported === 'number' && Number.isInteger(reported) && reported >= 0 && reported <= MAX_TOKENS) {
+    sources.add('model');
+    return reported;
+  }
+  if (!env.countTokens || value === undefined) return undefined;
+  const counted = env.tokens.count(value);
+  if (counted === undefined) return undefined;
+  sources.add(counted.source);
+  return Math.min(counted.tokens, MAX_TOKENS);
+}
+
+function allows(...switches: (boolean | undefined)[]): boolean {
+  for (const s of switches) if (s === false) return false;
+  return true;
+}
+
+function describeError(error: unknown, redact: (value: unknown) => unknown): { type: string; message: string } {
+  let type: string;
+  let message: string;
+  if (error instanceof Error) {
+    const ctorName = error.constructor?.name;
+    type = ctorName !== undefined && ctorName !== '' && ctorName !== 'Error' ? ctorName : error.name || 'Error';
+    message = error.message;
+  } else {
+    type = error === null ? 'null' : typeof error;
+    try {
+      message = String(error);
+    } catch {
+      message = '';
+    }
+  }
+  const redacted = redact(message);
+  return {
+    type: truncate(type, MAX_ERROR_TYPE) || 'Error',
+    message: truncate(typeof redacted === 'string' ? redacted : String(redacted), MAX_ERROR_MESSAGE),
+  };
+}
+
+function setMetadata(event: ModelEventInput, metadata: Record<string, unknown>): void {
+  const keys = Object.keys(metadata);
+  if (keys.length === 0) return;
+  if (keys.length <= MAX_METADATA_KEYS && keys.every((k) => k.length <= MAX_METADATA_KEY)) {
+    event.metadata = metadata;
+    return;
+  }
+  const kept: Record<string, unknown> = {};
+  let n = 0;
+  for (const k of keys) {
+    if (k.length > MAX_METADATA_KEY) continue;
+    if (n === MAX_METADATA_KEYS - 1) {
+      kept.metadata_truncated = true;
+      break;
+    }
+    kept[k] = metadata[k];
+    n++;
+  }
+  event.metadata = kept;
+}
+
+const truncate = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);

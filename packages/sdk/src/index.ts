@@ -1,0 +1,17 @@
+export type { ModelFn, ObserveOptions, Telemetry } from './api.ts';
+export { getTelemetry, NOOP_TELEMETRY, NoopTelemetry, observe, setGlobalTelemetry, wrapModel } from './api.ts';
+export type { ResolvedConfig, TelemetryConfig } from './config.ts';
+export type { CaptureOptions, TelemetryContext } from './context.ts';
+export { currentContext, withContext } from './context.ts';
+export type { EventExporter, ExportResult } from './export/exporter.ts';
+export { ExportResultCode } from './export/exporter.ts';
+export type { HttpExporterOptions } from './export/http-exporter.ts';
+export { HttpExporter } from './export/http-exporter.ts';
+export { MemoryExporter } from './export/memory-exporter.ts';
+export { NoopExporter } from './export/noop-exporter.ts';
+export type { SpoolOptions } from './export/spool.ts';
+export { Spool } from './export/spool.ts';
+export type { InvocationHandle, ModelMeta, ModelResult, ModelUsage } from './invocation.ts';
+export type { TelemetryStats } from './processor.ts';
+export type { RedactionScope, Redactor } from './redaction.ts';
+export { initTelemetry, installShutdownHooks, shutdownTelemetry, TelemetrySdk } from './telemetry.ts';

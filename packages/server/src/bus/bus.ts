@@ -1,0 +1,41 @@
+import type { BusRecord, EventRecord } from '../ingest/record.ts';
+
+/**
+ * The live buffer between ingest and everything downstream. Two consumers read it:
+ * the DB writer through a consumer group (each record written once, acked after the
+ * commit) and the SSE fan-out through a plain tail (every process sees everything).
+ *
+ *   const seqs = await bus.append([record]);            // durable when `durable`
+ *   const stop = bus.tail(null, (recs) => fanout(recs)); // live, from now
+ *   const batch = await bus.readGroup('writer-1', 1000, 100);
+ *   await storage.insertRecords(batch); await bus.ack(batch.map((r) => r.seq));
+ */
+export interface Bus {
+  readonly kind: 'memory' | 'redis';
+  /** Whether an appended record survives this process dying. When false, ingest
+   * acknowledges only after the writer has committed the record to the database. */
+  readonly durable: boolean;
+  /** Appends in order and returns each record's stream position. */
+  append(records: readonly EventRecord[]): Promise<string[]>;
+  /** Calls `onRecords` with every record after `after` (null: from now), in order, until stopped. */
+  tail(after: string | null, onRecords: (records: BusRecord[]) => void): () => void;
+  /** Records after `after`, oldest first, from what the bus still holds. */
+  range(after: string, limit: number): Promise<BusRecord[]>;
+  /** The oldest position still held, or null when empty. */
+  oldestSeq(): Promise<string | null>;
+  /** Next records for this consumer of the writer group: its own unacked ones first
+   * (after a restart), then ones a dead consumer left idle, then new ones. */
+  readGroup(consumer: string, count: number, blockMs: number): Promise<BusRecord[]>;
+  ack(seqs: readonly string[]): Promise<void>;
+  /** Records appended but not yet acked by the writer group. */
+  backlog(): Promise<number>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Raised when the bus cannot take more without losing unwritten records. */
+export class BusFullError extends Error {
+  constructor(readonly backlog: number) {
+    super(`the live buffer holds ${backlog} records not yet written to the database; retry shortly`);
+  }
+}

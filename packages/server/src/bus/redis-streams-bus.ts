@@ -1,0 +1,190 @@
+import { Redis } from 'ioredis';
+import type { BusRecord, EventRecord } from '../ingest/record.ts';
+import { type Bus, BusFullError } from './bus.ts';
+
+type StreamEntry = [id: string, fields: string[]];
+
+const GROUP = 'writers';
+const CLAIM_IDLE_MS = 15_000;
+
+function decode(entries: StreamEntry[] | null | undefined): BusRecord[] {
+  const out: BusRecord[] = [];
+  for (const entry of entries ?? []) {
+    if (!entry) continue; // XAUTOCLAIM may return nil for entries trimmed meanwhile
+    const [id, fields] = entry;
+    const i = fields?.indexOf('r') ?? -1;
+    if (i < 0) continue;
+    out.push({ seq: id, record: JSON.parse(fields[i + 1] as string) as EventRecord });
+  }
+  return out;
+}
+
+/**
+ * Redis Streams: `XADD … MAXLEN ~` to append, one consumer group (`writers`) feeding
+ * the DB writers with `XREADGROUP`/`XACK`, `XAUTOCLAIM` taking over what a crashed
+ * writer left pending, and `XREAD` for each process's SSE tail. Several server
+ * processes share one stream; Redis orders their appends.
+ *
+ * MAXLEN trims old entries whether or not they were acked (Redis 7), so append
+ * refuses new records when the unwritten backlog nears the cap.
+ */
+export class RedisStreamsBus implements Bus {
+  readonly kind = 'redis';
+  readonly durable = true;
+  private readonly key: string;
+  private readonly cmd: Redis;
+  private readonly groupConn: Redis;
+  private readonly tailConns = new Set<Redis>();
+  private backlogCache = { at: 0, value: 0 };
+  private needOwnPending = true;
+  private lastClaim = 0;
+
+  private constructor(
+    private readonly url: string,
+    prefix: string,
+    private readonly maxLen: number,
+  ) {
+    this.key = `${prefix}:events`;
+    const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+    this.cmd = new Redis(url, opts);
+    this.groupConn = new Redis(url, { ...opts, maxRetriesPerRequest: null });
+    for (const c of [this.cmd, this.groupConn]) c.on('error', () => {}); // reconnects by itself; callers see failures
+  }
+
+  static async connect(url: string, prefix = 'fmo', maxLen = 1_000_000): Promise<RedisStreamsBus> {
+    const bus = new RedisStreamsBus(url, prefix, maxLen);
+    await bus.ensureGroup();
+    return bus;
+  }
+
+  private async ensureGroup() {
+    try {
+      await this.cmd.xgroup('CREATE', this.key, GROUP, '0', 'MKSTREAM');
+    } catch (e) {
+      if (!String(e).includes('BUSYGROUP')) throw e;
+    }
+  }
+
+  async append(records: readonly EventRecord[]): Promise<string[]> {
+    const backlog = await this.backlog(true);
+    if (backlog + records.length > this.maxLen * 0.9) throw new BusFullError(backlog);
+    const p = this.cmd.pipeline();
+    for (const r of records) p.xadd(this.key, 'MAXLEN', '~', this.maxLen, '*', 'r', JSON.stringify(r));
+    const res = (await p.exec()) ?? [];
+    return res.map(([err, id]) => {
+      if (err) throw err;
+      return id as string;
+    });
+  }
+
+  tail(after: string | null, onRecords: (records: BusRecord[]) => void): () => void {
+    const conn = new Redis(this.url, { maxRetriesPerRequest: null });
+    conn.on('error', () => {});
+    this.tailConns.add(conn);
+    let stopped = false;
+    const loop = async () => {
+      let last = after;
+      while (!stopped) {
+        try {
+          if (last === null) {
+            const top = (await conn.xrevrange(this.key, '+', '-', 'COUNT', 1)) as StreamEntry[];
+            last = top[0]?.[0] ?? '0-0';
+          }
+          const res = (await conn.xread('COUNT', 2000, 'BLOCK', 1000, 'STREAMS', this.key, last)) as
+            | [string, StreamEntry[]][]
+            | null;
+          const entries = res?.[0]?.[1];
+          if (entries?.length) {
+            last = (entries[entries.length - 1] as StreamEntry)[0];
+            onRecords(decode(entries));
+          }
+        } catch {
+          if (stopped) return;
+          await new Promise((r) => setTimeout(r, 250)); // Redis away: retry; `last` keeps our place
+        }
+      }
+    };
+    void loop();
+    return () => {
+      stopped = true;
+      this.tailConns.delete(conn);
+      conn.disconnect();
+    };
+  }
+
+  async range(after: string, limit: number) {
+    return decode((await this.cmd.xrange(this.key, `(${after}`, '+', 'COUNT', limit)) as StreamEntry[]);
+  }
+
+  async oldestSeq() {
+    const first = (await this.cmd.xrange(this.key, '-', '+', 'COUNT', 1)) as StreamEntry[];
+    return first[0]?.[0] ?? null;
+  }
+
+  async readGroup(consumer: string, count: number, blockMs: number): Promise<BusRecord[]> {
+    try {
+      return await this.readGroupOnce(consumer, count, blockMs);
+    } catch (e) {
+      // Redis restarted without persistence: the stream and group are gone.
+      if (String(e).includes('NOGROUP')) {
+        await this.ensureGroup();
+        return [];
+      }
+      throw e;
+    }
+  }
+
+  private async readGroupOnce(consumer: string, count: number, blockMs: number): Promise<BusRecord[]> {
+    if (this.needOwnPending) {
+      const res = (await this.groupConn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', this.key, '0')) as
+        | [string, StreamEntry[]][]
+        | null;
+      const own = decode(res?.[0]?.[1]);
+      if (own.length) return own;
+      this.needOwnPending = false;
+    }
+    if (Date.now() - this.lastClaim > CLAIM_IDLE_MS / 3) {
+      this.lastClaim = Date.now();
+      const [, claimed] = (await this.groupConn.xautoclaim(this.key, GROUP, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', count)) as [
+        string,
+        StreamEntry[],
+      ];
+      const taken = decode(claimed);
+      if (taken.length) return taken;
+    }
+    const res = (await this.groupConn.xreadgroup(
+      'GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>',
+    )) as [string, StreamEntry[]][] | null;
+    return decode(res?.[0]?.[1]);
+  }
+
+  async ack(seqs: readonly string[]) {
+    if (seqs.length) await this.cmd.xack(this.key, GROUP, ...seqs);
+  }
+
+  /** Entries not yet acked: the group's lag (never delivered) plus its pending list. */
+  async backlog(cached = false): Promise<number> {
+    if (cached && Date.now() - this.backlogCache.at < 500) return this.backlogCache.value;
+    const groups = (await this.cmd.xinfo('GROUPS', this.key).catch(() => [])) as unknown[][];
+    let value = 0;
+    for (const g of groups) {
+      const f = new Map<string, unknown>();
+      for (let i = 0; i < g.length; i += 2) f.set(String(g[i]), g[i + 1]);
+      if (f.get('name') !== GROUP) continue;
+      value = Number(f.get('pending') ?? 0) + Number(f.get('lag') ?? 0);
+    }
+    this.backlogCache = { at: Date.now(), value };
+    return value;
+  }
+
+  async ping() {
+    await this.cmd.ping();
+  }
+
+  async close() {
+    for (const c of this.tailConns) c.disconnect();
+    this.tailConns.clear();
+    this.cmd.disconnect();
+    this.groupConn.disconnect();
+  }
+}

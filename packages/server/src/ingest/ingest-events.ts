@@ -1,0 +1,212 @@
+import { MAX_BATCH_EVENTS, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { type Bus } from '../bus/bus.ts';
+import type { EventWriter } from './writer.ts';
+import type { PriceBook } from './pricing.ts';
+import { priceOf } from './pricing.ts';
+import type { EventRecord, SealedTrace } from './record.ts';
+
+const checkEvent = TypeCompiler.Compile(ModelEventInput);
+
+/** Redacts a value on the server (defence in depth: the SDK already did). */
+export interface ServerRedactor {
+  /** One context per trace so `<PERSON_1>` means one person throughout it. */
+  trace(parts: { input: unknown; output: unknown; rationale: string | undefined }): {
+    input: unknown;
+    output: unknown;
+    rationale: string | undefined;
+    summary: Record<string, number>;
+  };
+  text(s: string): string;
+  value<T>(v: T): T;
+}
+
+/** Seals trace fields with the tenant's data key (AES-256-GCM, AAD bound to the row). */
+export interface TraceSealer {
+  /** Makes sure each tenant has a data key (may create and store one). */
+  prepare(tenants: Iterable<string>): Promise<void>;
+  seal(tenant: string, eventId: string, column: 'input' | 'output' | 'decision_rationale', plaintext: string): { sealed: Buffer; keyVersion: number };
+}
+
+export interface IngestContext {
+  /** The tenant of the credential (ingest key); null for an admin who names it per event. */
+  tenant: string | null;
+}
+
+export class IngestError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Clocks further off than this are refused rather than filed in a wrong partition. */
+const MAX_FUTURE_MS = 24 * 3600_000;
+const MAX_PAST_MS = 30 * 86_400_000;
+
+/**
+ * IngestProcessor: validate → tenant → dedupe → redact → price → seal → bus.
+ * Valid items of a mixed batch are accepted; each invalid one is reported with the
+ * path and what is expected. The response is sent only once the accepted records are
+ * durable (on the bus when it is durable, else committed to the database).
+ */
+export class IngestService {
+  /** Recently accepted ids: a replayed batch is acknowledged without re-appending.
+   * The database's primary key is the real guarantee; this keeps replays off the
+   * live stream. */
+  private readonly recent = new Map<string, true>();
+
+  constructor(
+    private readonly deps: {
+      bus: Bus;
+      writer: EventWriter;
+      prices: PriceBook;
+      redactor: ServerRedactor;
+      sealer: TraceSealer;
+      recentCapacity?: number;
+    },
+  ) {}
+
+  async ingest(items: unknown[], ctx: IngestContext): Promise<IngestResponse> {
+    if (items.length === 0 || items.length > MAX_BATCH_EVENTS) {
+      throw new IngestError(400, `events must hold 1 to ${MAX_BATCH_EVENTS} items, got ${items.length}`);
+    }
+    const now = Date.now();
+    const receivedAt = new Date(now).toISOString();
+    const rejected: IngestResponse['rejected'] = [];
+    const acceptedIds: string[] = [];
+    const fresh: { input: ModelEventInput; tenant: string; id: string }[] = [];
+    let duplicates = 0;
+    const inBatch = new Set<string>();
+
+    items.forEach((raw, index) => {
+      const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : null;
+      if (!checkEvent.Check(raw)) {
+        // One message per path (the first is the most specific), at most ten.
+        const byPath = new Map<string, string>();
+        for (const e of checkEvent.Errors(raw)) {
+          if (!byPath.has(e.path || '/')) byPath.set(e.path || '/', e.message);
+          if (byPath.size >= 10) break;
+        }
+        const errors = [...byPath].map(([path, message]) => ({ path, message }));
+        rejected.push({ index, id: rawId, errors });
+        return;
+      }
+      const e = raw as ModelEventInput;
+      const problem = this.checkSemantics(e, ctx, now);
+      if (problem) {
+        rejected.push({ index, id: rawId, errors: [problem] });
+        return;
+      }
+      const id = e.id ?? newId();
+      const tenant = ctx.tenant ?? (e.tenant_id as string);
+      if (this.recent.has(id) || inBatch.has(id)) {
+        duplicates++;
+        acceptedIds.push(id);
+        return;
+      }
+      inBatch.add(id);
+      fresh.push({ input: e, tenant, id });
+    });
+
+    if (fresh.length) {
+      await this.deps.prices.refresh();
+      await this.deps.sealer.prepare(new Set(fresh.filter((f) => f.input.trace).map((f) => f.tenant)));
+      const records = fresh.map((f) => this.toRecord(f.input, f.tenant, f.id, receivedAt));
+      const seqs = await this.deps.bus.append(records);
+      if (!this.deps.bus.durable) await this.deps.writer.waitCommitted(seqs[seqs.length - 1] as string);
+      for (const f of fresh) {
+        this.remember(f.id);
+        acceptedIds.push(f.id);
+      }
+    }
+    return { accepted: acceptedIds.length, accepted_ids: acceptedIds, duplicates, rejected };
+  }
+
+  private checkSemantics(e: ModelEventInput, ctx: IngestContext, now: number): { path: string; message: string } | null {
+    if (ctx.tenant && e.tenant_id && e.tenant_id !== ctx.tenant) {
+      return { path: '/tenant_id', message: `this credential may only send events of tenant '${ctx.tenant}'` };
+    }
+    if (!ctx.tenant && !e.tenant_id) return { path: '/tenant_id', message: 'required (the credential has no tenant of its own)' };
+    const t = Date.parse(e.timestamp);
+    if (t > now + MAX_FUTURE_MS) return { path: '/timestamp', message: 'more than 24 h in the future; check the sender clock' };
+    if (t < now - MAX_PAST_MS) return { path: '/timestamp', message: 'older than the 30-day trace retention' };
+    if (e.status === 'started' && (e.duration_ms ?? null) !== null) {
+      return { path: '/duration_ms', message: 'a started event has no duration yet; send it on completed/failed' };
+    }
+    return null;
+  }
+
+  private toRecord(e: ModelEventInput, tenant: string, id: string, receivedAt: string): EventRecord {
+    const { redactor, sealer, prices } = this.deps;
+    const final = e.status !== 'started';
+    const metadata = e.metadata ? redactor.value(e.metadata) : {};
+    const cost = final
+      ? priceOf(prices.get(e.model_name, e.model_version), {
+          input_tokens: e.input_tokens ?? null,
+          output_tokens: e.output_tokens ?? null,
+          metadata,
+        })
+      : null;
+    let trace: SealedTrace | null = null;
+    if (e.trace) {
+      const r = redactor.trace({ input: e.trace.input, output: e.trace.output, rationale: e.trace.decision_rationale });
+      let keyVersion: number | null = null;
+      const seal = (col: 'input' | 'output' | 'decision_rationale', v: unknown) => {
+        if (v === undefined) return null;
+        const s = sealer.seal(tenant, id, col, col === 'decision_rationale' ? (v as string) : JSON.stringify(v));
+        keyVersion = s.keyVersion;
+        return s.sealed.toString('base64');
+      };
+      trace = {
+        input: seal('input', r.input),
+        output: seal('output', r.output),
+        decision_rationale: seal('decision_rationale', r.rationale),
+        confidence_score: e.trace.confidence_score ?? null,
+        redactions: r.summary,
+        key_version: keyVersion,
+      };
+    }
+    return {
+      event: {
+        id,
+        invocation_id: e.invocation_id,
+        pipeline_run_id: e.pipeline_run_id ?? null,
+        timestamp: new Date(e.timestamp).toISOString(),
+        emitted_at: e.emitted_at ? new Date(e.emitted_at).toISOString() : null,
+        received_at: receivedAt,
+        tenant_id: tenant,
+        document_id: e.document_id ?? null,
+        stage: e.stage,
+        model_name: e.model_name,
+        model_version: e.model_version,
+        operation: e.operation,
+        status: e.status,
+        duration_ms: e.duration_ms ?? null,
+        input_tokens: e.input_tokens ?? null,
+        output_tokens: e.output_tokens ?? null,
+        cost_usd: cost,
+        metadata,
+        error: e.error ? { type: e.error.type, message: redactor.text(e.error.message) } : null,
+        has_trace: trace !== null,
+        confidence_score: e.trace?.confidence_score ?? null,
+      },
+      trace,
+    };
+  }
+
+  private remember(id: string) {
+    this.recent.set(id, true);
+    const cap = this.deps.recentCapacity ?? 200_000;
+    if (this.recent.size > cap) {
+      // Maps iterate in insertion order: drop the oldest tenth in one go.
+      let n = Math.ceil(cap / 10);
+      for (const k of this.recent.keys()) {
+        this.recent.delete(k);
+        if (--n === 0) break;
+      }
+    }
+  }
+}

@@ -1,0 +1,18 @@
+import type { ServerRedactor } from './ingest-events.ts';
+
+/** Adapts the shared redaction library to ingest. Loaded lazily so the server starts
+ * even before the library exists in a checkout (the SDK redacted already). */
+export async function createServerRedactor(): Promise<ServerRedactor> {
+  const lib = await import('@frostbyte/redact');
+  return {
+    trace(parts) {
+      const ctx = new lib.RedactionContext();
+      const input = lib.redactValue(parts.input, ctx);
+      const output = lib.redactValue(parts.output, ctx);
+      const rationale = parts.rationale === undefined ? undefined : lib.redactText(parts.rationale, ctx);
+      return { input, output, rationale, summary: { ...ctx.summary() } as Record<string, number> };
+    },
+    text: (s) => lib.redactText(s),
+    value: (v) => lib.redactValue(v, undefined, { names: false }),
+  };
+}

@@ -1,0 +1,59 @@
+import type { Alert, ModelEvent } from '@frostbyte/contracts';
+import type { Bus } from '../bus/bus.ts';
+import { withSeq } from '../ingest/record.ts';
+import { parseSeq } from '../seq.ts';
+
+/** A live subscriber: an SSE connection or a WebSocket tracer session. */
+export interface LiveClient {
+  match(e: ModelEvent): boolean;
+  /** Gets every matching event of one bus batch at once (one socket write). */
+  deliver(events: ModelEvent[]): void;
+  alert?(a: Alert): void;
+}
+
+/**
+ * LiveFanoutProcessor: one bus tail per process, shared by all live clients, so a
+ * thousand browsers cost one Redis reader. Events are matched per client and
+ * delivered per bus batch, which coalesces frames under load without delaying them
+ * when it is quiet.
+ */
+export class Fanout {
+  private readonly clients = new Set<LiveClient>();
+  private stop: (() => void) | null = null;
+  /** Highest position seen by the tail; resuming clients catch up to it. */
+  lastSeq = 0n;
+
+  constructor(private readonly bus: Bus) {}
+
+  start() {
+    this.stop ??= this.bus.tail(null, (records) => {
+      const events = records.map(withSeq);
+      const last = records[records.length - 1];
+      if (last) this.lastSeq = parseSeq(last.seq) ?? this.lastSeq;
+      for (const c of this.clients) {
+        const mine = events.filter((e) => c.match(e));
+        if (mine.length) c.deliver(mine);
+      }
+    });
+  }
+
+  add(c: LiveClient): () => void {
+    this.clients.add(c);
+    return () => this.clients.delete(c);
+  }
+
+  /** Alerts are not on the event bus; the alerting service pushes them here. */
+  broadcastAlert(a: Alert, visible: (c: LiveClient) => boolean) {
+    for (const c of this.clients) if (c.alert && visible(c)) c.alert(a);
+  }
+
+  get size() {
+    return this.clients.size;
+  }
+
+  close() {
+    this.stop?.();
+    this.stop = null;
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,110 @@
+import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, StreamQuery } from '@frostbyte/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { parseSeq } from '../seq.ts';
+import { eventMatcher } from './match.ts';
+import { resumeAfter } from './resume.ts';
+
+/** A client that cannot keep up is cut rather than buffered without bound; it
+ * reconnects with Last-Event-ID and catches up from the bus or the database. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+const frame = (e: ModelEvent) => `id: ${e.seq}\nevent: model_event\ndata: ${JSON.stringify({ type: 'model_event', event: e })}\n\n`;
+
+/**
+ * `GET /telemetry/stream`: the live feed over Server-Sent Events. Resumes exactly
+ * after `Last-Event-ID` (header, or `lastEventId` in the query for clients that
+ * cannot set headers); filters are applied here, not in the browser.
+ */
+export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/telemetry/stream',
+    {
+      config: { permission: 'events:read' },
+      schema: {
+        tags: ['live'],
+        summary: 'Live model events (SSE), resumable with Last-Event-ID',
+        querystring: StreamQuery,
+        headers: { type: 'object', properties: { 'last-event-id': { type: 'string', maxLength: 64 } } },
+      },
+    },
+    async (req, reply) => {
+      const { lastEventId: qLast, ...filter } = req.query;
+      const last = (req.headers['last-event-id'] as string | undefined) || qLast || null;
+      if (last !== null && parseSeq(last) === null) {
+        return reply.code(400).send({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `Last-Event-ID '${last.slice(0, 64)}' is not a stream position; expected '<ms>-<n>' as sent in an event's id`,
+        });
+      }
+      const scope = req.ctx.scope;
+      if (filter.tenant_id && scope !== '*' && !scope.includes(filter.tenant_id)) {
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' });
+      }
+      const match = eventMatcher(scope, filter);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-cache, no-transform',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
+      res.write(`retry: ${SSE_RETRY_MS}\n: connected\n\n`);
+
+      let closed = false;
+      let lastSent = last === null ? -1n : (parseSeq(last) as bigint);
+      let pending: ModelEvent[] | null = last === null ? null : []; // live events held while catching up
+      const send = (events: ModelEvent[]) => {
+        let out = '';
+        for (const e of events) {
+          const s = parseSeq(e.seq) as bigint;
+          if (s <= lastSent) continue; // already sent by the catch-up or an earlier batch
+          lastSent = s;
+          out += frame(e);
+        }
+        if (!out || closed) return;
+        res.write(out);
+        if (res.writableLength > MAX_BUFFERED_BYTES) {
+          req.log.warn('sse: slow client cut; it will resume with Last-Event-ID');
+          res.destroy();
+        }
+      };
+      const remove = app.live.add({
+        match,
+        deliver: (events) => (pending ? pending.push(...events) : send(events)),
+        alert: (a: Alert) => {
+          if (!closed) res.write(`event: alert\ndata: ${JSON.stringify({ type: 'alert', alert: a })}\n\n`);
+        },
+      });
+      app.metrics.sseClients.inc();
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+      const cleanup = () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(heartbeat);
+        remove();
+        app.metrics.sseClients.dec();
+      };
+      req.raw.on('close', cleanup);
+      res.on('error', cleanup);
+
+      if (last !== null) {
+        try {
+          for await (const chunk of resumeAfter({ bus: app.bus, storage: app.storage }, scope, filter, last)) {
+            if (closed) break;
+            if ('gap' in chunk) res.write(`event: gap\ndata: ${JSON.stringify({ type: 'gap', ...chunk.gap })}\n\n`);
+            else send(chunk.events);
+          }
+        } catch (err) {
+          req.log.error({ err }, 'sse: catch-up failed');
+          res.destroy(); // the client retries with the same Last-Event-ID
+          return;
+        }
+        const held = pending ?? [];
+        pending = null;
+        send(held);
+      }
+    },
+  );
+};

@@ -1,0 +1,39 @@
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+/**
+ * Entry point: `npm start` (embedded: PGlite + memory bus) or, with DATABASE_URL and
+ * REDIS_URL, one process of a server deployment. Stops gracefully on SIGINT/SIGTERM:
+ * stops taking requests, lets the writer finish its batch, closes the stores.
+ */
+export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {}) {
+  const config = loadConfig(process.env, overrides);
+  const app = await buildApp({
+    config,
+    logger: {
+      level: config.logLevel,
+      // Payloads never reach the log; these paths are belt and braces.
+      redact: { paths: ['req.headers.authorization', 'req.query.access_token', '*.trace', '*.input', '*.output'], censor: '[redacted]' },
+    },
+  });
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`Frostbyte Model Observatory on http://localhost:${config.port} (storage: ${app.storage.kind}, bus: ${app.bus.kind})`);
+  let closing = false;
+  const stop = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  return app;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,88 @@
+import path from 'node:path';
+import fp from 'fastify-plugin';
+import type { Bus } from '../bus/bus.ts';
+import { MemoryBus } from '../bus/memory-bus.ts';
+import { RedisStreamsBus } from '../bus/redis-streams-bus.ts';
+import { createServerRedactor } from '../ingest/server-redactor.ts';
+import { IngestService } from '../ingest/ingest-events.ts';
+import { PriceBook } from '../ingest/pricing.ts';
+import { EventWriter } from '../ingest/writer.ts';
+import { Fanout } from '../live/fanout.ts';
+import { seqToString } from '../seq.ts';
+import { loadOrCreateMasterKey } from '../security/envelope.ts';
+import { TraceCrypto } from '../security/trace-crypto.ts';
+import { openStorage } from '../storage/open-storage.ts';
+import type { Storage } from '../storage/storage.ts';
+
+/** Storage: given (tests) or opened from the config; migrated; closed with the app. */
+export const dbPlugin = fp<{ storage?: Storage; inMemory?: boolean }>(
+  async (app, opts) => {
+    const storage = opts.storage ?? (await openStorage(app.config, { inMemory: opts.inMemory }));
+    app.decorate('storage', storage);
+    if (!opts.storage) app.addHook('onClose', () => storage.close());
+    // Day partitions ahead of time, re-checked hourly.
+    const t = setInterval(() => void storage.ensurePartitions(new Date(), 7).catch((err) => app.log.error({ err }, 'partitions')), 3600_000);
+    t.unref();
+    app.addHook('onClose', async () => clearInterval(t));
+  },
+  { name: 'db' },
+);
+
+/** Bus: Redis Streams when REDIS_URL is set, else the in-process ring. */
+export const busPlugin = fp<{ bus?: Bus }>(
+  async (app, opts) => {
+    let bus = opts.bus;
+    if (!bus) {
+      if (app.config.redisUrl) bus = await RedisStreamsBus.connect(app.config.redisUrl, app.config.redisPrefix, app.config.busMaxLen);
+      else {
+        const mem = new MemoryBus(Math.min(app.config.busMaxLen, 200_000));
+        // Continue positions above what is stored, so ids stay increasing across restarts.
+        const max = await app.storage.maxSeq();
+        mem.resumeAfter(max === null ? null : seqToString(max));
+        bus = mem;
+      }
+      const owned = bus;
+      app.addHook('onClose', () => owned.close());
+    }
+    app.decorate('bus', bus);
+  },
+  { name: 'bus', dependencies: ['db'] },
+);
+
+/** Field encryption: the master key (FMO_MASTER_KEY, or a 0600 key file in the data
+ * dir) unwraps the tenants' data keys. */
+export const cryptoPlugin = fp(
+  async (app) => {
+    const master = await loadOrCreateMasterKey({ env: process.env.FMO_MASTER_KEY, file: path.join(app.config.dataDir, 'master.key') });
+    if (master.created) app.log.warn({ file: path.join(app.config.dataDir, 'master.key') }, 'created a new master key: back it up; without it no trace can be read');
+    app.decorate('traceCrypto', await TraceCrypto.load(master.key, app.storage));
+  },
+  { name: 'crypto', dependencies: ['db'] },
+);
+
+/** Ingest and everything downstream of the bus in this process: the DB writer and
+ * the live fan-out. */
+export const ingestPlugin = fp(
+  async (app) => {
+    const writer = new EventWriter(app.bus, app.storage, app.log, app.config.consumerName);
+    writer.onBatch = (n) => app.metrics.writerBatch.observe(n);
+    const prices = new PriceBook(app.storage);
+    const live = new Fanout(app.bus);
+    const ingest = new IngestService({ bus: app.bus, writer, prices, redactor: await createServerRedactor(), sealer: app.traceCrypto });
+    app.decorate('writer', writer);
+    app.decorate('prices', prices);
+    app.decorate('live', live);
+    app.decorate('ingest', ingest);
+    app.addHook('onReady', async () => {
+      writer.start();
+      live.start();
+    });
+    app.addHook('preClose', async () => {
+      live.close();
+    });
+    app.addHook('onClose', async () => {
+      await writer.stop();
+    });
+  },
+  { name: 'ingest', dependencies: ['db', 'bus', 'crypto', 'metrics'] },
+);

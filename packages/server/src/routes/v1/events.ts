@@ -1,0 +1,130 @@
+import {
+  DecisionTrace,
+  ErrorResponse,
+  EventListQuery,
+  IdParam,
+  IngestErrorResponse,
+  IngestResponse,
+  MAX_BATCH_EVENTS,
+  ModelEvent,
+} from '@frostbyte/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { BusFullError } from '../../bus/bus.ts';
+import { parseSeq } from '../../seq.ts';
+import { readTrace } from './read-trace.ts';
+
+const EventPage = Type.Object({ events: Type.Array(ModelEvent), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+const EventList = Type.Object({ events: Type.Array(ModelEvent) });
+const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
+
+export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/v1/events',
+    {
+      config: { permission: 'events:write' },
+      schema: {
+        tags: ['events'],
+        summary: 'Ingest a batch of model events (1–5000); idempotent on event id',
+        description: 'Each item is validated on its own: valid items are accepted, invalid ones are listed in `rejected` with the path and what is expected. 202 means durable.',
+        body: Type.Object(
+          { events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_EVENTS, description: 'ModelEventInput items' }) },
+          { additionalProperties: false },
+        ),
+        response: { 202: IngestResponse, 400: Type.Union([IngestErrorResponse, ErrorResponse]), 413: ErrorResponse, 503: ErrorResponse },
+      },
+    },
+    async (req, reply) => {
+      try {
+        const res = await app.ingest.ingest(req.body.events, { tenant: req.ctx.tenant });
+        app.metrics.ingested.inc({ result: 'accepted' }, res.accepted - res.duplicates);
+        if (res.duplicates) app.metrics.ingested.inc({ result: 'duplicate' }, res.duplicates);
+        if (res.rejected.length) app.metrics.ingested.inc({ result: 'rejected' }, res.rejected.length);
+        const status = res.accepted === 0 && res.rejected.length > 0 ? 400 : 202;
+        if (status === 400) {
+          const first = res.rejected[0];
+          return reply.code(400).send({
+            ...res,
+            statusCode: 400,
+            error: 'Bad Request',
+            message: `no event accepted; first problem: events[${first?.index}]${first?.errors[0]?.path ?? ''} ${first?.errors[0]?.message ?? ''}`,
+          } as never);
+        }
+        return reply.code(202).send(res);
+      } catch (e) {
+        if (e instanceof BusFullError) {
+          reply.header('retry-after', '1');
+          return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
+        }
+        throw e;
+      }
+    },
+  );
+
+  app.get(
+    '/v1/events',
+    {
+      config: { permission: 'events:read' },
+      schema: { tags: ['events'], summary: 'Event history, newest first, keyset-paginated', querystring: EventListQuery, response: { 200: EventPage, ...errors } },
+    },
+    async (req, reply) => {
+      const { cursor, limit = 100, ...q } = req.query;
+      let beforeSeq: bigint | undefined;
+      if (cursor !== undefined) {
+        const s = parseSeq(cursor);
+        if (s === null) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'cursor is not valid: pass next_cursor from the previous page unchanged' });
+        beforeSeq = s;
+      }
+      const events = await app.storage.listEvents(req.ctx.scope, { ...q, beforeSeq, limit: limit + 1 });
+      const more = events.length > limit;
+      if (more) events.pop();
+      return { events, next_cursor: more ? (events[events.length - 1]?.seq ?? null) : null };
+    },
+  );
+
+  app.get(
+    '/v1/events/:id',
+    {
+      config: { permission: 'events:read' },
+      schema: {
+        tags: ['events'],
+        summary: 'One event with its decision trace',
+        params: IdParam,
+        response: { 200: Type.Object({ event: ModelEvent, trace: Type.Union([DecisionTrace, Type.Null()]) }), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const found = await app.storage.getEvent(req.ctx.scope, req.params.id);
+      if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no event ${req.params.id}` });
+      return { event: found.event, trace: found.trace ? readTrace(app.traceCrypto, found.trace, req.ctx.canSeePayloads) : null };
+    },
+  );
+
+  app.get(
+    '/v1/invocations/:id',
+    {
+      config: { permission: 'events:read' },
+      schema: { tags: ['events'], summary: 'The events of one invocation (started → completed/failed)', params: IdParam, response: { 200: EventList, ...errors } },
+    },
+    async (req, reply) => {
+      const events = await app.storage.invocationEvents(req.ctx.scope, req.params.id);
+      if (!events.length) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no invocation ${req.params.id}` });
+      return { events };
+    },
+  );
+
+  app.get(
+    '/v1/documents/:document_id/events',
+    {
+      config: { permission: 'events:read' },
+      schema: {
+        tags: ['events'],
+        summary: "A document's journey through the pipeline, oldest first",
+        params: Type.Object({ document_id: Type.String({ minLength: 1, maxLength: 256 }) }),
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 1000 })) }),
+        response: { 200: EventList, ...errors },
+      },
+    },
+    async (req) => ({ events: await app.storage.documentEvents(req.ctx.scope, req.params.document_id, req.query.limit ?? 1000) }),
+  );
+};

@@ -1,0 +1,426 @@
+import type { EventFilter, MetricsRow, ModelEvent } from '@frostbyte/contracts';
+import type { BusRecord } from '../ingest/record.ts';
+import { parseSeq, seqToString } from '../seq.ts';
+import type { SqlClient } from './sql-client.ts';
+import type {
+  CostGroup,
+  CostRow,
+  DataKeyRow,
+  EventPageQuery,
+  ModelPricing,
+  Storage,
+  StoredTrace,
+  TenantScope,
+  TimeseriesSeries,
+} from './storage.ts';
+
+const EVENT_COLUMNS = `id, seq, invocation_id, pipeline_run_id, "timestamp", emitted_at, received_at, tenant_id,
+  document_id, stage, model_name, model_version, operation, status, duration_ms, input_tokens, output_tokens,
+  cost_usd, metadata, error, has_trace, confidence_score`;
+
+const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
+const num = (v: unknown): number | null => (v == null ? null : Number(v));
+
+function toEvent(r: Record<string, unknown>): ModelEvent {
+  return {
+    id: r.id as string,
+    seq: seqToString(BigInt(r.seq as string)),
+    invocation_id: r.invocation_id as string,
+    pipeline_run_id: (r.pipeline_run_id as string | null) ?? null,
+    timestamp: iso(r.timestamp) as string,
+    emitted_at: iso(r.emitted_at),
+    received_at: iso(r.received_at) as string,
+    tenant_id: r.tenant_id as string,
+    document_id: (r.document_id as string | null) ?? null,
+    stage: r.stage as string,
+    model_name: r.model_name as string,
+    model_version: r.model_version as string,
+    operation: r.operation as string,
+    status: r.status as ModelEvent['status'],
+    duration_ms: num(r.duration_ms),
+    input_tokens: num(r.input_tokens),
+    output_tokens: num(r.output_tokens),
+    cost_usd: num(r.cost_usd),
+    metadata: (r.metadata as Record<string, unknown>) ?? {},
+    error: (r.error as ModelEvent['error']) ?? null,
+    has_trace: Boolean(r.has_trace),
+    confidence_score: num(r.confidence_score),
+  };
+}
+
+const b64 = (v: unknown): string | null => (v == null ? null : Buffer.from(v as Uint8Array).toString('base64'));
+const bytes = (v: string | null): Buffer | null => (v == null ? null : Buffer.from(v, 'base64'));
+
+/** Builds a WHERE clause from a tenant scope and the shared filters. */
+class Where {
+  readonly parts: string[] = [];
+  constructor(readonly params: unknown[] = []) {}
+  add(sqlWithPlaceholder: string, value: unknown): this {
+    this.params.push(value);
+    this.parts.push(sqlWithPlaceholder.replace('?', `$${this.params.length}`));
+    return this;
+  }
+  raw(sql: string): this {
+    this.parts.push(sql);
+    return this;
+  }
+  scope(scope: TenantScope, col = 'tenant_id'): this {
+    return scope === '*' ? this : this.add(`${col} = ANY(?::text[])`, [...scope]);
+  }
+  filter(f: EventFilter): this {
+    if (f.tenant_id) this.add('tenant_id = ?', f.tenant_id);
+    if (f.model_name) this.add('model_name = ?', f.model_name);
+    if (f.model_version) this.add('model_version = ?', f.model_version);
+    if (f.document_id) this.add('document_id = ?', f.document_id);
+    if (f.document_prefix) this.add(`document_id LIKE ? ESCAPE '\\'`, `${f.document_prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    if (f.operation) this.add('operation = ?', f.operation);
+    if (f.stage) this.add('stage = ?', f.stage);
+    if (f.status) this.add('status = ?', f.status);
+    return this;
+  }
+  get sql(): string {
+    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
+  }
+}
+
+/** The storage over any PostgreSQL driver. PGlite and PostgreSQL run the same SQL. */
+export class SqlStorage implements Storage {
+  constructor(readonly db: SqlClient) {}
+
+  get kind() {
+    return this.db.kind;
+  }
+
+  async insertRecords(records: readonly BusRecord[]): Promise<{ inserted: number }> {
+    if (records.length === 0) return { inserted: 0 };
+    const cols: unknown[][] = Array.from({ length: 22 }, () => []);
+    const tr: unknown[][] = Array.from({ length: 9 }, () => []);
+    for (const { seq, record } of records) {
+      const e = record.event;
+      const s = parseSeq(seq);
+      if (s === null) throw new Error(`bad seq ${seq}`);
+      const v = [
+        e.id, s.toString(), e.invocation_id, e.pipeline_run_id, e.timestamp, e.emitted_at, e.received_at, e.tenant_id,
+        e.document_id, e.stage, e.model_name, e.model_version, e.operation, e.status, e.duration_ms, e.input_tokens,
+        e.output_tokens, e.cost_usd, JSON.stringify(e.metadata ?? {}), e.error ? JSON.stringify(e.error) : null,
+        record.trace !== null, e.confidence_score,
+      ];
+      v.forEach((x, i) => cols[i]?.push(x));
+      const t = record.trace;
+      if (t) {
+        const tv = [e.id, e.tenant_id, e.timestamp, bytes(t.input), bytes(t.output), bytes(t.decision_rationale),
+          t.confidence_score, JSON.stringify(t.redactions ?? {}), t.key_version];
+        tv.forEach((x, i) => tr[i]?.push(x));
+      }
+    }
+    // One statement: insert the new events, their traces and the hourly rollups of
+    // exactly the rows that were new, so replays change nothing anywhere.
+    const sql = `
+      WITH ins AS (
+        INSERT INTO model_events (${EVENT_COLUMNS})
+        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[],
+          $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
+          $15::float8[], $16::int[], $17::int[], $18::numeric[], $19::jsonb[], $20::jsonb[], $21::bool[], $22::real[])
+        ON CONFLICT DO NOTHING
+        RETURNING id, tenant_id, "timestamp", stage, model_name, model_version, status, input_tokens, output_tokens,
+          cost_usd, duration_ms
+      ), traces AS (
+        INSERT INTO decision_traces (event_id, tenant_id, "timestamp", input, output, decision_rationale,
+          confidence_score, redactions, key_version)
+        SELECT t.* FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::bytea[], $27::bytea[], $28::bytea[],
+          $29::real[], $30::jsonb[], $31::int[]) AS t(event_id, tenant_id, ts, i, o, r, c, red, kv)
+        WHERE t.event_id IN (SELECT id FROM ins)
+        ON CONFLICT DO NOTHING
+      ), rollup AS (
+        INSERT INTO cost_metrics AS m (tenant_id, hour, stage, model_name, model_version, calls, errors,
+          input_tokens, output_tokens, cost_usd, duration_ms_sum, duration_ms_max)
+        SELECT tenant_id, date_trunc('hour', "timestamp"), stage, model_name, model_version, count(*),
+          count(*) FILTER (WHERE status = 'failed'), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
+          coalesce(sum(cost_usd), 0), coalesce(sum(duration_ms), 0), coalesce(max(duration_ms), 0)
+        FROM ins WHERE status IN ('completed', 'failed')
+        GROUP BY 1, 2, 3, 4, 5
+        ON CONFLICT (tenant_id, hour, stage, model_name, model_version) DO UPDATE SET
+          calls = m.calls + excluded.calls, errors = m.errors + excluded.errors,
+          input_tokens = m.input_tokens + excluded.input_tokens, output_tokens = m.output_tokens + excluded.output_tokens,
+          cost_usd = m.cost_usd + excluded.cost_usd, duration_ms_sum = m.duration_ms_sum + excluded.duration_ms_sum,
+          duration_ms_max = greatest(m.duration_ms_max, excluded.duration_ms_max)
+      )
+      SELECT count(*)::int AS inserted FROM ins`;
+    const { rows } = await this.db.query<{ inserted: number }>(sql, [...cols, ...tr]);
+    return { inserted: Number(rows[0]?.inserted ?? 0) };
+  }
+
+  async listEvents(scope: TenantScope, q: EventPageQuery): Promise<ModelEvent[]> {
+    const w = new Where().scope(scope).filter(q);
+    if (q.from) w.add('"timestamp" >= ?', q.from);
+    if (q.to) w.add('"timestamp" < ?', q.to);
+    if (q.beforeSeq !== undefined) w.add('seq < ?', q.beforeSeq.toString());
+    w.params.push(q.limit);
+    const { rows } = await this.db.query(
+      `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq DESC LIMIT $${w.params.length}`,
+      w.params,
+    );
+    return rows.map(toEvent);
+  }
+
+  async getEvent(scope: TenantScope, id: string) {
+    const w = new Where().scope(scope).add('id = ?', id);
+    const { rows } = await this.db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} LIMIT 1`, w.params);
+    if (!rows[0]) return null;
+    const event = toEvent(rows[0]);
+    let trace: StoredTrace | null = null;
+    if (event.has_trace) {
+      const t = (
+        await this.db.query(
+          `SELECT event_id, tenant_id, "timestamp", input, output, decision_rationale, confidence_score, redactions, key_version
+           FROM decision_traces WHERE event_id = $1 AND tenant_id = $2 AND "timestamp" = $3`,
+          [id, event.tenant_id, event.timestamp],
+        )
+      ).rows[0];
+      if (t)
+        trace = {
+          event_id: t.event_id as string,
+          tenant_id: t.tenant_id as string,
+          timestamp: iso(t.timestamp) as string,
+          input: b64(t.input),
+          output: b64(t.output),
+          decision_rationale: b64(t.decision_rationale),
+          confidence_score: num(t.confidence_score),
+          redactions: (t.redactions as Record<string, number>) ?? {},
+          key_version: num(t.key_version),
+        };
+    }
+    return { event, trace };
+  }
+
+  async invocationEvents(scope: TenantScope, invocationId: string) {
+    const w = new Where().scope(scope).add('invocation_id = ?', invocationId);
+    const { rows } = await this.db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq`, w.params);
+    return rows.map(toEvent);
+  }
+
+  async documentEvents(scope: TenantScope, documentId: string, limit: number) {
+    const w = new Where().scope(scope).add('document_id = ?', documentId);
+    w.params.push(limit);
+    const { rows } = await this.db.query(
+      `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
+      w.params,
+    );
+    return rows.map(toEvent);
+  }
+
+  async eventsAfter(scope: TenantScope, filter: EventFilter, afterSeq: bigint, limit: number) {
+    const w = new Where().scope(scope).filter(filter).add('seq > ?', afterSeq.toString());
+    w.params.push(limit);
+    const { rows } = await this.db.query(
+      `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
+      w.params,
+    );
+    return rows.map(toEvent);
+  }
+
+  async holdsSeq(seq: bigint) {
+    const { rows } = await this.db.query('SELECT 1 FROM model_events WHERE seq <= $1 LIMIT 1', [seq.toString()]);
+    return rows.length > 0;
+  }
+
+  async maxSeq() {
+    const { rows } = await this.db.query<{ m: string | null }>('SELECT max(seq)::text AS m FROM model_events');
+    return rows[0]?.m ? BigInt(rows[0].m) : null;
+  }
+
+  async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
+    const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`);
+    // In flight: started within the window and no end yet. Status: error when the
+    // last minute had failures, processing when something is in flight, else idle.
+    const { rows } = await this.db.query(
+      `WITH e AS (SELECT * FROM model_events ${w.sql}),
+       ended AS (SELECT invocation_id FROM e WHERE status <> 'started'),
+       agg AS (
+         SELECT stage, model_name, model_version,
+           count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
+           count(*) FILTER (WHERE status = 'started' AND invocation_id NOT IN (SELECT invocation_id FROM ended)) AS in_flight,
+           count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
+           count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p99,
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+           coalesce(sum(cost_usd), 0) AS cost_usd, max(received_at) AS last_seen
+         FROM e GROUP BY stage, model_name, model_version)
+       SELECT * FROM agg ORDER BY stage, model_name, model_version`,
+      w.params,
+    );
+    return rows.map((r) => {
+      const calls = Number(r.calls);
+      const errors = Number(r.errors);
+      const inFlight = Number(r.in_flight);
+      return {
+        stage: r.stage as string,
+        model_name: r.model_name as string,
+        model_version: r.model_version as string,
+        calls,
+        in_flight: inFlight,
+        errors,
+        error_rate: calls ? errors / calls : 0,
+        p50_ms: num(r.p50),
+        p95_ms: num(r.p95),
+        p99_ms: num(r.p99),
+        throughput_per_s: calls / windowS,
+        input_tokens: Number(r.input_tokens),
+        output_tokens: Number(r.output_tokens),
+        cost_usd: Number(r.cost_usd),
+        last_seen: iso(r.last_seen),
+        status: Number(r.recent_errors) > 0 ? 'error' : inFlight > 0 ? 'processing' : 'idle',
+      };
+    });
+  }
+
+  async timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]> {
+    const w = new Where()
+      .scope(scope)
+      .filter(filter)
+      .raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`)
+      .raw(`status IN ('completed', 'failed')`);
+    const { rows } = await this.db.query(
+      `SELECT model_name, model_version,
+         date_bin(make_interval(secs => ${Number(stepS)}), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
+         count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+         percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
+         coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+         coalesce(sum(cost_usd), 0) AS cost_usd
+       FROM model_events ${w.sql}
+       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      w.params,
+    );
+    const series = new Map<string, TimeseriesSeries>();
+    for (const r of rows) {
+      const key = `${r.model_name}@${r.model_version}`;
+      let s = series.get(key);
+      if (!s) {
+        s = { key, model_name: r.model_name as string, model_version: r.model_version as string, points: [] };
+        series.set(key, s);
+      }
+      s.points.push({
+        t: iso(r.t) as string,
+        calls: Number(r.calls),
+        errors: Number(r.errors),
+        p50_ms: num(r.p50),
+        p95_ms: num(r.p95),
+        p99_ms: num(r.p99),
+        input_tokens: Number(r.input_tokens),
+        output_tokens: Number(r.output_tokens),
+        cost_usd: Number(r.cost_usd),
+      });
+    }
+    return [...series.values()];
+  }
+
+  async costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]> {
+    // Per document the rollups have no document column: read the events themselves.
+    if (groupBy === 'document') {
+      const w = new Where().scope(scope).add('"timestamp" >= ?', from.toISOString()).add('"timestamp" < ?', to.toISOString());
+      const { rows } = await this.db.query(
+        `SELECT coalesce(document_id, '(none)') AS key, count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+           coalesce(sum(cost_usd), 0) AS cost_usd
+         FROM model_events ${w.sql} AND status IN ('completed', 'failed') GROUP BY 1 ORDER BY cost_usd DESC LIMIT 1000`,
+        w.params,
+      );
+      return rows.map(costRow);
+    }
+    const keyExpr = { model: `model_name || '@' || model_version`, tenant: 'tenant_id', stage: 'stage' }[groupBy];
+    const w = new Where().scope(scope).add('hour >= ?', from.toISOString()).add('hour < ?', to.toISOString());
+    const { rows } = await this.db.query(
+      `SELECT ${keyExpr} AS key, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
+         sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
+       FROM cost_metrics ${w.sql} GROUP BY 1 ORDER BY cost_usd DESC`,
+      w.params,
+    );
+    return rows.map(costRow);
+  }
+
+  async staleInvocations(olderThan: Date, limit: number) {
+    const { rows } = await this.db.query(
+      `SELECT ${EVENT_COLUMNS} FROM model_events s
+       WHERE s.status = 'started' AND s."timestamp" < $1 AND s."timestamp" > $1::timestamptz - interval '2 days'
+         AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
+       ORDER BY s.seq LIMIT $2`,
+      [olderThan.toISOString(), limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  async pricing(): Promise<ModelPricing[]> {
+    const { rows } = await this.db.query<ModelPricing>('SELECT model_name, version, pricing FROM model_versions');
+    return rows;
+  }
+
+  async upsertModelVersion(v: Parameters<Storage['upsertModelVersion']>[0]) {
+    const { newId } = await import('@frostbyte/contracts');
+    await this.db.query(
+      `INSERT INTO model_versions (id, model_name, version, stage, config, pricing, created_by, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (model_name, version) DO NOTHING`,
+      [newId(), v.model_name, v.version, v.stage ?? null, JSON.stringify(v.config ?? {}), JSON.stringify(v.pricing ?? {}),
+        v.created_by ?? 'system', v.reason ?? null],
+    );
+  }
+
+  async ensurePartitions(now: Date, daysAhead: number) {
+    const day = (d: Date) => d.toISOString().slice(0, 10);
+    const first = new Date(now.getTime() - 86_400_000);
+    const last = new Date(now.getTime() + daysAhead * 86_400_000);
+    const { rows } = await this.db.query<{ n: number }>('SELECT fmo_ensure_partitions($1::date, $2::date) AS n', [day(first), day(last)]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async dataKeys(): Promise<DataKeyRow[]> {
+    const { rows } = await this.db.query<{ tenant_id: string; version: number; wrapped_key: Uint8Array; is_primary: boolean; destroyed_at: Date | null }>(
+      'SELECT tenant_id, version, wrapped_key, is_primary, destroyed_at FROM encryption_keys ORDER BY tenant_id, version',
+    );
+    return rows.map((r) => ({
+      tenant_id: r.tenant_id,
+      version: Number(r.version),
+      wrapped_key: new Uint8Array(r.wrapped_key),
+      primary: r.is_primary,
+      destroyed_at: r.destroyed_at ? new Date(r.destroyed_at) : null,
+    }));
+  }
+
+  async putDataKeys(rows: readonly DataKeyRow[]) {
+    await this.db.transaction(async (tx) => {
+      for (const r of rows) {
+        await tx.query(
+          `INSERT INTO encryption_keys (tenant_id, version, wrapped_key, is_primary, destroyed_at) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (tenant_id, version) DO UPDATE SET
+             is_primary = excluded.is_primary,
+             destroyed_at = coalesce(encryption_keys.destroyed_at, excluded.destroyed_at),
+             wrapped_key = CASE WHEN excluded.destroyed_at IS NOT NULL THEN excluded.wrapped_key ELSE encryption_keys.wrapped_key END`,
+          [r.tenant_id, r.version, Buffer.from(r.wrapped_key), r.primary, r.destroyed_at ?? null],
+        );
+      }
+    });
+  }
+
+  async ping() {
+    await this.db.query('SELECT 1');
+  }
+
+  close() {
+    return this.db.close();
+  }
+}
+
+function costRow(r: Record<string, unknown>): CostRow {
+  return {
+    key: r.key as string,
+    calls: Number(r.calls),
+    errors: Number(r.errors),
+    input_tokens: Number(r.input_tokens),
+    output_tokens: Number(r.output_tokens),
+    cost_usd: Number(r.cost_usd),
+  };
+}

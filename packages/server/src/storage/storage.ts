@@ -1,0 +1,97 @@
+import type { EventFilter, MetricsRow, ModelEvent } from '@frostbyte/contracts';
+import type { BusRecord, SealedTrace } from '../ingest/record.ts';
+
+/** Which tenants a caller may read: a list, or every tenant ('*', admins and the
+ * system itself). Every read takes one; no read is unscoped. */
+export type TenantScope = readonly string[] | '*';
+
+export interface EventPageQuery extends EventFilter {
+  from?: string;
+  to?: string;
+  /** Exclusive upper bound on seq (keyset pagination, newest first). */
+  beforeSeq?: bigint;
+  limit: number;
+}
+
+export interface StoredTrace extends SealedTrace {
+  event_id: string;
+  tenant_id: string;
+  timestamp: string;
+}
+
+export interface TimeseriesPoint {
+  t: string;
+  calls: number;
+  errors: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+export interface TimeseriesSeries {
+  key: string;
+  model_name: string;
+  model_version: string;
+  points: TimeseriesPoint[];
+}
+
+export type CostGroup = 'model' | 'document' | 'tenant' | 'stage';
+export interface CostRow {
+  key: string;
+  calls: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
+
+export interface DataKeyRow {
+  tenant_id: string;
+  version: number;
+  wrapped_key: Uint8Array;
+  primary: boolean;
+  destroyed_at?: Date | null;
+}
+
+export interface ModelPricing {
+  model_name: string;
+  version: string;
+  pricing: Record<string, number>;
+}
+
+/**
+ * Persistence of events, traces and the aggregates read from them. One contract,
+ * two drivers (PGlite embedded, PostgreSQL server); the shared suite in
+ * `test/shared-suites/storage.suite.ts` runs against both.
+ */
+export interface Storage {
+  readonly kind: 'pglite' | 'postgres';
+  /** Writes a batch idempotently (event id is the key); returns how many were new. */
+  insertRecords(records: readonly BusRecord[]): Promise<{ inserted: number }>;
+  listEvents(scope: TenantScope, q: EventPageQuery): Promise<ModelEvent[]>;
+  getEvent(scope: TenantScope, id: string): Promise<{ event: ModelEvent; trace: StoredTrace | null } | null>;
+  invocationEvents(scope: TenantScope, invocationId: string): Promise<ModelEvent[]>;
+  documentEvents(scope: TenantScope, documentId: string, limit: number): Promise<ModelEvent[]>;
+  /** Events after a stream position, oldest first (SSE backfill). */
+  eventsAfter(scope: TenantScope, filter: EventFilter, afterSeq: bigint, limit: number): Promise<ModelEvent[]>;
+  /** Whether anything at or before this position is still stored (else: a gap). */
+  holdsSeq(seq: bigint): Promise<boolean>;
+  maxSeq(): Promise<bigint | null>;
+  metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]>;
+  timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]>;
+  costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]>;
+  /** Started invocations with no end, older than `olderThan` (to mark abandoned). */
+  staleInvocations(olderThan: Date, limit: number): Promise<ModelEvent[]>;
+  pricing(): Promise<ModelPricing[]>;
+  upsertModelVersion(v: { model_name: string; version: string; stage?: string | null; config?: object; pricing?: object; created_by?: string; reason?: string | null }): Promise<void>;
+  ensurePartitions(now: Date, daysAhead: number): Promise<number>;
+  /** Wrapped data keys (envelope encryption); never the plain keys. */
+  dataKeys(): Promise<DataKeyRow[]>;
+  /** Inserts new key rows (a racing process's same version loses quietly) and applies
+   * primary/destroyed changes to existing ones. */
+  putDataKeys(rows: readonly DataKeyRow[]): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
