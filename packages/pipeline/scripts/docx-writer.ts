@@ -1,4 +1,4 @@
-import { zipSync } from 'fflate';
+import { type Zippable, zipSync } from 'fflate';
 import type { RichDocument } from '../src/corpus/render.ts';
 
 /**
@@ -71,9 +71,8 @@ export function renderDocx(doc: RichDocument, meta: { creator?: string } = {}): 
     ),
   };
   const encoder = new TextEncoder();
-  const entries = Object.fromEntries(
-    Object.entries(files).map(([name, content]) => [name, [encoder.encode(content), { mtime: FIXED_MTIME }] as const]),
-  );
+  const entries: Zippable = {};
+  for (const [name, content] of Object.entries(files)) entries[name] = [encoder.encode(content), { mtime: FIXED_MTIME }];
   return zipSync(entries, { level: 6, mtime: FIXED_MTIME });
 }
 

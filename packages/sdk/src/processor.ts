@@ -1,4 +1,4 @@
-import type { ModelEventInput } from '@frostbyte/contracts';
+import { MAX_BATCH_EVENTS, type ModelEventInput } from '@frostbyte/contracts';
 import { type BuildEnv, buildEvent } from './event-builder.ts';
 import { type EventExporter, type ExportResult, ExportResultCode } from './export/exporter.ts';
 import { Spool } from './export/spool.ts';
@@ -173,7 +173,7 @@ export class EventProcessor {
         // Leftovers from an earlier run go first: wait until the spool is open and the
         // mode reflects them before sending anything live.
         await this.#spool;
-        while (this.queue.size > 0) await this.#deliver(this.queue.drain(this.#o.batchSize));
+        while (this.queue.size > 0) await this.#deliver(this.queue.drain(this.#chunk()));
       } catch (error) {
         this.countFailure(error);
       } finally {
@@ -271,16 +271,28 @@ export class EventProcessor {
     this.#spilling = (async () => {
       try {
         await this.#spool;
+        // Build the next chunk while the previous one is being fsynced (the spool
+        // serialises the writes, so order holds); at most two chunks in flight.
+        const writes: Promise<void>[] = [];
         while (this.queue.size >= this.#o.batchSize) {
-          const events = await this.#build(this.queue.drain(this.#o.batchSize));
-          await this.#toSpool(events);
+          const events = await this.#build(this.queue.drain(SPOOL_CHUNK));
+          writes.push(this.#toSpool(events));
+          if (writes.length >= 2) await writes.shift();
+          else await new Promise((resolve) => setImmediate(resolve));
         }
+        await Promise.all(writes);
       } catch (error) {
         this.countFailure(error);
       } finally {
         this.#spilling = undefined;
       }
     })();
+  }
+
+  /** Live batches stay at `batchSize`; writes to disk take everything waiting (up to one
+   * server batch), so one fsync covers as many events as possible. */
+  #chunk(): number {
+    return this.#mode === 'spool' ? Math.max(this.#o.batchSize, SPOOL_CHUNK) : this.#o.batchSize;
   }
 
   #scheduleProbe(delayMs: number): void {
@@ -369,6 +381,9 @@ export class EventProcessor {
     this.#armed = true; // nothing re-arms after close
   }
 }
+
+/** Events per spool line when writing to disk in bulk (the server's batch limit). */
+const SPOOL_CHUNK = MAX_BATCH_EVENTS;
 
 async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;

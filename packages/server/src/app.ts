@@ -66,6 +66,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // 2. request decoding
   await app.register(gzipBodies);
+  // JSON only: a text/plain body is a 415 that says so, not a confusing schema error.
+  app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);
 
   // 3. app plugins

@@ -94,6 +94,10 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
     throw error;
   }
   if (res.status === 204) return undefined as T;
+  // A server without this route may answer with the dashboard's index.html (SPA
+  // fallback): that is "not found" for an API caller, not a JSON parse crash.
+  if (!(res.headers.get('content-type') ?? '').includes('json'))
+    throw new ApiError(404, `${path} answered with ${res.headers.get('content-type') || 'no content type'}, not JSON`, path);
   return (await res.json()) as T;
 }
 

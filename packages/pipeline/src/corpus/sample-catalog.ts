@@ -1,3 +1,5 @@
+import type { EntityType } from '@frostbyte/redact';
+import type { Topic } from '../stages/policy.ts';
 import type { RichDocument } from './render.ts';
 
 /**
@@ -7,16 +9,16 @@ import type { RichDocument } from './render.ts';
  * the well-known test values (SSN 078-05-1120, card 4111 1111 1111 1111,
  * IBAN GB82WEST12345698765432, 555-01xx phone numbers, example.com mail).
  *
- * `pii` lists the PII types a sample deliberately contains, so tests and the
- * redaction evaluation can check against it.
+ * `pii` lists the PII types a sample deliberately contains, named as
+ * @frostbyte/redact names them, so tests and the redaction evaluation can check
+ * against it.
  */
-
-export type Topic = 'finance' | 'legal' | 'medical' | 'hr' | 'engineering' | 'general';
 
 export interface SampleSpec {
   file: string;
   topic: Topic;
-  pii: string[];
+  /** PII types (the redaction package's entity names) the sample deliberately contains. */
+  pii: EntityType[];
   doc: RichDocument;
   /** PDF only: start each level-1 section on a new page. */
   break_before_h1?: boolean;
@@ -68,7 +70,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'legal-mutual-nda.pdf',
     topic: 'legal',
-    pii: ['person', 'email'],
+    pii: ['PERSON', 'EMAIL'],
     doc: {
       title: 'Mutual Non-Disclosure Agreement',
       blocks: [
@@ -105,7 +107,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'medical-discharge-summary.pdf',
     topic: 'medical',
-    pii: ['person', 'us_ssn', 'phone', 'date_of_birth'],
+    pii: ['PERSON', 'SSN', 'PHONE', 'DATE_OF_BIRTH'],
     doc: {
       title: 'Hospital Discharge Summary',
       blocks: [
@@ -223,7 +225,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'hr-offer-letter.docx',
     topic: 'hr',
-    pii: ['person', 'email', 'phone', 'us_ssn', 'address'],
+    pii: ['PERSON', 'EMAIL', 'PHONE', 'SSN', 'ADDRESS'],
     doc: {
       title: 'Offer of Employment',
       blocks: [
@@ -367,7 +369,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'medical-lab-results.docx',
     topic: 'medical',
-    pii: ['person', 'phone', 'date_of_birth', 'email'],
+    pii: ['PERSON', 'PHONE', 'DATE_OF_BIRTH', 'EMAIL'],
     doc: {
       title: 'Laboratory Results Report',
       blocks: [
@@ -376,7 +378,7 @@ export const SAMPLES: SampleSpec[] = [
           rows: [
             ['Patient', 'Amelia Hartley'],
             ['Date of birth', '02/11/1985'],
-            ['Patient phone', '555-0199'],
+            ['Patient phone', '(312) 555-0199'],
             ['Patient email', 'amelia.hartley@example.net'],
             ['Ordering physician', 'Dr. Samuel Osei'],
           ],
@@ -404,7 +406,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'finance-invoice-4471.html',
     topic: 'finance',
-    pii: ['credit_card', 'iban', 'email', 'person'],
+    pii: ['CREDIT_CARD', 'IBAN', 'EMAIL', 'PERSON'],
     doc: {
       title: 'Invoice INV-4471',
       blocks: [
@@ -595,7 +597,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'legal-privacy-policy.md',
     topic: 'legal',
-    pii: ['email'],
+    pii: ['EMAIL'],
     doc: {
       title: 'Privacy Policy',
       blocks: [
@@ -633,13 +635,13 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'hr-onboarding-checklist.md',
     topic: 'hr',
-    pii: ['person', 'email', 'phone'],
+    pii: ['PERSON', 'EMAIL', 'PHONE'],
     doc: {
       title: 'New Employee Onboarding Checklist',
       blocks: [
         {
           kind: 'paragraph',
-          text: 'New hire: Liam O\'Connell, starting 15 July 2024 as Customer Success Manager. Personal email liam.oconnell@example.com, mobile 555-0142. Hiring manager: Grace Adeyemi.',
+          text: 'New hire: Liam O\'Connell, starting 15 July 2024 as Customer Success Manager. Personal email liam.oconnell@example.com, mobile (415) 555-0142. Hiring manager: Grace Adeyemi.',
         },
         { kind: 'heading', level: 1, text: 'Before the first day' },
         {
@@ -707,7 +709,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'finance-wire-transfer-request.txt',
     topic: 'finance',
-    pii: ['person', 'iban', 'phone', 'email'],
+    pii: ['PERSON', 'IBAN', 'PHONE', 'EMAIL'],
     doc: {
       title: 'Wire Transfer Request',
       blocks: [
@@ -764,7 +766,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'medical-patient-intake.txt',
     topic: 'medical',
-    pii: ['person', 'us_ssn', 'phone', 'email', 'date_of_birth', 'address'],
+    pii: ['PERSON', 'SSN', 'PHONE', 'EMAIL', 'DATE_OF_BIRTH', 'ADDRESS'],
     doc: {
       title: 'Patient Intake Form',
       blocks: [
@@ -805,7 +807,7 @@ export const SAMPLES: SampleSpec[] = [
   {
     file: 'legal-cease-and-desist.txt',
     topic: 'legal',
-    pii: ['person', 'address'],
+    pii: ['PERSON', 'ADDRESS'],
     doc: {
       title: 'Cease and Desist - Trademark Infringement',
       blocks: [

@@ -43,9 +43,8 @@ export class MemoryBus implements Bus {
   }
 
   async append(records: readonly EventRecord[]): Promise<string[]> {
-    this.evict();
-    const held = this.ring.length - this.head;
-    if (held + records.length > this.maxLen) throw new BusFullError(this.unacked.size + (this.base + this.ring.length - this.delivered));
+    this.evict(records.length);
+    if (this.ring.length - this.head + records.length > this.maxLen) throw new BusFullError(await this.backlog());
     const out: BusRecord[] = records.map((record) => ({ seq: this.nextSeq(), record }));
     for (const r of out) this.ring.push(r);
     for (const w of this.waiters.splice(0)) w();
@@ -53,13 +52,12 @@ export class MemoryBus implements Bus {
     return out.map((r) => r.seq);
   }
 
-  /** Drops acked records from the front once the ring is over capacity or mostly dead. */
-  private evict() {
-    const limit = this.base + this.ring.length;
-    while (this.ring.length - this.head > this.maxLen * 0.9) {
-      const abs = this.base + this.head;
+  /** Makes room for `incoming` by dropping acked records from the front; unacked ones
+   * stay, so a full ring refuses instead of losing them. */
+  private evict(incoming: number) {
+    while (this.ring.length - this.head + incoming > this.maxLen) {
       const r = this.ring[this.head];
-      if (!r || abs >= this.delivered || abs >= limit || this.unacked.has(r.seq)) break;
+      if (!r || this.base + this.head >= this.delivered || this.unacked.has(r.seq)) break;
       this.head++;
     }
     if (this.head > 4096 && this.head > this.ring.length / 2) {

@@ -71,6 +71,7 @@ export class RedisStreamsBus implements Bus {
     const p = this.cmd.pipeline();
     for (const r of records) p.xadd(this.key, 'MAXLEN', '~', this.maxLen, '*', 'r', JSON.stringify(r));
     const res = (await p.exec()) ?? [];
+    this.backlogCache.value += records.length; // keep the cached figure honest between refreshes
     return res.map(([err, id]) => {
       if (err) throw err;
       return id as string;

@@ -16,6 +16,12 @@ const frame = (e: ModelEvent) => `id: ${e.seq}\nevent: model_event\ndata: ${JSON
  * cannot set headers); filters are applied here, not in the browser.
  */
 export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Open streams end when the server closes, so clients reconnect (to this process
+  // once it is back, or another one) instead of holding the shutdown open.
+  const open = new Set<{ end: () => void }>();
+  app.addHook('preClose', async () => {
+    for (const r of open) r.end();
+  });
   app.get(
     '/telemetry/stream',
     {
@@ -79,9 +85,12 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       app.metrics.sseClients.inc();
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+      const handle = { end: () => res.end() };
+      open.add(handle);
       const cleanup = () => {
         if (closed) return;
         closed = true;
+        open.delete(handle);
         clearInterval(heartbeat);
         remove();
         app.metrics.sseClients.dec();

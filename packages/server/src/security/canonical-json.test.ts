@@ -25,6 +25,15 @@ describe('canonicalJson', () => {
     expect(canonicalJson([0.1, 1e21, -0, 1.5e-7, 'a"b\\c\n\u2028'])).toBe(JSON.stringify([0.1, 1e21, 0, 1.5e-7, 'a"b\\c\n\u2028']));
   });
 
+  it('writes every kind of string exactly as JSON.stringify does', () => {
+    const samples = ['', 'plain', 'quote"', 'back\\slash', 'tab\t', '\u0000\u001f\u007f', '\u2028\u2029', 'é€😀', '\ud800 lone', 'lone \udfff'];
+    for (let c = 0; c < 0x10000; c += 97) samples.push(`x${String.fromCharCode(c)}y`);
+    for (const s of samples) {
+      expect(canonicalJson(s)).toBe(JSON.stringify(s));
+      expect(canonicalJson({ [s]: s })).toBe(`{${JSON.stringify(s)}:${JSON.stringify(s)}}`);
+    }
+  });
+
   it('gives the same bytes after a JSON round trip', () => {
     const value = { when: new Date('2025-01-02T03:04:05.678Z'), nested: { list: [1, 'two', false], skip: undefined } };
     const roundTripped = JSON.parse(JSON.stringify(value)) as unknown;

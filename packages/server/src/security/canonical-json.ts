@@ -9,12 +9,13 @@ import { createHash } from 'node:crypto';
  * Invariant: two values that `JSON.parse(JSON.stringify(x))` maps to the same
  * thing give the same bytes, so a row that went through a JSON/jsonb column still
  * hashes as it did when written. Anything JSON cannot round-trip faithfully
- * (NaN, Infinity, bigint, functions, symbols, cycles, `undefined` inside arrays)
+ * (NaN, Infinity, bigint, functions, symbols, cycles or nesting deeper than 200,
+ * `undefined` inside arrays)
  * throws instead of being silently coerced: a hash over a coerced value would
  * fail verification later with no clue why.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, new Set<object>());
+  return write(value, 0);
 }
 
 /** SHA-256 of the canonical form, hex. */
@@ -31,10 +32,22 @@ export class CanonicalJsonError extends Error {
   override readonly name = 'CanonicalJsonError';
 }
 
-function write(value: unknown, ancestors: Set<object>): string {
+// Deeper than any real event or audit detail; also how a cycle shows up, without
+// the cost of tracking ancestors on the ingest hot path.
+const MAX_DEPTH = 200;
+
+// Strings that JSON.stringify would write as "<same chars>" (no escapes needed).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters need escaping, that is the test
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+function str(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+function write(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value);
+      return str(value);
     case 'boolean':
       return value ? 'true' : 'false';
     case 'number':
@@ -47,34 +60,32 @@ function write(value: unknown, ancestors: Set<object>): string {
       throw new CanonicalJsonError(`cannot hash a value of type ${typeof value}`);
   }
   if (value === null) return 'null';
+  if (depth >= MAX_DEPTH) throw new CanonicalJsonError(`cannot hash a structure nested deeper than ${MAX_DEPTH} (or cyclic)`);
   const withToJson = value as { toJSON?: unknown };
   if (typeof withToJson.toJSON === 'function') {
     // Date and friends: hash what would be stored.
-    return write((withToJson.toJSON as () => unknown).call(value), ancestors);
+    return write((withToJson.toJSON as () => unknown).call(value), depth + 1);
   }
-  if (ancestors.has(value)) throw new CanonicalJsonError('cannot hash a cyclic structure');
-  ancestors.add(value);
-  let out: string;
   if (Array.isArray(value)) {
-    const parts: string[] = [];
-    for (const item of value) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
       if (item === undefined) throw new CanonicalJsonError('cannot hash undefined inside an array');
-      parts.push(write(item, ancestors));
+      out += (i === 0 ? '' : ',') + write(item, depth + 1);
     }
-    out = `[${parts.join(',')}]`;
-  } else {
-    const record = value as Record<string, unknown>;
-    // Default sort compares UTF-16 code units, which is what JCS specifies.
-    const keys = Object.keys(record).sort();
-    const parts: string[] = [];
-    for (const key of keys) {
-      const v = record[key];
-      // Absent and undefined are the same thing once stored as JSON.
-      if (v === undefined) continue;
-      parts.push(`${JSON.stringify(key)}:${write(v, ancestors)}`);
-    }
-    out = `{${parts.join(',')}}`;
+    return `${out}]`;
   }
-  ancestors.delete(value);
-  return out;
+  const record = value as Record<string, unknown>;
+  // Default sort compares UTF-16 code units, which is what JCS specifies.
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = record[key];
+    // Absent and undefined are the same thing once stored as JSON.
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${str(key)}:${write(v, depth + 1)}`;
+    first = false;
+  }
+  return `${out}}`;
 }

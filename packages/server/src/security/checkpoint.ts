@@ -288,9 +288,17 @@ function ed25519Public(key: KeyObject): KeyObject {
   return pub;
 }
 
+// Exporting a KeyObject costs ~100 µs; verifying many checkpoints with one key
+// should not pay it each time.
+const rawKeys = new WeakMap<KeyObject, Buffer>();
 function rawPublicKey(publicKey: KeyObject): Buffer {
-  const der = publicKey.export({ format: 'der', type: 'spki' });
-  return der.subarray(der.length - 32);
+  let raw = rawKeys.get(publicKey);
+  if (!raw) {
+    const der = publicKey.export({ format: 'der', type: 'spki' });
+    raw = der.subarray(der.length - 32);
+    rawKeys.set(publicKey, raw);
+  }
+  return raw;
 }
 
 function computeKeyId(name: string, publicKey: KeyObject): number {

@@ -20,6 +20,9 @@ import { merkleRoot } from './merkle.ts';
  * Limit (inherent to any hash chain): entries appended after the newest
  * checkpoint are attested by nothing but the chain itself; `unattested` reports
  * how many, so checkpoint often (the writer signs one per flush).
+ *
+ * `verifyChain` takes the rows as an array; `ChainVerifier` takes them one page at
+ * a time, for logs too long to hold in memory.
  */
 
 export type ChainFailureReason =
@@ -58,9 +61,7 @@ export type VerifyChainResult =
     }
   | { ok: false; firstBad: ChainFailure };
 
-export interface VerifyChainInput {
-  /** One tenant's rows, ordered by seq. */
-  entries: readonly AuditEntry[];
+export interface ChainVerifierOptions {
   /** Signed checkpoint notes of that tenant, any order. */
   checkpoints: readonly string[];
   /** Ed25519 public key (KeyObject, SPKI PEM, `VerifierKey` or its `name+id+base64` form). */
@@ -73,107 +74,159 @@ export interface VerifyChainInput {
   origin?: string;
 }
 
+export interface VerifyChainInput extends ChainVerifierOptions {
+  /** One tenant's rows, ordered by seq. */
+  entries: readonly AuditEntry[];
+}
+
+/** Verify a whole log held in memory. For long logs stream rows into a `ChainVerifier`. */
 export function verifyChain(input: VerifyChainInput): VerifyChainResult {
+  const verifier = new ChainVerifier(input);
+  for (const entry of input.entries) if (!verifier.push(entry)) break;
+  const result = verifier.finish();
+  // With every row at hand, a "missing" seq that is actually present further on
+  // was handed over out of order; say so.
+  if (!result.ok && result.firstBad.reason === 'missing_entry') {
+    const wanted = result.firstBad.seq;
+    if (input.entries.some((e) => e?.seq === wanted)) {
+      return { ok: false, firstBad: { ...result.firstBad, reason: 'out_of_order', detail: `seq ${wanted} is present but not in seq order` } };
+    }
+  }
+  return result;
+}
+
+/**
+ * Incremental verifier: `push` rows in seq order (e.g. pages of a keyset query),
+ * then `finish`. Memory is O(checkpoints), not O(rows). `push` returns false once
+ * a bad row was found; further rows are ignored.
+ */
+export class ChainVerifier {
+  readonly #opts: ChainVerifierOptions;
   // Failures are collected and the one with the lowest seq wins, so the report
   // names the first bad row even when a checkpoint problem was noticed earlier.
-  const failures: { f: ChainFailure; order: number }[] = [];
-  const fail = (seq: number, reason: ChainFailureReason, detail: string, order: number): void => {
-    failures.push({ f: { seq, reason, detail }, order });
-  };
+  readonly #failures: { f: ChainFailure; rowLevel: boolean }[] = [];
+  readonly #verified: Checkpoint[] = [];
+  #ready = false;
+  #stopped = false;
+  #tenant: string | undefined;
+  #start: ChainHead = { seq: 0, hash: GENESIS_HASH };
+  #prev: ChainHead = this.#start;
+  #count = 0;
+  #anchors: Checkpoint[] = [];
+  #bySize = new Map<number, Checkpoint[]>();
+  #epochAt = new Map<number, string>();
 
-  // 1. Checkpoints: only validly signed ones anchor anything.
-  const verified: Checkpoint[] = [];
-  input.checkpoints.forEach((note, i) => {
-    try {
-      verified.push(verifyCheckpoint(input.publicKey, note));
-    } catch (err) {
-      if (!(err instanceof CheckpointError)) throw err;
-      const reason = err.reason === 'malformed' ? 'checkpoint_malformed' : 'checkpoint_signature';
-      fail(claimedSize(note), reason, `checkpoint #${i}: ${err.message}`, 1);
-    }
-  });
-  const tenant = input.tenant ?? input.entries[0]?.tenant_id ?? verified[0]?.tenant;
-  const anchors: Checkpoint[] = [];
-  for (const cp of verified) {
-    if (cp.tenant !== tenant) {
-      fail(cp.size, 'tenant_mismatch', `checkpoint at size ${cp.size} is for another tenant`, 1);
-    } else if (input.origin !== undefined && cp.origin !== input.origin) {
-      fail(cp.size, 'checkpoint_malformed', `checkpoint at size ${cp.size} has origin "${cp.origin}", expected "${input.origin}"`, 1);
-    } else {
-      anchors.push(cp);
-    }
+  constructor(opts: ChainVerifierOptions) {
+    this.#opts = opts;
+    // 1. Checkpoints: only validly signed ones anchor anything.
+    opts.checkpoints.forEach((note, i) => {
+      try {
+        this.#verified.push(verifyCheckpoint(opts.publicKey, note));
+      } catch (err) {
+        if (!(err instanceof CheckpointError)) throw err;
+        const reason = err.reason === 'malformed' ? 'checkpoint_malformed' : 'checkpoint_signature';
+        this.#fail(claimedSize(note), reason, `checkpoint #${i}: ${err.message}`, false);
+      }
+    });
   }
 
-  // 2. Where the chain starts: genesis, or an epoch some signed checkpoint vouches for.
-  let start: ChainHead = { seq: 0, hash: GENESIS_HASH };
-  const first = input.entries[0];
-  const attested = (e: ChainHead): boolean =>
-    anchors.some(
-      (cp) => (cp.epoch?.seq === e.seq && cp.epoch.hash === e.hash) || (cp.size === e.seq && cp.hash === e.hash),
-    );
-  if (input.epoch) {
-    if (!attested(input.epoch)) {
-      fail(input.epoch.seq + 1, 'epoch_unattested', `no signed checkpoint vouches for epoch ${input.epoch.seq}`, 0);
-    }
-    start = input.epoch;
-  } else if (first && typeof first.seq === 'number' && first.seq > 1) {
-    const epoch = anchors.map((cp) => cp.epoch).find((e) => e?.seq === first.seq - 1);
-    if (epoch) start = epoch;
-    else {
-      // No signed epoch explains why rows 1..first.seq-1 are missing.
-      const known = Math.max(0, ...anchors.map((cp) => cp.epoch?.seq ?? 0).filter((s) => s < first.seq));
-      fail(known + 1, 'missing_entry', `entries before seq ${first.seq} are missing and no signed epoch covers them`, 0);
-    }
-  }
+  /** Feed the next row (in seq order). Returns false once the log is known to be bad. */
+  push(entry: AuditEntry): boolean {
+    if (!this.#ready) this.#init(entry);
+    if (this.#stopped) return false;
+    // Rows at or before a given epoch are covered by its signature; skip them.
+    if (this.#opts.epoch && typeof entry?.seq === 'number' && entry.seq <= this.#start.seq) return true;
 
-  // 3. The rows themselves.
-  const bySize = new Map<number, Checkpoint[]>();
-  for (const cp of anchors) bySize.set(cp.size, [...(bySize.get(cp.size) ?? []), cp]);
-  const epochAt = new Map<number, string>();
-  for (const cp of anchors) if (cp.epoch) epochAt.set(cp.epoch.seq, cp.epoch.hash);
-  const present = new Set(input.entries.map((e) => e?.seq));
-
-  let prev = start;
-  let count = 0;
-  const entries = input.entries.filter((e) => !(input.epoch && typeof e?.seq === 'number' && e.seq <= start.seq));
-  for (const entry of entries) {
-    const seq = prev.seq + 1;
-    const bad = checkEntry(entry, seq, prev, tenant, present);
-    if (bad) {
-      fail(bad.seq, bad.reason, bad.detail, 0);
-      break;
-    }
-    const cpBad = (bySize.get(seq) ?? []).find((cp) => cp.hash !== entry.hash);
+    const seq = this.#prev.seq + 1;
+    const bad = checkEntry(entry, seq, this.#prev, this.#tenant);
+    if (bad) return this.#stop(bad);
+    const cpBad = (this.#bySize.get(seq) ?? []).find((cp) => cp.hash !== entry.hash);
     if (cpBad) {
-      fail(seq, 'checkpoint_mismatch', `signed checkpoint at size ${seq} names hash ${cpBad.hash}, entry has ${entry.hash}`, 0);
-      break;
+      return this.#stop({
+        seq,
+        reason: 'checkpoint_mismatch',
+        detail: `signed checkpoint at size ${seq} names hash ${cpBad.hash}, entry has ${entry.hash}`,
+      });
     }
-    const epochHash = epochAt.get(seq);
+    const epochHash = this.#epochAt.get(seq);
     if (epochHash !== undefined && epochHash !== entry.hash) {
-      fail(seq, 'checkpoint_mismatch', `signed epoch at seq ${seq} names hash ${epochHash}, entry has ${entry.hash}`, 0);
-      break;
+      return this.#stop({
+        seq,
+        reason: 'checkpoint_mismatch',
+        detail: `signed epoch at seq ${seq} names hash ${epochHash}, entry has ${entry.hash}`,
+      });
     }
-    prev = { seq, hash: entry.hash };
-    count++;
+    this.#prev = { seq, hash: entry.hash };
+    this.#count++;
+    return true;
   }
 
-  // 4. The tail: nothing a signed checkpoint covers may be missing.
-  const newest = Math.max(0, ...anchors.map((cp) => cp.size));
-  if (failures.every((x) => x.order !== 0) && newest > prev.seq) {
-    fail(prev.seq + 1, 'truncated', `signed checkpoint covers ${newest} entries, log ends at ${prev.seq}`, 0);
+  finish(): VerifyChainResult {
+    if (!this.#ready) this.#init(undefined);
+    // 4. The tail: nothing a signed checkpoint covers may be missing.
+    const newest = Math.max(0, ...this.#anchors.map((cp) => cp.size));
+    if (!this.#stopped && !this.#failures.some((x) => x.rowLevel) && newest > this.#prev.seq) {
+      this.#fail(this.#prev.seq + 1, 'truncated', `signed checkpoint covers ${newest} entries, log ends at ${this.#prev.seq}`, true);
+    }
+    if (this.#failures.length > 0) {
+      const first = [...this.#failures].sort((a, b) => a.f.seq - b.f.seq || Number(b.rowLevel) - Number(a.rowLevel))[0];
+      return { ok: false, firstBad: (first as { f: ChainFailure }).f };
+    }
+    return {
+      ok: true,
+      entries: this.#count,
+      checkpoints: this.#anchors.length,
+      head: this.#prev.seq === 0 ? null : this.#prev,
+      unattested: Math.max(0, this.#prev.seq - newest),
+    };
   }
 
-  if (failures.length > 0) {
-    failures.sort((a, b) => a.f.seq - b.f.seq || a.order - b.order);
-    return { ok: false, firstBad: (failures[0] as { f: ChainFailure }).f };
+  /** Decide tenant, trusted checkpoints and the starting point once the first row is known. */
+  #init(first: AuditEntry | undefined): void {
+    this.#ready = true;
+    const opts = this.#opts;
+    this.#tenant = opts.tenant ?? first?.tenant_id ?? this.#verified[0]?.tenant;
+    for (const cp of this.#verified) {
+      if (cp.tenant !== this.#tenant) {
+        this.#fail(cp.size, 'tenant_mismatch', `checkpoint at size ${cp.size} is for another tenant`, false);
+      } else if (opts.origin !== undefined && cp.origin !== opts.origin) {
+        this.#fail(cp.size, 'checkpoint_malformed', `checkpoint at size ${cp.size} has origin "${cp.origin}", expected "${opts.origin}"`, false);
+      } else {
+        this.#anchors.push(cp);
+      }
+    }
+    for (const cp of this.#anchors) {
+      this.#bySize.set(cp.size, [...(this.#bySize.get(cp.size) ?? []), cp]);
+      if (cp.epoch) this.#epochAt.set(cp.epoch.seq, cp.epoch.hash);
+    }
+
+    // 2. Where the chain starts: genesis, or an epoch some signed checkpoint vouches for.
+    if (opts.epoch) {
+      const e = opts.epoch;
+      const attested = this.#anchors.some(
+        (cp) => (cp.epoch?.seq === e.seq && cp.epoch.hash === e.hash) || (cp.size === e.seq && cp.hash === e.hash),
+      );
+      if (!attested) this.#fail(e.seq + 1, 'epoch_unattested', `no signed checkpoint vouches for epoch ${e.seq}`, true);
+      this.#start = e;
+    } else if (first && typeof first.seq === 'number' && first.seq > 1) {
+      // The newest signed epoch before the first row. If rows between it and the first
+      // row are gone, the scan reports the first missing seq; with no epoch at all, seq 1.
+      for (const cp of this.#anchors) {
+        if (cp.epoch && cp.epoch.seq < first.seq && cp.epoch.seq > this.#start.seq) this.#start = cp.epoch;
+      }
+    }
+    this.#prev = this.#start;
   }
-  return {
-    ok: true,
-    entries: count,
-    checkpoints: anchors.length,
-    head: prev.seq === 0 ? null : prev,
-    unattested: Math.max(0, prev.seq - newest),
-  };
+
+  #fail(seq: number, reason: ChainFailureReason, detail: string, rowLevel: boolean): void {
+    this.#failures.push({ f: { seq, reason, detail }, rowLevel });
+  }
+
+  #stop(f: ChainFailure): false {
+    this.#fail(f.seq, f.reason, f.detail, true);
+    this.#stopped = true;
+    return false;
+  }
 }
 
 /** True when the entry's `batch_root` is the Merkle root of these event digests (in batch order). */
@@ -181,28 +234,15 @@ export function verifyBatch(entry: Pick<AuditEntry, 'batch_root'>, eventDigests:
   return typeof entry.batch_root === 'string' && eventDigests.length > 0 && merkleRoot(eventDigests) === entry.batch_root;
 }
 
-function checkEntry(
-  entry: AuditEntry,
-  seq: number,
-  prev: ChainHead,
-  tenant: string | undefined,
-  present: ReadonlySet<unknown>,
-): ChainFailure | undefined {
+function checkEntry(entry: AuditEntry, seq: number, prev: ChainHead, tenant: string | undefined): ChainFailure | undefined {
   if (typeof entry !== 'object' || entry === null) return { seq, reason: 'malformed', detail: 'row is not an object' };
   const shape = entryShapeProblem(entry);
   if (shape) return { seq, reason: 'malformed', detail: `row at seq ${seq}: ${shape}` };
   if (typeof entry.hash !== 'string') return { seq, reason: 'malformed', detail: `row at seq ${seq}: hash missing` };
   if (entry.tenant_id !== tenant) return { seq, reason: 'tenant_mismatch', detail: `row at seq ${seq} belongs to another tenant` };
-  if (entry.seq !== seq) {
-    if (entry.seq < seq) {
-      return entry.seq === prev.seq
-        ? { seq: entry.seq, reason: 'duplicate_seq', detail: `seq ${entry.seq} appears twice` }
-        : { seq, reason: 'out_of_order', detail: `expected seq ${seq}, found ${entry.seq}` };
-    }
-    return present.has(seq)
-      ? { seq, reason: 'out_of_order', detail: `expected seq ${seq}, found ${entry.seq}; rows are not in seq order` }
-      : { seq, reason: 'missing_entry', detail: `seq ${seq} is missing (next present is ${entry.seq})` };
-  }
+  if (entry.seq > seq) return { seq, reason: 'missing_entry', detail: `seq ${seq} is missing (next present is ${entry.seq})` };
+  if (entry.seq === prev.seq) return { seq: entry.seq, reason: 'duplicate_seq', detail: `seq ${entry.seq} appears twice` };
+  if (entry.seq < seq) return { seq, reason: 'out_of_order', detail: `expected seq ${seq}, found ${entry.seq}` };
   const recomputed = hashEntry(entry);
   if (recomputed !== entry.hash) {
     return { seq, reason: 'hash_mismatch', detail: `content of seq ${seq} hashes to ${recomputed}, row says ${entry.hash}` };

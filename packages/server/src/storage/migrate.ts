@@ -15,7 +15,7 @@ export async function migrate(db: SqlClient, dir = MIGRATIONS_DIR): Promise<stri
     .filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f))
     .sort();
   return db.transaction(async (tx) => {
-    await tx.query('SELECT pg_advisory_xact_lock(781_2026)');
+    await tx.query('SELECT pg_advisory_xact_lock(7812026)');
     await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const done = new Set((await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));

@@ -109,7 +109,7 @@ export function LiveFeed({ snapshot, store, onOpen, onNearEnd, initialHeight = 6
           type="button"
           className="new-events-pill"
           onClick={() => {
-            scrollRef.current?.scrollTo({ top: 0 });
+            if (scrollRef.current) scrollRef.current.scrollTop = 0;
             store.setAtTop(true);
             moveTo(0);
           }}

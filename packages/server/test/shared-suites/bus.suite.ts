@@ -1,0 +1,108 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { BusFullError, type Bus } from '../../src/bus/bus.ts';
+import type { BusRecord } from '../../src/ingest/record.ts';
+import { compareSeq } from '../../src/seq.ts';
+import { sleep, until } from '../helper.ts';
+import { record } from './records.ts';
+
+type MakeBus = (opts?: { maxLen?: number; prefix?: string }) => Promise<{ bus: Bus; prefix: string; cleanup: () => Promise<void> }>;
+
+/**
+ * The bus contract, run against every implementation (memory ring, Redis Streams).
+ * Each test gets its own bus (its own stream key on Redis).
+ */
+export function busSuite(name: string, make: MakeBus, caps: { sharedAcrossProcesses: boolean }) {
+  describe(`bus contract: ${name}`, () => {
+    const cleanups: (() => Promise<void>)[] = [];
+    const fresh = async (opts?: { maxLen?: number; prefix?: string }) => {
+      const b = await make(opts);
+      cleanups.push(b.cleanup);
+      return b;
+    };
+    afterEach(async () => {
+      for (const c of cleanups.splice(0)) await c();
+    });
+
+    it('appends in order and returns increasing positions; range reads exactly after a position', async () => {
+      const { bus } = await fresh();
+      const seqs = [...(await bus.append([record(), record()])), ...(await bus.append([record()]))];
+      for (let i = 1; i < seqs.length; i++) expect(compareSeq(seqs[i - 1] as string, seqs[i] as string)).toBe(-1);
+      expect((await bus.range(seqs[0] as string, 10)).map((r) => r.seq)).toEqual(seqs.slice(1));
+      expect(await bus.oldestSeq()).toBe(seqs[0]);
+      expect((await bus.range(seqs[2] as string, 10)).length).toBe(0);
+    });
+
+    it('tails live records from now, and from a position including what was missed', async () => {
+      const { bus } = await fresh();
+      const [early] = await bus.append([record()]);
+      const live: BusRecord[] = [];
+      const stop = bus.tail(null, (r) => live.push(...r));
+      await sleep(100); // let a remote tail position itself at the end
+      const later = await bus.append([record(), record()]);
+      await until(() => live.length, (n) => n >= 2, 5000);
+      expect(live.map((r) => r.seq)).toEqual(later);
+      stop();
+
+      const fromEarly: BusRecord[] = [];
+      const stop2 = bus.tail(early as string, (r) => fromEarly.push(...r));
+      await until(() => fromEarly.length, (n) => n >= 2, 5000);
+      expect(fromEarly.map((r) => r.seq)).toEqual(later);
+      stop2();
+    });
+
+    it('delivers each record to the writer group once; acked records leave the backlog', async () => {
+      const { bus } = await fresh();
+      const seqs = await bus.append([record(), record(), record()]);
+      const got = await bus.readGroup('c1', 2, 100);
+      const rest = await bus.readGroup('c1', 10, 100);
+      expect([...got, ...rest].map((r) => r.seq)).toEqual(seqs);
+      expect(await bus.readGroup('c1', 10, 50)).toEqual([]);
+      expect(await bus.backlog()).toBe(3);
+      await bus.ack(seqs);
+      expect(await bus.backlog()).toBe(0);
+    });
+
+    it('keeps the full record (event and sealed trace) through the round trip', async () => {
+      const { bus } = await fresh();
+      const r = record({ metadata: { pages: 3 } }, { input: 'AAEC', output: null, decision_rationale: null, confidence_score: 0.5, redactions: { EMAIL: 1 }, key_version: 2 });
+      await bus.append([r]);
+      const [got] = await bus.readGroup('c1', 1, 100);
+      expect(got?.record).toEqual(r);
+    });
+
+    it('wakes a blocked group reader as soon as a record arrives', async () => {
+      const { bus } = await fresh();
+      const pending = bus.readGroup('c1', 10, 5000);
+      await sleep(50);
+      const t0 = Date.now();
+      await bus.append([record()]);
+      expect((await pending).length).toBe(1);
+      expect(Date.now() - t0).toBeLessThan(4000); // woke up, did not wait out the block
+    });
+
+    it('refuses appends rather than dropping records the writer has not acked', async () => {
+      const { bus } = await fresh({ maxLen: 20 });
+      await bus.append(Array.from({ length: 15 }, () => record()));
+      await expect(bus.append(Array.from({ length: 10 }, () => record()))).rejects.toBeInstanceOf(BusFullError);
+      const got = await bus.readGroup('c1', 100, 100);
+      await bus.ack(got.map((r) => r.seq));
+      await sleep(600); // the Redis bus caches its backlog figure for 500 ms
+      await expect(bus.append(Array.from({ length: 10 }, () => record()))).resolves.toHaveLength(10);
+    });
+
+    it.skipIf(!caps.sharedAcrossProcesses)(
+      'lets another consumer take over what a dead consumer left unacked (shared buses only; the memory ring lives and dies with its one process)',
+      async () => {
+        const { bus, prefix } = await fresh();
+        const seqs = await bus.append([record(), record()]);
+        expect((await bus.readGroup('dead', 10, 100)).length).toBe(2); // read, never acked
+        const { bus: other } = await make({ prefix }); // a second process on the same stream
+        cleanups.unshift(() => other.close());
+        // The dead consumer's entries are claimed once idle long enough.
+        const taken = await until(() => other.readGroup('alive', 10, 100), (r) => r.length === 2, 25_000, 500);
+        expect(taken.map((r) => r.seq)).toEqual(seqs);
+      },
+      40_000,
+    );
+  });
+}

@@ -1,0 +1,160 @@
+import { newId } from '@frostbyte/contracts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSeq } from '../../src/seq.ts';
+import type { Storage } from '../../src/storage/storage.ts';
+import { uniq } from '../helper.ts';
+import { record, withSeqs } from './records.ts';
+
+/**
+ * The storage contract, run against every implementation (PGlite, PostgreSQL). Each
+ * test uses its own tenant ids, so tests never see each other's rows.
+ */
+export function storageSuite(name: string, make: () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>) {
+  describe(`storage contract: ${name}`, () => {
+    let storage: Storage;
+    let cleanup: () => Promise<void>;
+    beforeAll(async () => {
+      ({ storage, cleanup } = await make());
+    }, 60_000);
+    afterAll(() => cleanup?.());
+
+    it('writes a batch once: a replay inserts nothing and is not counted twice in the rollups', async () => {
+      const tenant = uniq('t');
+      const batch = withSeqs([record({ tenant_id: tenant }), record({ tenant_id: tenant }), record({ tenant_id: tenant, status: 'failed' })]);
+      expect((await storage.insertRecords(batch)).inserted).toBe(3);
+      expect((await storage.insertRecords(batch)).inserted).toBe(0);
+      // Same ids at other positions (a replay through the bus) are still duplicates.
+      expect((await storage.insertRecords(withSeqs(batch.map((b) => b.record)))).inserted).toBe(0);
+      const events = await storage.listEvents([tenant], { limit: 10 });
+      expect(events).toHaveLength(3);
+      const costs = await storage.costs([tenant], 'tenant', new Date(Date.now() - 7200_000), new Date(Date.now() + 7200_000));
+      expect(costs).toEqual([{ key: tenant, calls: 3, errors: 1, input_tokens: 300, output_tokens: 60, cost_usd: 0.003 }]);
+    });
+
+    it('pages newest first with a keyset cursor, no overlap and no hole', async () => {
+      const tenant = uniq('t');
+      const batch = withSeqs(Array.from({ length: 25 }, () => record({ tenant_id: tenant })));
+      await storage.insertRecords(batch);
+      const seen: string[] = [];
+      let before: bigint | undefined;
+      for (let page = 0; page < 5; page++) {
+        const rows = await storage.listEvents([tenant], { limit: 10, beforeSeq: before });
+        seen.push(...rows.map((r) => r.id));
+        if (rows.length < 10) break;
+        before = parseSeq(rows[rows.length - 1]?.seq as string) as bigint;
+      }
+      expect(seen).toEqual(batch.map((b) => b.record.event.id).reverse());
+    });
+
+    it('never returns another tenant\'s rows, whatever the filter asks', async () => {
+      const a = uniq('a');
+      const b = uniq('b');
+      const rb = record({ tenant_id: b });
+      await storage.insertRecords(withSeqs([record({ tenant_id: a }), rb]));
+      expect(await storage.listEvents([a], { limit: 10, tenant_id: b })).toEqual([]);
+      expect(await storage.getEvent([a], rb.event.id)).toBeNull();
+      expect(await storage.invocationEvents([a], rb.event.invocation_id)).toEqual([]);
+      expect((await storage.getEvent([b], rb.event.id))?.event.tenant_id).toBe(b);
+    });
+
+    it('filters by model, stage, status and document prefix (LIKE wildcards are literal)', async () => {
+      const t = uniq('t');
+      await storage.insertRecords(
+        withSeqs([
+          record({ tenant_id: t, model_name: 'embedder-x', stage: 'embed', document_id: 'inv_2024%01' }),
+          record({ tenant_id: t, model_name: 'parser-y', stage: 'parse', document_id: 'inv_2024X01' }),
+          record({ tenant_id: t, model_name: 'parser-y', stage: 'parse', status: 'failed', document_id: 'other' }),
+        ]),
+      );
+      expect((await storage.listEvents([t], { limit: 10, model_name: 'embedder-x' })).map((e) => e.stage)).toEqual(['embed']);
+      expect(await storage.listEvents([t], { limit: 10, stage: 'parse', status: 'failed' })).toHaveLength(1);
+      expect((await storage.listEvents([t], { limit: 10, document_prefix: 'inv_2024%' })).map((e) => e.document_id)).toEqual(['inv_2024%01']);
+    });
+
+    it('stores a sealed trace beside its event and returns the bytes unchanged', async () => {
+      const t = uniq('t');
+      const bytes = Buffer.from([0xf1, 1, 2, 3, 250]).toString('base64');
+      const r = record({ tenant_id: t }, { input: bytes, output: null, decision_rationale: bytes, confidence_score: 0.75, redactions: { EMAIL: 2 }, key_version: 1 });
+      await storage.insertRecords(withSeqs([r]));
+      const got = await storage.getEvent([t], r.event.id);
+      expect(got?.event.has_trace).toBe(true);
+      expect(got?.trace).toMatchObject({ input: bytes, output: null, decision_rationale: bytes, redactions: { EMAIL: 2 }, key_version: 1 });
+      expect(got?.trace?.confidence_score).toBeCloseTo(0.75);
+    });
+
+    it('reads after a position in order and knows whether a position is still held', async () => {
+      const t = uniq('t');
+      const batch = withSeqs([record({ tenant_id: t }), record({ tenant_id: t }), record({ tenant_id: t })]);
+      await storage.insertRecords(batch);
+      const first = parseSeq(batch[0]?.seq as string) as bigint;
+      const after = await storage.eventsAfter([t], {}, first, 10);
+      expect(after.map((e) => e.seq)).toEqual([batch[1]?.seq, batch[2]?.seq]);
+      expect(await storage.holdsSeq(first)).toBe(true);
+      expect(await storage.holdsSeq(1n)).toBe(false);
+      expect((await storage.maxSeq()) ?? 0n).toBeGreaterThanOrEqual(parseSeq(batch[2]?.seq as string) as bigint);
+    });
+
+    it('summarises per model: calls, in-flight, error rate, percentiles, status', async () => {
+      const t = uniq('t');
+      const inFlight = record({ tenant_id: t, status: 'started', model_name: 'm1' });
+      const durations = [10, 20, 30, 40, 1000];
+      await storage.insertRecords(
+        withSeqs([
+          inFlight,
+          ...durations.map((d) => record({ tenant_id: t, model_name: 'm1', duration_ms: d })),
+          record({ tenant_id: t, model_name: 'm1', status: 'failed', duration_ms: 5 }),
+        ]),
+      );
+      const [row] = await storage.metricsSummary([t], {}, 300);
+      expect(row).toMatchObject({ model_name: 'm1', calls: 6, in_flight: 1, errors: 1, status: 'error' });
+      expect(row?.error_rate).toBeCloseTo(1 / 6);
+      expect(row?.p50_ms).toBe(30);
+      expect(row?.p99_ms).toBeGreaterThan(900);
+      const series = await storage.timeseries([t], {}, 300, 60);
+      expect(series[0]?.points.reduce((s, p) => s + p.calls, 0)).toBe(6);
+    });
+
+    it('finds started invocations that never ended', async () => {
+      const t = uniq('t');
+      const old = new Date(Date.now() - 3600_000).toISOString();
+      const stale = record({ tenant_id: t, status: 'started', timestamp: old });
+      const ended = record({ tenant_id: t, status: 'started', timestamp: old });
+      const end = record({ tenant_id: t, invocation_id: ended.event.invocation_id, status: 'completed' });
+      await storage.insertRecords(withSeqs([stale, ended, end]));
+      const found = await storage.staleInvocations(new Date(Date.now() - 60_000), 1000);
+      const ids = found.map((e) => e.id);
+      expect(ids).toContain(stale.event.id);
+      expect(ids).not.toContain(ended.event.id);
+    });
+
+    it('files events outside the day partitions in the default partition, and creating partitions is idempotent', async () => {
+      const t = uniq('t');
+      const past = record({ tenant_id: t, timestamp: new Date(Date.now() - 5 * 86_400_000).toISOString() });
+      await storage.insertRecords(withSeqs([past]));
+      expect((await storage.getEvent([t], past.event.id))?.event.id).toBe(past.event.id);
+      expect(await storage.ensurePartitions(new Date(), 2)).toBe(0);
+    });
+
+    it('keeps wrapped data keys and their primary/destroyed state', async () => {
+      const t = uniq('t');
+      await storage.putDataKeys([{ tenant_id: t, version: 1, wrapped_key: new Uint8Array([1, 2, 3]), primary: true }]);
+      await storage.putDataKeys([
+        { tenant_id: t, version: 1, wrapped_key: new Uint8Array([1, 2, 3]), primary: false },
+        { tenant_id: t, version: 2, wrapped_key: new Uint8Array([4, 5]), primary: true },
+      ]);
+      const mine = (await storage.dataKeys()).filter((k) => k.tenant_id === t);
+      expect(mine.map((k) => [k.version, k.primary, [...k.wrapped_key]])).toEqual([
+        [1, false, [1, 2, 3]],
+        [2, true, [4, 5]],
+      ]);
+    });
+
+    it('records model versions with prices once per (name, version)', async () => {
+      const name = uniq('model-');
+      await storage.upsertModelVersion({ model_name: name, version: '1', pricing: { input_per_1k: 0.5 } });
+      await storage.upsertModelVersion({ model_name: name, version: '1', pricing: { input_per_1k: 9 } });
+      expect((await storage.pricing()).filter((p) => p.model_name === name)).toEqual([{ model_name: name, version: '1', pricing: { input_per_1k: 0.5 } }]);
+      expect(newId()).toMatch(/^[0-9a-f-]{36}$/);
+    });
+  });
+}
