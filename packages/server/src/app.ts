@@ -19,6 +19,7 @@ import { tracerWsRoutes } from './live/tracer-ws.ts';
 import { healthRoutes } from './routes/health.ts';
 import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
+import { otlpRoutes } from './routes/v1/otlp.ts';
 import type { Storage } from './storage/storage.ts';
 import './types.d.ts';
 
@@ -82,6 +83,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(eventRoutes);
   await app.register(metricRoutes);
+  await app.register(otlpRoutes);
   await app.register(sseRoutes);
   await app.register(tracerWsRoutes);
 

@@ -60,8 +60,21 @@ export function matchPath(pattern: string, pathname: string): Record<string, str
   return params;
 }
 
+/** The tenant scope (`tenant_id`) belongs to the whole app, not one page: internal
+ * links carry it along unless they set it themselves. */
+export function withScope(href: string, search = window.location.search): string {
+  const tenant = new URLSearchParams(search).get('tenant_id');
+  if (!tenant || !href.startsWith('/')) return href;
+  const url = new URL(href, 'http://x');
+  if (url.searchParams.has('tenant_id')) return href;
+  url.searchParams.set('tenant_id', tenant);
+  return url.pathname + url.search + url.hash;
+}
+
 /** An anchor that navigates without reloading; modified clicks open a new tab as usual. */
-export function Link({ href, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+export function Link({ href: to, onClick, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { href: string }) {
+  useLocation(); // re-render when the scope changes
+  const href = withScope(to);
   const handle = (e: MouseEvent<HTMLAnchorElement>) => {
     onClick?.(e);
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

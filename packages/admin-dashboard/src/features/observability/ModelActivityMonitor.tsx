@@ -1,7 +1,7 @@
 import type { ModelEvent } from '@frostbyte/contracts';
 import { useCallback, useMemo } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
-import { navigate, useLocation } from '../../lib/router.tsx';
+import { navigate, useLocation, withScope } from '../../lib/router.tsx';
 import { useMetricsSummary } from './api/get-metrics-summary.ts';
 import { FeedAnnouncer } from './components/FeedAnnouncer.tsx';
 import { FeedToolbar } from './components/FeedToolbar.tsx';
@@ -35,7 +35,7 @@ export function ModelActivityMonitor() {
     };
   }, [summary.data, snapshot.rows]);
 
-  const openTrace = useCallback((e: ModelEvent) => navigate(`/trace/${encodeURIComponent(e.id)}`), []);
+  const openTrace = useCallback((e: ModelEvent) => navigate(withScope(`/trace/${encodeURIComponent(e.id)}`)), []);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = history;
   const loadOlder = useCallback(() => {
     if (hasNextPage && !isFetchingNextPage) void fetchNextPage();

@@ -61,6 +61,15 @@ export function MetricsCharts({ filter, windowS, onWindowChange }: Props) {
         </fieldset>
       </div>
       {q.isError && <ErrorBanner title="Metrics could not be refreshed" error={q.error} onRetry={() => void q.refetch()} />}
+      {labels.length > 0 && (
+        <ul className="chart-legend" aria-label="Models in the charts">
+          {labels.map((l, i) => (
+            <li key={l}>
+              <span className={`swatch swatch-${(i % 8) + 1}`} aria-hidden="true" /> <span className="mono">{l}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="charts">
         {charts.map((c) => (
           <UplotChart key={c.title.split(' ')[0]} title={c.title} labels={labels} data={c.data} format={c.format} />

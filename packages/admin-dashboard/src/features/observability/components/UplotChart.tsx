@@ -20,7 +20,7 @@ const PALETTE = 8;
  * The canvas is hidden from assistive technology; the figure's caption and the
  * visually hidden list give the latest value of each series instead.
  */
-export function UplotChart({ title, labels, data, format, height = 180 }: Props) {
+export function UplotChart({ title, labels, data, format, height = 150 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
@@ -34,7 +34,7 @@ export function UplotChart({ title, labels, data, format, height = 180 }: Props)
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height,
-      legend: { show: true, live: true },
+      legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true } },
       axes: [axis, { ...axis, size: 60, values: (_u, ticks) => ticks.map((v) => format(v)) }],

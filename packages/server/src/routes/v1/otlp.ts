@@ -1,0 +1,39 @@
+import { MAX_BATCH_EVENTS } from '@frostbyte/contracts';
+import type { FastifyPluginAsync } from 'fastify';
+import { BusFullError } from '../../bus/bus.ts';
+import { decodeProtobuf, OtlpError, spansToEvents } from '../../ingest/otlp.ts';
+
+/** `POST /v1/traces`: OTLP/HTTP in JSON or protobuf. Answers in the OTLP response
+ * shape, with `partialSuccess` naming what was rejected. */
+export const otlpRoutes: FastifyPluginAsync = async (app) => {
+  app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.post(
+    '/v1/traces',
+    {
+      config: { permission: 'events:write' },
+      schema: { tags: ['events'], summary: 'OTLP/HTTP trace export (JSON or protobuf); GenAI spans become model events' },
+    },
+    async (req, reply) => {
+      let conv: ReturnType<typeof spansToEvents>;
+      try {
+        conv = spansToEvents(Buffer.isBuffer(req.body) ? decodeProtobuf(req.body) : (req.body as never));
+      } catch (e) {
+        if (e instanceof OtlpError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: e.message });
+        throw e;
+      }
+      let rejected = conv.rejected.length;
+      const messages = conv.rejected.map((r) => `${r.span}: ${r.reason}`);
+      for (let i = 0; i < conv.events.length; i += MAX_BATCH_EVENTS) {
+        try {
+          const res = await app.ingest.ingest(conv.events.slice(i, i + MAX_BATCH_EVENTS), { tenant: req.ctx.tenant });
+          rejected += res.rejected.length;
+          for (const r of res.rejected.slice(0, 5)) messages.push(`event ${r.index}: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+        } catch (e) {
+          if (e instanceof BusFullError) return reply.code(503).header('retry-after', '1').send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
+          throw e;
+        }
+      }
+      return reply.code(200).send(rejected ? { partialSuccess: { rejectedSpans: Math.ceil(rejected / 2), errorMessage: messages.slice(0, 10).join(' | ') } } : {});
+    },
+  );
+};

@@ -1,0 +1,96 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { OTLPTraceExporter as OtlpHttpJson } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OtlpHttpProto } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, until, uniq } from '../helper.ts';
+
+/** OTLP ingest driven by the real OpenTelemetry JS SDK and its OTLP/HTTP exporters. */
+describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
+  let s: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    s = await startServer('embedded');
+  }, 60_000);
+  afterAll(() => s?.close());
+
+  for (const [encoding, Exporter] of [
+    ['JSON', OtlpHttpJson],
+    ['protobuf', OtlpHttpProto],
+  ] as const) {
+    it(`turns GenAI spans into started + completed/failed model events (${encoding})`, async () => {
+      const tenant = uniq('otel');
+      const provider = new NodeTracerProvider({
+        resource: resourceFromAttributes({ 'service.name': 'otel-client', 'frostbyte.tenant_id': tenant }),
+        spanProcessors: [new BatchSpanProcessor(new Exporter({ url: `${s.url}/v1/traces` }), { scheduledDelayMillis: 50 })],
+      });
+      const tracer = provider.getTracer('test');
+      const ok = tracer.startSpan('chat gpt-test', {
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-test',
+          'gen_ai.response.model': 'gpt-test-2026-01',
+          'gen_ai.usage.input_tokens': 120,
+          'gen_ai.usage.output_tokens': 30,
+          'gen_ai.provider.name': 'openai',
+          'frostbyte.document_id': 'otel-doc-1',
+          'frostbyte.stage': 'policy',
+        },
+      });
+      ok.end();
+      const bad = tracer.startSpan('embeddings', { attributes: { 'gen_ai.operation.name': 'embeddings', 'gen_ai.request.model': 'embed-x', 'error.type': 'RateLimitError' } });
+      bad.setStatus({ code: SpanStatusCode.ERROR, message: 'rate limited' });
+      bad.end();
+      tracer.startSpan('plain http span').end(); // not a model call: ignored
+      await provider.forceFlush();
+      await provider.shutdown();
+
+      const { events } = await until(
+        async () => (await fetch(`${s.url}/v1/events?tenant_id=${tenant}`)).json(),
+        (r: { events: unknown[] }) => r.events.length === 4,
+      );
+      const byStatus = Object.fromEntries(events.map((e: { status: string; model_name: string }) => [`${e.model_name}:${e.status}`, e]));
+      expect(Object.keys(byStatus).sort()).toEqual(['embed-x:failed', 'embed-x:started', 'gpt-test-2026-01:completed', 'gpt-test-2026-01:started']);
+      expect(byStatus['gpt-test-2026-01:completed']).toMatchObject({
+        operation: 'chat',
+        stage: 'policy',
+        document_id: 'otel-doc-1',
+        input_tokens: 120,
+        output_tokens: 30,
+        metadata: { source: 'otlp', provider: 'openai' },
+      });
+      expect(byStatus['embed-x:failed'].error).toEqual({ type: 'RateLimitError', message: 'rate limited' });
+      expect(byStatus['embed-x:failed'].invocation_id).toBe(byStatus['embed-x:started'].invocation_id);
+    });
+  }
+
+  it('answers 400 with the reason for payloads that do not parse', async () => {
+    const proto = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from([0x0a, 0xff, 0xff, 0xff]) });
+    expect(proto.status).toBe(400);
+    expect((await proto.json()).message).toMatch(/protobuf/);
+    const json = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans": 5}' });
+    expect(json.status).toBe(400);
+    expect((await json.json()).message).toMatch(/resourceSpans/);
+  });
+
+  it('re-sent exports are idempotent', async () => {
+    const tenant = uniq('otel');
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'frostbyte.tenant_id', value: { stringValue: tenant } }] },
+        scopeSpans: [{ spans: [{
+          traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', name: 'x',
+          startTimeUnixNano: String(BigInt(Date.now() - 50) * 1_000_000n), endTimeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+          attributes: [{ key: 'gen_ai.request.model', value: { stringValue: 'm' } }],
+        }] }],
+      }],
+    };
+    for (let i = 0; i < 2; i++) {
+      const r = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(r.status).toBe(200);
+    }
+    const { events } = await (await fetch(`${s.url}/v1/events?tenant_id=${tenant}`)).json();
+    expect(events).toHaveLength(2);
+  });
+});
