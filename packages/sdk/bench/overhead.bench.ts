@@ -30,7 +30,7 @@ import { TelemetrySdk, withContext } from '../src/index.ts';
 
 const CALLS = Number(process.argv[2] ?? 200_000);
 const WARMUP = 20_000;
-const YIELD_EVERY = 100;
+const YIELD_EVERY = Number(process.env.YIELD_EVERY ?? 100);
 
 const meta = { model_name: 'bench-model', model_version: '1.0.0', stage: 'parse', operation: 'parse' } as const;
 const ctx = { tenant_id: 'acme', document_id: 'doc-1', pipeline_run_id: 'run-1' };

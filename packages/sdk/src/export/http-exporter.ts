@@ -62,8 +62,8 @@ export class HttpExporter implements EventExporter {
   async export(events: readonly ModelEventInput[]): Promise<ExportResult> {
     if (this.#stopped) return { code: ExportResultCode.FAILED, retryable: true, error: new Error('exporter is shut down') };
     const total: ExportResult = { code: ExportResultCode.SUCCESS, accepted: 0, duplicates: 0, rejected: 0 };
-    for (const body of this.#bodies(events)) {
-      const r = await this.#send(body);
+    for (const { body, count } of this.#bodies(events)) {
+      const r = await this.#send(body, count);
       if (r.code !== ExportResultCode.SUCCESS) {
         // Chunks already sent are acknowledged; resending them with the rest is safe
         // because the server deduplicates on event id.
@@ -77,24 +77,24 @@ export class HttpExporter implements EventExporter {
   }
 
   /** Serialises each event once and packs them into bodies under the size and count caps. */
-  *#bodies(events: readonly ModelEventInput[]): Generator<string> {
+  *#bodies(events: readonly ModelEventInput[]): Generator<{ body: string; count: number }> {
     let parts: string[] = [];
     let bytes = 12;
     for (const event of events) {
       let json = JSON.stringify(event);
       if (json.length > this.#maxBodyBytes / 4) json = JSON.stringify(shrinkEvent(event, 64 * 1024));
       if (parts.length > 0 && (bytes + json.length + 1 > this.#maxBodyBytes || parts.length >= MAX_BATCH_EVENTS)) {
-        yield `{"events":[${parts.join(',')}]}`;
+        yield { body: `{"events":[${parts.join(',')}]}`, count: parts.length };
         parts = [];
         bytes = 12;
       }
       parts.push(json);
       bytes += json.length + 1;
     }
-    if (parts.length > 0) yield `{"events":[${parts.join(',')}]}`;
+    if (parts.length > 0) yield { body: `{"events":[${parts.join(',')}]}`, count: parts.length };
   }
 
-  async #send(body: string): Promise<ExportResult> {
+  async #send(body: string, count: number): Promise<ExportResult> {
     const payload = this.#gzipLevel > 0 ? await gzip(body, { level: this.#gzipLevel }) : body;
     let lastError: Error = new Error('not sent');
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
@@ -106,7 +106,7 @@ export class HttpExporter implements EventExporter {
       try {
         const res = await fetch(this.url, { method: 'POST', headers: this.#headers, body: payload, signal: abort.signal });
         const text = await res.text();
-        if (res.ok) return this.#accepted(text);
+        if (res.ok) return this.#accepted(text, count);
         lastError = new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
         if (res.status !== 408 && res.status !== 429 && res.status < 500) {
           this.#warnOnce(`status-${res.status}`, `ingest refused a batch with HTTP ${res.status} (${text.slice(0, 200)}); such batches are not retried`);
@@ -127,7 +127,7 @@ export class HttpExporter implements EventExporter {
     return { code: ExportResultCode.FAILED, retryable: true, error: lastError };
   }
 
-  #accepted(text: string): ExportResult {
+  #accepted(text: string, count: number): ExportResult {
     let reply: Partial<IngestResponse> = {};
     try {
       reply = JSON.parse(text) as Partial<IngestResponse>;
@@ -139,11 +139,12 @@ export class HttpExporter implements EventExporter {
       const first = rejected[0];
       this.#warnOnce('rejected', `ingest rejected ${rejected.length} event(s); first: ${JSON.stringify(first?.errors ?? first).slice(0, 300)}`);
     }
-    const accepted = typeof reply.accepted === 'number' ? reply.accepted : undefined;
     const duplicates = typeof reply.duplicates === 'number' ? reply.duplicates : 0;
+    // A reply without counts (a 2xx from a proxy, say) means the whole chunk was taken.
+    const accepted = typeof reply.accepted === 'number' ? reply.accepted + duplicates : count - rejected.length;
     return {
       code: ExportResultCode.SUCCESS,
-      accepted: accepted === undefined ? undefined : accepted + duplicates,
+      accepted,
       duplicates,
       rejected: rejected.length,
     };

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { Bus } from '../bus/bus.ts';
 import { MemoryBus } from '../bus/memory-bus.ts';
 import { RedisStreamsBus } from '../bus/redis-streams-bus.ts';
+import { sweepAbandoned } from '../ingest/abandon.ts';
 import { createServerRedactor } from '../ingest/server-redactor.ts';
 import { IngestService } from '../ingest/ingest-events.ts';
 import { PriceBook } from '../ingest/pricing.ts';
@@ -73,10 +74,17 @@ export const ingestPlugin = fp(
     app.decorate('prices', prices);
     app.decorate('live', live);
     app.decorate('ingest', ingest);
+    // Close invocations whose process died mid-call (see ingest/abandon.ts).
+    const sweep = setInterval(
+      () => void sweepAbandoned(app.storage, app.bus, app.config.abandonAfterMs).catch((err) => app.log.warn({ err }, 'abandon sweep failed')),
+      Math.min(30_000, app.config.abandonAfterMs),
+    );
+    sweep.unref();
     app.addHook('onReady', async () => {
       writer.start();
       live.start();
     });
+    app.addHook('preClose', async () => clearInterval(sweep));
     app.addHook('preClose', async () => {
       live.close();
     });

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import type { Bus } from '../bus/bus.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { EventRecord } from './record.ts';
+
+/** Same invocation → same id, so two server processes sweeping at once write one row. */
+function abandonedId(invocationId: string): string {
+  const h = createHash('sha256').update(`abandoned/${invocationId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/**
+ * AbandonedInvocationProcessor: a `started` whose end never came (the process running
+ * the model died) is closed by the server with an `abandoned` event after a timeout,
+ * through the bus like any event, so the monitor stops showing it as in flight.
+ */
+export async function sweepAbandoned(storage: Storage, bus: Bus, abandonAfterMs: number, now = Date.now()): Promise<number> {
+  const stale = await storage.staleInvocations(new Date(now - abandonAfterMs), 1000);
+  if (!stale.length) return 0;
+  const records: EventRecord[] = stale.map((s) => ({
+    event: {
+      ...s,
+      id: abandonedId(s.invocation_id),
+      // Deterministic time as well: it is part of the primary key.
+      timestamp: new Date(Date.parse(s.timestamp) + abandonAfterMs).toISOString(),
+      emitted_at: null,
+      received_at: new Date(now).toISOString(),
+      status: 'abandoned',
+      duration_ms: null,
+      cost_usd: null,
+      has_trace: false,
+      error: { type: 'Abandoned', message: `no completed or failed event within ${Math.round(abandonAfterMs / 1000)} s of the start` },
+    },
+    trace: null,
+  }));
+  await bus.append(records);
+  return records.length;
+}
