@@ -15,6 +15,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // Real processes: private PostgreSQL and Redis instances, servers spawned as child
+        // processes, kill -9 and outages. Short form here; `npm run test:faults` sets
+        // FMO_FAULTS=full for the 30 s / 60 s outages and the larger volumes.
+        test: {
+          name: 'faults',
+          include: ['packages/server/test/faults/**/*.test.ts'],
+          environment: 'node',
+          // One at a time: each file runs several processes under load on a 2-core box.
+          fileParallelism: false,
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -4,3 +4,4 @@ export * from './event.ts';
 export * from './ids.ts';
 export * from './sse.ts';
 export * from './ws.ts';
+export * from './registry.ts';

@@ -1,5 +1,6 @@
-import { type ModelEventInput, newId } from '@frostbyte/contracts';
+import type { ModelEventInput } from '@frostbyte/contracts';
 import type { CaptureOptions } from './context.ts';
+import { newEventId } from './ids.ts';
 import { COMPLETED, type Invocation, isModelResult, type ModelUsage, STARTED } from './invocation.ts';
 import type { QueuedEvent } from './queue.ts';
 import type { RedactionHook } from './redaction.ts';
@@ -32,7 +33,7 @@ export function buildEvent({ invocation: inv, kind }: QueuedEvent, env: BuildEnv
   const isStart = kind === STARTED;
   const iso = isoAt(isStart ? inv.startWall : inv.startWall + inv.durationMs);
   const event: ModelEventInput = {
-    id: newId(),
+    id: newEventId(),
     invocation_id: inv.invocation_id,
     timestamp: iso,
     emitted_at: iso,

@@ -1,5 +1,5 @@
-import { newId } from '@frostbyte/contracts';
 import type { CaptureOptions, TelemetryContext } from './context.ts';
+import { newEventId } from './ids.ts';
 
 /** What a wrapped model is. Checked once, when the model is wrapped. */
 export interface ModelMeta {
@@ -102,7 +102,7 @@ export class Invocation implements InvocationHandle {
   }
 
   get invocation_id(): string {
-    if (this.#id === undefined) this.#id = newId();
+    if (this.#id === undefined) this.#id = newEventId();
     return this.#id;
   }
 

@@ -22,6 +22,26 @@ export interface Config {
   abandonAfterMs: number;
   /** Consumer name in the writer's Redis consumer group; unique per process. */
   consumerName: string;
+  /** FMO_ADMIN_TOKEN: accepted as an admin credential (automation). Unset: none. */
+  adminToken: string | null;
+  /** FMO_JWT_SECRET (≥ 32 chars) signs user tokens; unset → a 0600 file in the data dir.
+   * Several server processes must share it. */
+  jwtSecret: string | null;
+  /** Lifetime of user tokens issued by the CLI / login exchange. */
+  tokenTtlS: number;
+  /** FMO_AUDIT_SIGNING_KEY (Ed25519 seed, hex or base64) signs audit checkpoints; unset →
+   * a 0600 key file in the data dir. Several server processes must share it. */
+  auditSigningKey: string | null;
+  /** Origin line of the signed checkpoints: which log they belong to. */
+  auditOrigin: string;
+  /** A checkpoint per tenant with new entries, this often. */
+  auditCheckpointMs: number;
+  /** Full traces (model_events, decision_traces partitions) are kept this many days. */
+  traceRetentionDays: number;
+  /** Audit entries and daily audit summaries are kept this many days. */
+  auditRetentionDays: number;
+  /** Run retention on this schedule (ms; 0 = never, e.g. when a cron runs the CLI). */
+  retentionEveryMs: number;
 }
 
 const bool = (v: string | undefined, dflt: boolean): boolean =>
@@ -42,6 +62,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dashboardDir: path.resolve(env.FMO_DASHBOARD_DIR ?? path.join(root, 'packages/admin-dashboard/dist')),
     abandonAfterMs: Number(env.FMO_ABANDON_AFTER_MS ?? 10 * 60_000),
     consumerName: env.FMO_CONSUMER ?? `writer-${process.pid}`,
+    adminToken: env.FMO_ADMIN_TOKEN || null,
+    jwtSecret: env.FMO_JWT_SECRET || null,
+    tokenTtlS: Number(env.FMO_TOKEN_TTL_S ?? 12 * 3600),
+    auditSigningKey: env.FMO_AUDIT_SIGNING_KEY || null,
+    auditOrigin: env.FMO_AUDIT_ORIGIN ?? 'frostbyte.local/audit',
+    auditCheckpointMs: Number(env.FMO_AUDIT_CHECKPOINT_MS ?? 10_000),
+    traceRetentionDays: Number(env.FMO_TRACE_RETENTION_DAYS ?? 30),
+    auditRetentionDays: Number(env.FMO_AUDIT_RETENTION_DAYS ?? 365),
+    retentionEveryMs: Number(env.FMO_RETENTION_EVERY_MS ?? 86_400_000),
     ...overrides,
   };
 }

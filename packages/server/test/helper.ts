@@ -171,3 +171,9 @@ export async function until<T>(fn: () => Promise<T> | T, ok: (v: T) => boolean, 
     await sleep(every);
   }
 }
+
+/** Response bodies in tests are read loosely; the assertions are the type check. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON read back in tests
+export type Json = any;
+export const json = async (r: Response | Promise<Response>): Promise<Json> => (await r).json();
+export const getJson = (url: string, init?: RequestInit): Promise<Json> => json(fetch(url, init));

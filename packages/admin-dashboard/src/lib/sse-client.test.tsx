@@ -145,6 +145,19 @@ describe('SseClient', () => {
     expect(received().map((e) => e.seq)).toEqual(['1-0', '2-0', '3-0', '5-0']);
   });
 
+  it('calls a long browser-side reconnect offline, and live again when it succeeds', () => {
+    client.open({});
+    const es = FakeEventSource.latest();
+    es.open();
+    es.fail(true);
+    vi.advanceTimersByTime(7_000);
+    expect(client.getState().status).toBe('reconnecting');
+    vi.advanceTimersByTime(2_000);
+    expect(client.getState()).toMatchObject({ status: 'offline', error: { status: 0 } });
+    es.open();
+    expect(client.getState()).toMatchObject({ status: 'live', error: null });
+  });
+
   it('waits for the user when the server refuses for auth', async () => {
     client = new SseClient({
       createEventSource: (url) => new FakeEventSource(url),

@@ -161,6 +161,9 @@ export interface SseClientOptions {
   probe?: (url: string) => Promise<{ status: number; message: string } | null>;
   /** Backoff after the browser stops retrying on its own (HTTP error, not a drop). */
   retryDelaysMs?: readonly number[];
+  /** The browser retries a dropped stream forever; after this long without success
+   * we call it offline (it keeps retrying). */
+  offlineAfterMs?: number;
 }
 
 const CLOSED = 2;
@@ -199,6 +202,8 @@ export class SseClient {
   private query: StreamQuery = {};
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private offlineTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly offlineAfterMs: number;
   private failures = 0;
   private generation = 0;
   private state: ConnectionState = { status: 'idle', error: null, lastEventId: null, retryAt: null };
@@ -211,6 +216,7 @@ export class SseClient {
     this.createEventSource = opts.createEventSource ?? ((url) => new EventSource(url) as unknown as EventSourceLike);
     this.probe = opts.probe ?? probeStream;
     this.retryDelaysMs = opts.retryDelaysMs ?? [1000, 2000, 5000, 10_000, 30_000];
+    this.offlineAfterMs = opts.offlineAfterMs ?? 8_000;
   }
 
   subscribe(listener: (b: StreamBatch) => void): () => void {
@@ -264,6 +270,7 @@ export class SseClient {
   private connect(): void {
     const gen = ++this.generation;
     this.source?.close();
+    this.clearOfflineTimer();
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     const url = withAccessToken(this.path, { ...this.query, lastEventId: this.buffer.lastEventId });
@@ -273,13 +280,20 @@ export class SseClient {
     es.onopen = () => {
       if (gen !== this.generation) return;
       this.failures = 0;
+      this.clearOfflineTimer();
       this.setState({ status: 'live', error: null, retryAt: null });
     };
     es.onerror = () => {
       if (gen !== this.generation) return;
       if (es.readyState === CONNECTING) {
         // The browser retries by itself and sends Last-Event-ID: keep what we show.
-        this.setState({ status: 'reconnecting' });
+        if (this.state.status !== 'offline') this.setState({ status: 'reconnecting' });
+        if (!this.offlineTimer)
+          this.offlineTimer = setTimeout(() => {
+            this.offlineTimer = null;
+            if (gen === this.generation && this.state.status === 'reconnecting')
+              this.setState({ status: 'offline', error: { status: 0, message: 'no connection to the server; still retrying' } });
+          }, this.offlineAfterMs);
         return;
       }
       if (es.readyState === CLOSED) void this.onClosed(gen, url);
@@ -287,7 +301,10 @@ export class SseClient {
     const onFrame = (ev: MessageEvent) => {
       if (gen !== this.generation) return;
       if (this.buffer.accept(ev.type, String(ev.data), ev.lastEventId)) this.scheduleFlush();
-      if (this.state.status !== 'live') this.setState({ status: 'live', error: null, retryAt: null });
+      if (this.state.status !== 'live') {
+        this.clearOfflineTimer();
+        this.setState({ status: 'live', error: null, retryAt: null });
+      }
     };
     es.addEventListener('model_event', onFrame);
     es.addEventListener('alert', onFrame);
@@ -329,7 +346,13 @@ export class SseClient {
     for (const l of this.batchListeners) l(batch);
   }
 
+  private clearOfflineTimer(): void {
+    if (this.offlineTimer) clearTimeout(this.offlineTimer);
+    this.offlineTimer = null;
+  }
+
   private clearTimers(): void {
+    this.clearOfflineTimer();
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.flushTimer = null;

@@ -76,8 +76,16 @@ export class HttpExporter implements EventExporter {
     return total;
   }
 
-  /** Serialises each event once and packs them into bodies under the size and count caps. */
+  /** Serialises the batch once; only a batch over the size or count cap is packed event
+   * by event into several bodies (the rare path, so the common one is one stringify). */
   *#bodies(events: readonly ModelEventInput[]): Generator<{ body: string; count: number }> {
+    if (events.length <= MAX_BATCH_EVENTS) {
+      const body = JSON.stringify({ events });
+      if (body.length <= this.#maxBodyBytes) {
+        yield { body, count: events.length };
+        return;
+      }
+    }
     let parts: string[] = [];
     let bytes = 12;
     for (const event of events) {

@@ -1,5 +1,5 @@
 import type { EventFilter, MetricsRow, ModelEvent } from '@frostbyte/contracts';
-import type { BusRecord } from '../ingest/record.ts';
+import { type BusRecord, withSeq } from '../ingest/record.ts';
 import { parseSeq, seqToString } from '../seq.ts';
 import type { SqlClient } from './sql-client.ts';
 import type {
@@ -85,7 +85,25 @@ class Where {
 
 /** The storage over any PostgreSQL driver. PGlite and PostgreSQL run the same SQL. */
 export class SqlStorage implements Storage {
+  /** Called inside the writer's transaction with the events that were new, so a
+   * batch and its audit digest commit together (security/audit-log.ts sets it). */
+  onBatchInserted: ((tx: SqlClient, inserted: ModelEvent[]) => Promise<void>) | null = null;
+
   constructor(readonly db: SqlClient) {}
+
+  /**
+   * Runs `fn` in one transaction as the application role `fmo_app`, which row-level
+   * security limits to `scope` (migrations/0006). The WHERE clauses below also name
+   * the scope (for the indexes); RLS is the second wall should one ever forget.
+   * The system itself (writer, key loading) passes '*'.
+   */
+  scoped<T>(scope: TenantScope, fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      // One round trip; the tenant list is validated, so the literal cannot break out.
+      await tx.exec(`SET LOCAL ROLE fmo_app; SELECT set_config('fmo.tenants', '${tenantSetting(scope)}', true)`);
+      return fn(tx);
+    });
+  }
 
   get kind() {
     return this.db.kind;
@@ -145,212 +163,243 @@ export class SqlStorage implements Storage {
           cost_usd = m.cost_usd + excluded.cost_usd, duration_ms_sum = m.duration_ms_sum + excluded.duration_ms_sum,
           duration_ms_max = greatest(m.duration_ms_max, excluded.duration_ms_max)
       )
-      SELECT count(*)::int AS inserted FROM ins`;
-    const { rows } = await this.db.query<{ inserted: number }>(sql, [...cols, ...tr]);
-    return { inserted: Number(rows[0]?.inserted ?? 0) };
+      SELECT id FROM ins`;
+    // One transaction per batch (never per row): the rows, their rollups and, when the
+    // audit log is attached, the batch's audit entries commit or fail together.
+    return this.scoped('*', async (tx) => {
+      const { rows } = await tx.query<{ id: string }>(sql, [...cols, ...tr]);
+      if (this.onBatchInserted && rows.length) {
+        const fresh = new Set(rows.map((r) => r.id));
+        const inserted = records.filter((r) => fresh.has(r.record.event.id)).map(withSeq);
+        await this.onBatchInserted(tx, inserted);
+      }
+      return { inserted: rows.length };
+    });
   }
 
   async listEvents(scope: TenantScope, q: EventPageQuery): Promise<ModelEvent[]> {
-    const w = new Where().scope(scope).filter(q);
-    if (q.from) w.add('"timestamp" >= ?', q.from);
-    if (q.to) w.add('"timestamp" < ?', q.to);
-    if (q.beforeSeq !== undefined) w.add('seq < ?', q.beforeSeq.toString());
-    w.params.push(q.limit);
-    const { rows } = await this.db.query(
-      `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq DESC LIMIT $${w.params.length}`,
-      w.params,
-    );
-    return rows.map(toEvent);
+    return this.scoped(scope, async (db) => {
+      const w = new Where().scope(scope).filter(q);
+      if (q.from) w.add('"timestamp" >= ?', q.from);
+      if (q.to) w.add('"timestamp" < ?', q.to);
+      if (q.beforeSeq !== undefined) w.add('seq < ?', q.beforeSeq.toString());
+      w.params.push(q.limit);
+      const { rows } = await db.query(
+        `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq DESC LIMIT $${w.params.length}`,
+        w.params,
+      );
+      return rows.map(toEvent);
+    });
   }
 
   async getEvent(scope: TenantScope, id: string) {
-    const w = new Where().scope(scope).add('id = ?', id);
-    const { rows } = await this.db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} LIMIT 1`, w.params);
-    if (!rows[0]) return null;
-    const event = toEvent(rows[0]);
-    let trace: StoredTrace | null = null;
-    if (event.has_trace) {
-      const t = (
-        await this.db.query(
-          `SELECT event_id, tenant_id, "timestamp", input, output, decision_rationale, confidence_score, redactions, key_version
-           FROM decision_traces WHERE event_id = $1 AND tenant_id = $2 AND "timestamp" = $3`,
-          [id, event.tenant_id, event.timestamp],
-        )
-      ).rows[0];
-      if (t)
-        trace = {
-          event_id: t.event_id as string,
-          tenant_id: t.tenant_id as string,
-          timestamp: iso(t.timestamp) as string,
-          input: b64(t.input),
-          output: b64(t.output),
-          decision_rationale: b64(t.decision_rationale),
-          confidence_score: num(t.confidence_score),
-          redactions: (t.redactions as Record<string, number>) ?? {},
-          key_version: num(t.key_version),
-        };
-    }
-    return { event, trace };
+    return this.scoped(scope, async (db) => {
+      const w = new Where().scope(scope).add('id = ?', id);
+      const { rows } = await db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} LIMIT 1`, w.params);
+      if (!rows[0]) return null;
+      const event = toEvent(rows[0]);
+      let trace: StoredTrace | null = null;
+      if (event.has_trace) {
+        const t = (
+          await db.query(
+            `SELECT event_id, tenant_id, "timestamp", input, output, decision_rationale, confidence_score, redactions, key_version
+             FROM decision_traces WHERE event_id = $1 AND tenant_id = $2 AND "timestamp" = $3`,
+            [id, event.tenant_id, event.timestamp],
+          )
+        ).rows[0];
+        if (t)
+          trace = {
+            event_id: t.event_id as string,
+            tenant_id: t.tenant_id as string,
+            timestamp: iso(t.timestamp) as string,
+            input: b64(t.input),
+            output: b64(t.output),
+            decision_rationale: b64(t.decision_rationale),
+            confidence_score: num(t.confidence_score),
+            redactions: (t.redactions as Record<string, number>) ?? {},
+            key_version: num(t.key_version),
+          };
+      }
+      return { event, trace };
+    });
   }
 
   async invocationEvents(scope: TenantScope, invocationId: string) {
-    const w = new Where().scope(scope).add('invocation_id = ?', invocationId);
-    const { rows } = await this.db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq`, w.params);
-    return rows.map(toEvent);
+    return this.scoped(scope, async (db) => {
+      const w = new Where().scope(scope).add('invocation_id = ?', invocationId);
+      const { rows } = await db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq`, w.params);
+      return rows.map(toEvent);
+    });
   }
 
   async documentEvents(scope: TenantScope, documentId: string, limit: number) {
-    const w = new Where().scope(scope).add('document_id = ?', documentId);
-    w.params.push(limit);
-    const { rows } = await this.db.query(
-      `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
-      w.params,
-    );
-    return rows.map(toEvent);
+    return this.scoped(scope, async (db) => {
+      const w = new Where().scope(scope).add('document_id = ?', documentId);
+      w.params.push(limit);
+      const { rows } = await db.query(
+        `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
+        w.params,
+      );
+      return rows.map(toEvent);
+    });
   }
 
   async eventsAfter(scope: TenantScope, filter: EventFilter, afterSeq: bigint, limit: number) {
-    const w = new Where().scope(scope).filter(filter).add('seq > ?', afterSeq.toString());
-    w.params.push(limit);
-    const { rows } = await this.db.query(
-      `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
-      w.params,
-    );
-    return rows.map(toEvent);
+    return this.scoped(scope, async (db) => {
+      const w = new Where().scope(scope).filter(filter).add('seq > ?', afterSeq.toString());
+      w.params.push(limit);
+      const { rows } = await db.query(
+        `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
+        w.params,
+      );
+      return rows.map(toEvent);
+    });
   }
 
   async holdsSeq(seq: bigint) {
-    const { rows } = await this.db.query('SELECT 1 FROM model_events WHERE seq <= $1 LIMIT 1', [seq.toString()]);
-    return rows.length > 0;
+    return this.scoped('*', async (db) => {
+      const { rows } = await db.query('SELECT 1 FROM model_events WHERE seq <= $1 LIMIT 1', [seq.toString()]);
+      return rows.length > 0;
+    });
   }
 
   async maxSeq() {
-    const { rows } = await this.db.query<{ m: string | null }>('SELECT max(seq)::text AS m FROM model_events');
-    return rows[0]?.m ? BigInt(rows[0].m) : null;
+    return this.scoped('*', async (db) => {
+      const { rows } = await db.query<{ m: string | null }>('SELECT max(seq)::text AS m FROM model_events');
+      return rows[0]?.m ? BigInt(rows[0].m) : null;
+    });
   }
 
   async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
-    const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`);
-    // In flight: started within the window and no end yet. Status: error when the
-    // last minute had failures, processing when something is in flight, else idle.
-    const { rows } = await this.db.query(
-      `WITH e AS (SELECT * FROM model_events ${w.sql}),
-       ended AS (SELECT invocation_id FROM e WHERE status <> 'started'),
-       agg AS (
-         SELECT stage, model_name, model_version,
-           count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
-           count(*) FILTER (WHERE status = 'started' AND invocation_id NOT IN (SELECT invocation_id FROM ended)) AS in_flight,
-           count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
-           count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
-           percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p99,
-           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-           coalesce(sum(cost_usd), 0) AS cost_usd, max(received_at) AS last_seen
-         FROM e GROUP BY stage, model_name, model_version)
-       SELECT * FROM agg ORDER BY stage, model_name, model_version`,
-      w.params,
-    );
-    return rows.map((r) => {
-      const calls = Number(r.calls);
-      const errors = Number(r.errors);
-      const inFlight = Number(r.in_flight);
-      return {
-        stage: r.stage as string,
-        model_name: r.model_name as string,
-        model_version: r.model_version as string,
-        calls,
-        in_flight: inFlight,
-        errors,
-        error_rate: calls ? errors / calls : 0,
-        p50_ms: num(r.p50),
-        p95_ms: num(r.p95),
-        p99_ms: num(r.p99),
-        throughput_per_s: calls / windowS,
-        input_tokens: Number(r.input_tokens),
-        output_tokens: Number(r.output_tokens),
-        cost_usd: Number(r.cost_usd),
-        last_seen: iso(r.last_seen),
-        status: Number(r.recent_errors) > 0 ? 'error' : inFlight > 0 ? 'processing' : 'idle',
-      };
+    return this.scoped(scope, async (db) => {
+      const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`);
+      // In flight: started within the window and no end yet. Status: error when the
+      // last minute had failures, processing when something is in flight, else idle.
+      const { rows } = await db.query(
+        `WITH e AS (SELECT * FROM model_events ${w.sql}),
+         ended AS (SELECT invocation_id FROM e WHERE status <> 'started'),
+         agg AS (
+           SELECT stage, model_name, model_version,
+             count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
+             count(*) FILTER (WHERE status = 'started' AND invocation_id NOT IN (SELECT invocation_id FROM ended)) AS in_flight,
+             count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
+             count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
+             percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
+             percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p99,
+             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+             coalesce(sum(cost_usd), 0) AS cost_usd, max(received_at) AS last_seen
+           FROM e GROUP BY stage, model_name, model_version)
+         SELECT * FROM agg ORDER BY stage, model_name, model_version`,
+        w.params,
+      );
+      return rows.map((r) => {
+        const calls = Number(r.calls);
+        const errors = Number(r.errors);
+        const inFlight = Number(r.in_flight);
+        return {
+          stage: r.stage as string,
+          model_name: r.model_name as string,
+          model_version: r.model_version as string,
+          calls,
+          in_flight: inFlight,
+          errors,
+          error_rate: calls ? errors / calls : 0,
+          p50_ms: num(r.p50),
+          p95_ms: num(r.p95),
+          p99_ms: num(r.p99),
+          throughput_per_s: calls / windowS,
+          input_tokens: Number(r.input_tokens),
+          output_tokens: Number(r.output_tokens),
+          cost_usd: Number(r.cost_usd),
+          last_seen: iso(r.last_seen),
+          status: Number(r.recent_errors) > 0 ? 'error' : inFlight > 0 ? 'processing' : 'idle',
+        };
+      });
     });
   }
 
   async timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]> {
-    const w = new Where()
-      .scope(scope)
-      .filter(filter)
-      .raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`)
-      .raw(`status IN ('completed', 'failed')`);
-    const { rows } = await this.db.query(
-      `SELECT model_name, model_version,
-         date_bin(make_interval(secs => ${Number(stepS)}), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
-         count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
-         percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
-         percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
-         percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
-         coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-         coalesce(sum(cost_usd), 0) AS cost_usd
-       FROM model_events ${w.sql}
-       GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-      w.params,
-    );
-    const series = new Map<string, TimeseriesSeries>();
-    for (const r of rows) {
-      const key = `${r.model_name}@${r.model_version}`;
-      let s = series.get(key);
-      if (!s) {
-        s = { key, model_name: r.model_name as string, model_version: r.model_version as string, points: [] };
-        series.set(key, s);
+    return this.scoped(scope, async (db) => {
+      const w = new Where()
+        .scope(scope)
+        .filter(filter)
+        .raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`)
+        .raw(`status IN ('completed', 'failed')`);
+      const { rows } = await db.query(
+        `SELECT model_name, model_version,
+           date_bin(make_interval(secs => ${Number(stepS)}), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
+           count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+           coalesce(sum(cost_usd), 0) AS cost_usd
+         FROM model_events ${w.sql}
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        w.params,
+      );
+      const series = new Map<string, TimeseriesSeries>();
+      for (const r of rows) {
+        const key = `${r.model_name}@${r.model_version}`;
+        let s = series.get(key);
+        if (!s) {
+          s = { key, model_name: r.model_name as string, model_version: r.model_version as string, points: [] };
+          series.set(key, s);
+        }
+        s.points.push({
+          t: iso(r.t) as string,
+          calls: Number(r.calls),
+          errors: Number(r.errors),
+          p50_ms: num(r.p50),
+          p95_ms: num(r.p95),
+          p99_ms: num(r.p99),
+          input_tokens: Number(r.input_tokens),
+          output_tokens: Number(r.output_tokens),
+          cost_usd: Number(r.cost_usd),
+        });
       }
-      s.points.push({
-        t: iso(r.t) as string,
-        calls: Number(r.calls),
-        errors: Number(r.errors),
-        p50_ms: num(r.p50),
-        p95_ms: num(r.p95),
-        p99_ms: num(r.p99),
-        input_tokens: Number(r.input_tokens),
-        output_tokens: Number(r.output_tokens),
-        cost_usd: Number(r.cost_usd),
-      });
-    }
-    return [...series.values()];
+      return [...series.values()];
+    });
   }
 
   async costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]> {
-    // Per document the rollups have no document column: read the events themselves.
-    if (groupBy === 'document') {
-      const w = new Where().scope(scope).add('"timestamp" >= ?', from.toISOString()).add('"timestamp" < ?', to.toISOString());
-      const { rows } = await this.db.query(
-        `SELECT coalesce(document_id, '(none)') AS key, count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
-           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-           coalesce(sum(cost_usd), 0) AS cost_usd
-         FROM model_events ${w.sql} AND status IN ('completed', 'failed') GROUP BY 1 ORDER BY cost_usd DESC LIMIT 1000`,
+    return this.scoped(scope, async (db) => {
+      // Per document the rollups have no document column: read the events themselves.
+      if (groupBy === 'document') {
+        const w = new Where().scope(scope).add('"timestamp" >= ?', from.toISOString()).add('"timestamp" < ?', to.toISOString());
+        const { rows } = await db.query(
+          `SELECT coalesce(document_id, '(none)') AS key, count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
+             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+             coalesce(sum(cost_usd), 0) AS cost_usd
+           FROM model_events ${w.sql} AND status IN ('completed', 'failed') GROUP BY 1 ORDER BY cost_usd DESC LIMIT 1000`,
+          w.params,
+        );
+        return rows.map(costRow);
+      }
+      const keyExpr = { model: `model_name || '@' || model_version`, tenant: 'tenant_id', stage: 'stage' }[groupBy];
+      const w = new Where().scope(scope).add('hour >= ?', from.toISOString()).add('hour < ?', to.toISOString());
+      const { rows } = await db.query(
+        `SELECT ${keyExpr} AS key, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
+           sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
+         FROM cost_metrics ${w.sql} GROUP BY 1 ORDER BY cost_usd DESC`,
         w.params,
       );
       return rows.map(costRow);
-    }
-    const keyExpr = { model: `model_name || '@' || model_version`, tenant: 'tenant_id', stage: 'stage' }[groupBy];
-    const w = new Where().scope(scope).add('hour >= ?', from.toISOString()).add('hour < ?', to.toISOString());
-    const { rows } = await this.db.query(
-      `SELECT ${keyExpr} AS key, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
-         sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
-       FROM cost_metrics ${w.sql} GROUP BY 1 ORDER BY cost_usd DESC`,
-      w.params,
-    );
-    return rows.map(costRow);
+    });
   }
 
   async staleInvocations(olderThan: Date, limit: number) {
-    const { rows } = await this.db.query(
-      `SELECT ${EVENT_COLUMNS} FROM model_events s
-       WHERE s.status = 'started' AND s."timestamp" < $1 AND s."timestamp" > $1::timestamptz - interval '2 days'
-         AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
-       ORDER BY s.seq LIMIT $2`,
-      [olderThan.toISOString(), limit],
-    );
-    return rows.map(toEvent);
+    return this.scoped('*', async (db) => {
+      const { rows } = await db.query(
+        `SELECT ${EVENT_COLUMNS} FROM model_events s
+         WHERE s.status = 'started' AND s."timestamp" < $1 AND s."timestamp" > $1::timestamptz - interval '2 days'
+           AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
+         ORDER BY s.seq LIMIT $2`,
+        [olderThan.toISOString(), limit],
+      );
+      return rows.map(toEvent);
+    });
   }
 
   async pricing(): Promise<ModelPricing[]> {
@@ -378,20 +427,22 @@ export class SqlStorage implements Storage {
   }
 
   async dataKeys(): Promise<DataKeyRow[]> {
-    const { rows } = await this.db.query<{ tenant_id: string; version: number; wrapped_key: Uint8Array; is_primary: boolean; destroyed_at: Date | null }>(
-      'SELECT tenant_id, version, wrapped_key, is_primary, destroyed_at FROM encryption_keys ORDER BY tenant_id, version',
-    );
-    return rows.map((r) => ({
-      tenant_id: r.tenant_id,
-      version: Number(r.version),
-      wrapped_key: new Uint8Array(r.wrapped_key),
-      primary: r.is_primary,
-      destroyed_at: r.destroyed_at ? new Date(r.destroyed_at) : null,
-    }));
+    return this.scoped('*', async (db) => {
+      const { rows } = await db.query<{ tenant_id: string; version: number; wrapped_key: Uint8Array; is_primary: boolean; destroyed_at: Date | null }>(
+        'SELECT tenant_id, version, wrapped_key, is_primary, destroyed_at FROM encryption_keys ORDER BY tenant_id, version',
+      );
+      return rows.map((r) => ({
+        tenant_id: r.tenant_id,
+        version: Number(r.version),
+        wrapped_key: new Uint8Array(r.wrapped_key),
+        primary: r.is_primary,
+        destroyed_at: r.destroyed_at ? new Date(r.destroyed_at) : null,
+      }));
+    });
   }
 
   async putDataKeys(rows: readonly DataKeyRow[]) {
-    await this.db.transaction(async (tx) => {
+    await this.scoped('*', async (tx) => {
       for (const r of rows) {
         await tx.query(
           `INSERT INTO encryption_keys (tenant_id, version, wrapped_key, is_primary, destroyed_at) VALUES ($1, $2, $3, $4, $5)
@@ -412,6 +463,16 @@ export class SqlStorage implements Storage {
   close() {
     return this.db.close();
   }
+}
+
+const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+/** `fmo.tenants` for a scope: '*' or 'a,b'. Tenant ids are slugs (contracts' TENANT_PATTERN)
+ * or '_system' (the audit chain of tenant-less actions); anything else is refused. */
+export function tenantSetting(scope: TenantScope): string {
+  if (scope === '*') return '*';
+  for (const t of scope) if (!TENANT_RE.test(t) && t !== '_system') throw new Error(`invalid tenant id in scope: ${JSON.stringify(t).slice(0, 80)}`);
+  return scope.join(',');
 }
 
 function costRow(r: Record<string, unknown>): CostRow {

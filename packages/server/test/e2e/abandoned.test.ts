@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer, until, uniq } from '../helper.ts';
+import { makeEvent, postEvents, startServer, until, uniq, getJson, json } from '../helper.ts';
 
 describe('abandoned invocations', () => {
   let s: Awaited<ReturnType<typeof startServer>>;
@@ -15,15 +15,15 @@ describe('abandoned invocations', () => {
     const done = makeEvent({ tenant_id: tenant, invocation_id: started.invocation_id });
     await postEvents(s.url, [orphan, started, done]);
     const inv = await until(
-      async () => (await fetch(`${s.url}/v1/invocations/${orphan.invocation_id}`)).json(),
-      (r: { events: { status: string }[] }) => r.events.length === 2,
+      async () => getJson(`${s.url}/v1/invocations/${orphan.invocation_id}`),
+      (r) => r.events.length === 2,
       5000,
     );
     expect(inv.events.map((e: { status: string }) => e.status)).toEqual(['started', 'abandoned']);
     await new Promise((r) => setTimeout(r, 2500)); // more sweeps: still one abandoned event
-    const again = await (await fetch(`${s.url}/v1/invocations/${orphan.invocation_id}`)).json();
+    const again = await getJson(`${s.url}/v1/invocations/${orphan.invocation_id}`);
     expect(again.events).toHaveLength(2);
-    const other = await (await fetch(`${s.url}/v1/invocations/${started.invocation_id}`)).json();
+    const other = await getJson(`${s.url}/v1/invocations/${started.invocation_id}`);
     expect(other.events.map((e: { status: string }) => e.status)).toEqual(['started', 'completed']);
   });
 });

@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { newId } from '@frostbyte/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer } from '../helper.ts';
+import { makeEvent, postEvents, startServer, getJson, json } from '../helper.ts';
 
 /** The ingest and read API of an embedded server, over real HTTP. */
 describe('ingest and history API (embedded)', () => {
@@ -12,11 +12,11 @@ describe('ingest and history API (embedded)', () => {
   afterAll(() => s?.close());
 
   it('answers the spec\'s telemetry check and readiness', async () => {
-    const t = await (await fetch(`${s.url}/telemetry/test`)).json();
+    const t = await getJson(`${s.url}/telemetry/test`);
     expect(t.status).toBe('ok');
     const r = await fetch(`${s.url}/readyz`);
     expect(r.status).toBe(200);
-    expect((await r.json()).db).toBe('ok');
+    expect((await json(r)).db).toBe('ok');
   });
 
   it('accepts the valid items of a mixed batch and names what is wrong with the others', async () => {
@@ -50,7 +50,7 @@ describe('ingest and history API (embedded)', () => {
     expect(first.body.duplicates).toBe(0);
     expect(again.body.duplicates).toBe(2);
     expect(again.body.accepted_ids).toEqual(batch.map((e) => e.id));
-    const list = await (await fetch(`${s.url}/v1/events?tenant_id=replay`)).json();
+    const list = await getJson(`${s.url}/v1/events?tenant_id=replay`);
     expect(list.events).toHaveLength(2);
   });
 
@@ -69,7 +69,7 @@ describe('ingest and history API (embedded)', () => {
     ];
     for (const [p, status, msg] of cases) {
       const r = await p;
-      const body = await r.json();
+      const body = await json(r);
       expect([r.status, body.message]).toEqual([status, expect.stringMatching(msg)]);
     }
     expect((await fetch(`${s.url}/healthz`)).status).toBe(200);
@@ -83,7 +83,7 @@ describe('ingest and history API (embedded)', () => {
       body: zlib.gzipSync(JSON.stringify({ events: [e] })),
     });
     expect(r.status).toBe(202);
-    expect((await r.json()).accepted_ids).toEqual([e.id]);
+    expect((await json(r)).accepted_ids).toEqual([e.id]);
   });
 
   it('reads an event with its trace, its invocation and the document journey', async () => {
@@ -98,13 +98,13 @@ describe('ingest and history API (embedded)', () => {
     });
     const embed = makeEvent({ tenant_id: 'jr', document_id: doc, stage: 'embed', model_name: 'frostbyte-hash-tfidf-256' });
     await postEvents(s.url, [started, done, embed]);
-    const one = await (await fetch(`${s.url}/v1/events/${done.id}`)).json();
+    const one = await getJson(`${s.url}/v1/events/${done.id}`);
     expect(one.trace.input).toEqual({ text: 'Contact <EMAIL_1>' });
     expect(one.trace.redactions).toEqual({ EMAIL: 1 });
     expect(one.trace.decision_rationale).toBe('keyword match');
-    const invocation = await (await fetch(`${s.url}/v1/invocations/${inv}`)).json();
+    const invocation = await getJson(`${s.url}/v1/invocations/${inv}`);
     expect(invocation.events.map((e: { status: string }) => e.status)).toEqual(['started', 'completed']);
-    const journey = await (await fetch(`${s.url}/v1/documents/${doc}/events`)).json();
+    const journey = await getJson(`${s.url}/v1/documents/${doc}/events`);
     expect(journey.events.map((e: { stage: string }) => e.stage)).toEqual(['parse', 'parse', 'embed']);
     expect((await fetch(`${s.url}/v1/events/${newId()}`)).status).toBe(404);
     expect((await fetch(`${s.url}/v1/events/not-an-id`)).status).toBe(400);
@@ -112,13 +112,13 @@ describe('ingest and history API (embedded)', () => {
 
   it('rejects a bad cursor and a bad Last-Event-ID with a message', async () => {
     const c = await fetch(`${s.url}/v1/events?cursor=abc`);
-    expect([c.status, (await c.json()).message]).toEqual([400, expect.stringMatching(/next_cursor/)]);
+    expect([c.status, (await json(c)).message]).toEqual([400, expect.stringMatching(/next_cursor/)]);
     const l = await fetch(`${s.url}/telemetry/stream`, { headers: { 'last-event-id': 'yesterday' } });
-    expect([l.status, (await l.json()).message]).toEqual([400, expect.stringMatching(/stream position/)]);
+    expect([l.status, (await json(l)).message]).toEqual([400, expect.stringMatching(/stream position/)]);
   });
 
   it('publishes OpenAPI with the event schema and Prometheus metrics', async () => {
-    const doc = await (await fetch(`${s.url}/openapi.json`)).json();
+    const doc = await getJson(`${s.url}/openapi.json`);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/events', '/telemetry/stream', '/v1/metrics/summary', '/v1/events/{id}']));
     const m = await (await fetch(`${s.url}/metrics`)).text();
     expect(m).toMatch(/fmo_ingest_events_total\{result="accepted"\} \d+/);

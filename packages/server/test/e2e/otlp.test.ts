@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, until, uniq } from '../helper.ts';
+import { startServer, until, uniq, getJson, type Json, json } from '../helper.ts';
 
 /** OTLP ingest driven by the real OpenTelemetry JS SDK and its OTLP/HTTP exporters. */
 describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
@@ -47,10 +47,10 @@ describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
       await provider.shutdown();
 
       const { events } = await until(
-        async () => (await fetch(`${s.url}/v1/events?tenant_id=${tenant}`)).json(),
-        (r: { events: unknown[] }) => r.events.length === 4,
+        async () => getJson(`${s.url}/v1/events?tenant_id=${tenant}`),
+        (r: Json) => r.events.length === 4,
       );
-      const byStatus = Object.fromEntries(events.map((e: { status: string; model_name: string }) => [`${e.model_name}:${e.status}`, e]));
+      const byStatus: Json = Object.fromEntries(events.map((e: Json) => [`${e.model_name}:${e.status}`, e]));
       expect(Object.keys(byStatus).sort()).toEqual(['embed-x:failed', 'embed-x:started', 'gpt-test-2026-01:completed', 'gpt-test-2026-01:started']);
       expect(byStatus['gpt-test-2026-01:completed']).toMatchObject({
         operation: 'chat',
@@ -68,10 +68,10 @@ describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
   it('answers 400 with the reason for payloads that do not parse', async () => {
     const proto = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: Buffer.from([0x0a, 0xff, 0xff, 0xff]) });
     expect(proto.status).toBe(400);
-    expect((await proto.json()).message).toMatch(/protobuf/);
-    const json = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans": 5}' });
-    expect(json.status).toBe(400);
-    expect((await json.json()).message).toMatch(/resourceSpans/);
+    expect((await json(proto)).message).toMatch(/protobuf/);
+    const bad = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"resourceSpans": 5}' });
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).message).toMatch(/resourceSpans/);
   });
 
   it('re-sent exports are idempotent', async () => {
@@ -90,7 +90,7 @@ describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
       const r = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(r.status).toBe(200);
     }
-    const { events } = await (await fetch(`${s.url}/v1/events?tenant_id=${tenant}`)).json();
+    const { events } = await getJson(`${s.url}/v1/events?tenant_id=${tenant}`);
     expect(events).toHaveLength(2);
   });
 });

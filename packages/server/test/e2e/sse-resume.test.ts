@@ -1,6 +1,6 @@
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer, tempDir, until, uniq } from '../helper.ts';
+import { makeEvent, postEvents, startServer, tempDir, until, uniq, getJson, json } from '../helper.ts';
 
 interface Received {
   id: string;
@@ -96,12 +96,12 @@ for (const mode of ['embedded', 'server'] as const) {
       await until(() => c.got.length, (n) => n >= 20, 15_000);
       await new Promise((r) => setTimeout(r, 300));
       expect(c.got.map((g) => g.eventId)).toEqual([...before, ...after].map((e) => e.id));
-      const stored = await (await fetch(`${s2.url}/v1/events?tenant_id=${tenant}&limit=100`)).json();
+      const stored = await getJson(`${s2.url}/v1/events?tenant_id=${tenant}&limit=100`);
       expect(stored.events).toHaveLength(20);
       // The replay of an already stored batch after the restart adds nothing.
       const again = await postEvents(s2.url, before);
       expect(again.status).toBe(202);
-      const still = await (await fetch(`${s2.url}/v1/events?tenant_id=${tenant}&limit=100`)).json();
+      const still = await getJson(`${s2.url}/v1/events?tenant_id=${tenant}&limit=100`);
       expect(still.events).toHaveLength(20);
     }, 60_000);
 

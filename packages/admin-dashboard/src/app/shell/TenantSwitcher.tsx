@@ -64,7 +64,7 @@ export function TenantSwitcher({ tenants }: { tenants: readonly string[] }) {
     setTenant(pathname, search, draft.trim() || null);
   };
   return (
-    <form className="field inline" onSubmit={submit} aria-label="Tenant">
+    <form className="field inline" onSubmit={submit}>
       <label htmlFor={id}>Tenant</label>
       <input
         id={id}

@@ -1,0 +1,273 @@
+import type { VersionStats } from '@frostbyte/contracts';
+import type { SqlClient } from '../storage/sql-client.ts';
+import type { TenantScope } from '../storage/storage.ts';
+import { Params, isoOrNull, numOrNull } from './sql.ts';
+
+/** Final events: a call that ended (or was given up on). Latency is read from the
+ * completed ones only, so a fast failure does not flatter a version. */
+const FINAL = `status IN ('completed', 'failed', 'abandoned')`;
+const ERROR = `status IN ('failed', 'abandoned')`;
+
+export interface StageWindowStats {
+  stage: string;
+  calls: number;
+  errors: number;
+  recent_calls: number;
+  recent_errors: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  mean_ms: number | null;
+  cost_usd: number;
+  last_seen: string | null;
+}
+
+export interface VariantStats {
+  calls: number;
+  errors: number;
+  p50_ms: number | null;
+  p95_ms: number | null;
+  mean_ms: number | null;
+  var_ms: number | null;
+  completed: number;
+  documents: number;
+  cost_usd: number;
+  confidence_count: number;
+  confidence_mean: number | null;
+  buckets: number[];
+}
+
+/**
+ * Read-only aggregates over `model_events` for the registry (rollback preview, A/B
+ * results) and the pipeline status / alert evaluator. Every read takes the caller's
+ * tenant scope, like the storage's own reads.
+ */
+export class EventStats {
+  constructor(private readonly db: SqlClient) {}
+
+  async versionStats(
+    scope: TenantScope,
+    q: { model_name: string; version: string; from: Date; to: Date; tenants: readonly string[] | null; rateFrom?: Date },
+  ): Promise<VersionStats> {
+    const p = new Params();
+    const { rows } = await this.db.query(
+      `SELECT count(*) FILTER (WHERE ${FINAL}) AS calls,
+         count(*) FILTER (WHERE ${ERROR}) AS errors,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
+         avg(duration_ms) FILTER (WHERE status = 'completed') AS mean,
+         coalesce(sum(cost_usd), 0) AS cost,
+         avg(input_tokens) FILTER (WHERE ${FINAL}) AS avg_in,
+         avg(output_tokens) FILTER (WHERE ${FINAL}) AS avg_out,
+         count(DISTINCT document_id) FILTER (WHERE ${FINAL}) AS documents,
+         coalesce(array_agg(DISTINCT tenant_id), '{}') AS tenants
+       FROM model_events
+       WHERE model_name = ${p.add(q.model_name)} AND model_version = ${p.add(q.version)}
+         AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
+         AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}`,
+      p.values,
+    );
+    const r = rows[0] ?? {};
+    const calls = Number(r.calls ?? 0);
+    const cost = Number(r.cost ?? 0);
+    const rateFrom = q.rateFrom && q.rateFrom > q.from ? q.rateFrom : q.from;
+    const hours = Math.max(60_000, q.to.getTime() - rateFrom.getTime()) / 3600_000;
+    return {
+      model_name: q.model_name,
+      version: q.version,
+      from: q.from.toISOString(),
+      to: q.to.toISOString(),
+      calls,
+      errors: Number(r.errors ?? 0),
+      error_rate: calls ? Number(r.errors) / calls : 0,
+      p50_ms: numOrNull(r.p50),
+      p95_ms: numOrNull(r.p95),
+      mean_ms: numOrNull(r.mean),
+      cost_usd: cost,
+      cost_per_call_usd: calls ? cost / calls : null,
+      calls_per_hour: calls / hours,
+      avg_input_tokens: numOrNull(r.avg_in),
+      avg_output_tokens: numOrNull(r.avg_out),
+      documents: Number(r.documents ?? 0),
+      tenants: ((r.tenants as string[] | null) ?? []).filter((t) => t !== null).sort(),
+    };
+  }
+
+  /** Invocations started on this version with no end yet (and not yet old enough to
+   * be marked abandoned): they finish on the version they started on. */
+  async inFlight(scope: TenantScope, q: { model_name: string; version: string; since: Date; tenants: readonly string[] | null }) {
+    const p = new Params();
+    const { rows } = await this.db.query<{ invocation_id: string; tenant_id: string }>(
+      `SELECT s.invocation_id, s.tenant_id FROM model_events s
+       WHERE s.status = 'started' AND s.model_name = ${p.add(q.model_name)} AND s.model_version = ${p.add(q.version)}
+         AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')} AND ${p.tenants(q.tenants, 's.tenant_id')}
+         AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
+       ORDER BY s."timestamp" LIMIT 10000`,
+      p.values,
+    );
+    return rows;
+  }
+
+  /** Per stage over [from, to): calls, errors, latency, cost; `recent` counts the last
+   * `recentS` seconds (for live status). */
+  async stageWindow(scope: TenantScope, q: { from: Date; to: Date; tenant: string | null; recentS: number }): Promise<StageWindowStats[]> {
+    const p = new Params();
+    const recent = p.add(new Date(q.to.getTime() - q.recentS * 1000).toISOString());
+    const { rows } = await this.db.query(
+      `SELECT stage,
+         count(*) FILTER (WHERE ${FINAL}) AS calls,
+         count(*) FILTER (WHERE ${ERROR}) AS errors,
+         count(*) FILTER (WHERE ${FINAL} AND "timestamp" >= ${recent}) AS recent_calls,
+         count(*) FILTER (WHERE ${ERROR} AND "timestamp" >= ${recent}) AS recent_errors,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
+         percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
+         avg(duration_ms) FILTER (WHERE status = 'completed') AS mean,
+         coalesce(sum(cost_usd), 0) AS cost,
+         max(received_at) AS last_seen
+       FROM model_events
+       WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
+         AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
+       GROUP BY stage`,
+      p.values,
+    );
+    return rows.map((r) => ({
+      stage: r.stage as string,
+      calls: Number(r.calls),
+      errors: Number(r.errors),
+      recent_calls: Number(r.recent_calls),
+      recent_errors: Number(r.recent_errors),
+      p50_ms: numOrNull(r.p50),
+      p95_ms: numOrNull(r.p95),
+      mean_ms: numOrNull(r.mean),
+      cost_usd: Number(r.cost),
+      last_seen: isoOrNull(r.last_seen),
+    }));
+  }
+
+  /** In flight per stage: started since `since` with no end. */
+  async stageInFlight(scope: TenantScope, q: { since: Date; tenant: string | null }): Promise<Map<string, number>> {
+    const p = new Params();
+    const { rows } = await this.db.query(
+      `SELECT s.stage, count(*) AS n FROM model_events s
+       WHERE s.status = 'started' AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')}
+         ${q.tenant ? `AND s.tenant_id = ${p.add(q.tenant)}` : ''}
+         AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
+       GROUP BY s.stage`,
+      p.values,
+    );
+    return new Map(rows.map((r) => [r.stage as string, Number(r.n)]));
+  }
+
+  /** Which model versions each stage actually ran in a window (newest first). */
+  async observedModels(scope: TenantScope, q: { from: Date; tenant: string | null }) {
+    const p = new Params();
+    const { rows } = await this.db.query<{ stage: string; model_name: string; model_version: string }>(
+      `SELECT stage, model_name, model_version FROM model_events
+       WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
+       GROUP BY stage, model_name, model_version ORDER BY max("timestamp") DESC`,
+      p.values,
+    );
+    return rows;
+  }
+
+  /** Cost per model version in [from, to). */
+  async costByModel(scope: TenantScope, from: Date, to: Date) {
+    const p = new Params();
+    const { rows } = await this.db.query(
+      `SELECT stage, model_name, model_version, coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
+       FROM model_events WHERE "timestamp" >= ${p.add(from.toISOString())} AND "timestamp" < ${p.add(to.toISOString())} AND ${p.scope(scope)}
+       GROUP BY 1, 2, 3`,
+      p.values,
+    );
+    return rows.map((r) => ({
+      stage: r.stage as string,
+      model_name: r.model_name as string,
+      model_version: r.model_version as string,
+      cost_usd: Number(r.cost),
+      calls: Number(r.calls),
+    }));
+  }
+
+  async variantStats(
+    scope: TenantScope,
+    q: { stage: string; model_name: string; version: string; from: Date; to: Date; tenants: readonly string[] | null },
+  ): Promise<VariantStats> {
+    const p = new Params();
+    const where = `stage = ${p.add(q.stage)} AND model_name = ${p.add(q.model_name)} AND model_version = ${p.add(q.version)}
+      AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
+      AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}`;
+    const { rows } = await this.db.query(
+      `WITH e AS (SELECT status, duration_ms, document_id, cost_usd, confidence_score FROM model_events WHERE ${where})
+       SELECT (SELECT count(*) FROM e WHERE ${FINAL}) AS calls,
+         (SELECT count(*) FROM e WHERE ${ERROR}) AS errors,
+         (SELECT count(*) FROM e WHERE status = 'completed' AND duration_ms IS NOT NULL) AS completed,
+         (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FROM e WHERE status = 'completed') AS p50,
+         (SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FROM e WHERE status = 'completed') AS p95,
+         (SELECT avg(duration_ms) FROM e WHERE status = 'completed') AS mean,
+         (SELECT var_samp(duration_ms) FROM e WHERE status = 'completed') AS var,
+         (SELECT count(DISTINCT document_id) FROM e WHERE ${FINAL}) AS documents,
+         (SELECT coalesce(sum(cost_usd), 0) FROM e) AS cost,
+         (SELECT count(confidence_score) FROM e WHERE ${FINAL}) AS conf_n,
+         (SELECT avg(confidence_score) FROM e WHERE ${FINAL}) AS conf_mean,
+         (SELECT coalesce(json_agg(json_build_array(b, n)), '[]') FROM (
+            SELECT least(floor(confidence_score * 10)::int, 9) AS b, count(*) AS n FROM e
+            WHERE ${FINAL} AND confidence_score IS NOT NULL GROUP BY 1) h) AS hist`,
+      p.values,
+    );
+    const r = rows[0] ?? {};
+    const buckets = Array.from({ length: 10 }, () => 0);
+    const hist = (typeof r.hist === 'string' ? JSON.parse(r.hist) : r.hist) as [number, number][];
+    for (const [b, n] of hist ?? []) buckets[Math.max(0, Math.min(9, Number(b)))] = Number(n);
+    return {
+      calls: Number(r.calls ?? 0),
+      errors: Number(r.errors ?? 0),
+      completed: Number(r.completed ?? 0),
+      p50_ms: numOrNull(r.p50),
+      p95_ms: numOrNull(r.p95),
+      mean_ms: numOrNull(r.mean),
+      var_ms: numOrNull(r.var),
+      documents: Number(r.documents ?? 0),
+      cost_usd: Number(r.cost ?? 0),
+      confidence_count: Number(r.conf_n ?? 0),
+      confidence_mean: numOrNull(r.conf_mean),
+      buckets,
+    };
+  }
+
+  /** Documents that got a decision (`metadata.decision`) from both variants: the
+   * latest decision of each, compared as JSON (key order does not matter). */
+  async decisionAgreement(
+    scope: TenantScope,
+    q: {
+      stage: string;
+      control: { model_name: string; version: string };
+      treatment: { model_name: string; version: string };
+      from: Date;
+      to: Date;
+      tenants: readonly string[] | null;
+    },
+  ) {
+    const p = new Params();
+    const cm = p.add(q.control.model_name);
+    const cv = p.add(q.control.version);
+    const tm = p.add(q.treatment.model_name);
+    const tv = p.add(q.treatment.version);
+    const { rows } = await this.db.query(
+      `WITH d AS (
+         SELECT DISTINCT ON (tenant_id, document_id, variant) tenant_id, document_id, variant, decision FROM (
+           SELECT tenant_id, document_id, seq, metadata -> 'decision' AS decision,
+             CASE WHEN model_name = ${cm} AND model_version = ${cv} THEN 'control' ELSE 'treatment' END AS variant
+           FROM model_events
+           WHERE stage = ${p.add(q.stage)} AND status = 'completed' AND document_id IS NOT NULL AND metadata ? 'decision'
+             AND ((model_name = ${cm} AND model_version = ${cv}) OR (model_name = ${tm} AND model_version = ${tv}))
+             AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
+             AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}) x
+         ORDER BY tenant_id, document_id, variant, seq DESC)
+       SELECT c.document_id, c.decision AS control, t.decision AS treatment, (c.decision = t.decision) AS agree
+       FROM d c JOIN d t ON t.tenant_id = c.tenant_id AND t.document_id = c.document_id AND t.variant = 'treatment'
+       WHERE c.variant = 'control'
+       ORDER BY c.document_id LIMIT 100000`,
+      p.values,
+    );
+    return rows.map((r) => ({ document_id: r.document_id as string, control: r.control, treatment: r.treatment, agree: Boolean(r.agree) }));
+  }
+}
