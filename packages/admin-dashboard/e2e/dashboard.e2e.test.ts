@@ -22,7 +22,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const BASE = process.env.FMO_BASE_URL ?? '';
@@ -54,7 +54,15 @@ async function postInvocation(doc: string, failed = false): Promise<Posted> {
   const started = uuid7();
   const completed = uuid7();
   const t0 = new Date();
-  const base = { invocation_id: invocation, tenant_id: TENANT, document_id: doc, stage: 'parse', model_name: MODEL, model_version: '1.0.0', operation: 'parse' };
+  const base = {
+    invocation_id: invocation,
+    tenant_id: TENANT,
+    document_id: doc,
+    stage: 'parse',
+    model_name: MODEL,
+    model_version: '1.0.0',
+    operation: 'parse',
+  };
   const body = {
     events: [
       { ...base, id: started, status: 'started', timestamp: t0.toISOString() },
@@ -144,7 +152,15 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
     proxy = await startCuttableProxy(new URL(BASE));
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     context = await browser.newContext({ baseURL: proxy.url, viewport: { width: 1280, height: 900 } });
     if (TOKEN) await context.addInitScript((t) => sessionStorage.setItem('fmo.token', t), TOKEN);
@@ -157,7 +173,7 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
 
   it('shows new events in the monitor within a second, filtered by tenant and model', async () => {
     await page.goto(monitorUrl);
-    await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor();
+    await page.locator('.connection-live').waitFor();
     const posted = await postInvocation(`e2e/${RUN}/a.pdf`);
     const t0 = Date.now();
     await page.locator(`[role=row][data-event-id="${posted.completed}"]`).waitFor({ timeout: 5_000 });
@@ -188,7 +204,7 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
     await row.click();
     await page.waitForURL(`**/trace/${posted.completed}**`);
     await page.getByRole('heading', { name: 'Input and output' }).waitFor();
-    await expect.poll(() => page.locator('.payloads').innerText()).toContain(`Invoice ${RUN}`);
+    await expect.poll(() => page.locator('.payloads').textContent()).toContain(`Invoice ${RUN}`);
     expect(await page.locator('mark.redaction').count()).toBeGreaterThan(0);
     await page.getByRole('heading', { name: 'Text diff' }).waitFor();
     expect(await page.locator('meter#confidence-meter').getAttribute('value')).toBe('0.87');
@@ -201,16 +217,20 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
 
   it('resumes after the stream is cut without duplicates or holes', async () => {
     await page.goto(monitorUrl);
-    await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor();
+    await page.locator('.connection-live').waitFor();
     const before = await postInvocation(`e2e/${RUN}/c.pdf`);
     await page.locator(`[role=row][data-event-id="${before.completed}"]`).waitFor();
 
     proxy.cut(true);
-    await page.getByRole('status').filter({ hasText: /Reconnecting|Offline/ }).first().waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Reconnecting|Offline/ })
+      .first()
+      .waitFor({ timeout: 15_000 });
     // Posted straight to the server while the browser cannot reach it.
     const during = [await postInvocation(`e2e/${RUN}/d.pdf`), await postInvocation(`e2e/${RUN}/e.pdf`, true)];
     proxy.restore();
-    await page.getByRole('status').filter({ hasText: 'Live' }).first().waitFor({ timeout: 20_000 });
+    await page.locator('.connection-live').waitFor({ timeout: 20_000 });
     for (const p of during) await page.locator(`[role=row][data-event-id="${p.completed}"]`).waitFor({ timeout: 20_000 });
     const after = await postInvocation(`e2e/${RUN}/f.pdf`);
     await page.locator(`[role=row][data-event-id="${after.completed}"]`).waitFor();

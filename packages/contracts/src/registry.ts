@@ -9,6 +9,8 @@ import { TENANT_PATTERN } from './ids.ts';
  */
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** For inputs: null first, or Ajv's type coercion would turn a null into '' or [null]. */
+const NullableIn = <T extends TSchema>(t: T, o: object = {}) => Type.Union([Type.Null(), t], o);
 const Slug = (description: string, maxLength = 128) =>
   Type.String({ minLength: 1, maxLength, pattern: '^[A-Za-z0-9][A-Za-z0-9._:/@+-]*$', description });
 
@@ -31,7 +33,7 @@ export const Pricing = Type.Object(
     per_page: Type.Optional(Type.Number({ minimum: 0 })),
     per_call: Type.Optional(Type.Number({ minimum: 0 })),
   },
-  { additionalProperties: false, $id: 'Pricing' },
+  { additionalProperties: false },
 );
 export type Pricing = Static<typeof Pricing>;
 
@@ -58,7 +60,6 @@ export const ModelVersion = Type.Object(
     created_at: Type.String({ format: 'date-time' }),
     active_for: Type.Array(Type.String(), { description: 'Tenants (or `*`) this version is active for now.' }),
   },
-  { $id: 'ModelVersion' },
 );
 export type ModelVersion = Static<typeof ModelVersion>;
 
@@ -73,7 +74,6 @@ export const Model = Type.Object(
     latest_version: Nullable(Type.String()),
     active: Type.Array(ActiveScope),
   },
-  { $id: 'RegistryModel' },
 );
 export type Model = Static<typeof Model>;
 
@@ -119,24 +119,21 @@ export const Deployment = Type.Object(
     experiment_id: Nullable(Type.String()),
     created_at: Type.String({ format: 'date-time' }),
   },
-  { $id: 'Deployment' },
 );
 export type Deployment = Static<typeof Deployment>;
 
 const ExpectedCurrent = Type.Optional(
-  Nullable(
-    Type.String({
-      description:
-        'Optimistic concurrency: the version you saw active (null: none). If another deploy changed it since, the request fails with 409 and nothing changes.',
-    }),
-  ),
+  NullableIn(Type.String({ minLength: 1, maxLength: 64 }), {
+    description:
+      'Optimistic concurrency: the version you saw active (null: none). If another deploy changed it since, the request fails with 409 and nothing changes.',
+  }),
 );
 
 export const DeployBody = Type.Object(
   {
     version: VersionName,
     stage: Type.Optional(StageName),
-    tenants: Type.Optional(Nullable(Tenants)),
+    tenants: Type.Optional(NullableIn(Tenants)),
     reason: Reason,
     expected_current_version: ExpectedCurrent,
   },
@@ -172,7 +169,6 @@ export const VersionStats = Type.Object(
     documents: Type.Integer(),
     tenants: Type.Array(Type.String()),
   },
-  { $id: 'VersionStats' },
 );
 export type VersionStats = Static<typeof VersionStats>;
 
@@ -221,7 +217,7 @@ export type TimelineItem = Static<typeof TimelineItem>;
 export const RollbackPreviewBody = Type.Object(
   {
     to_version: Type.Optional(VersionName),
-    tenants: Type.Optional(Nullable(Tenants)),
+    tenants: Type.Optional(NullableIn(Tenants)),
     window_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 3600, description: 'Window of the current version\'s figures.' })),
     history_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 7 * 86400, description: 'How far back the target version\'s own history is read.' })),
   },
@@ -267,7 +263,7 @@ export type RollbackPreview = Static<typeof RollbackPreview>;
 export const RollbackBody = Type.Object(
   {
     to_version: VersionName,
-    tenants: Type.Optional(Nullable(Tenants)),
+    tenants: Type.Optional(NullableIn(Tenants)),
     reason: Reason,
     expected_current_version: ExpectedCurrent,
   },
@@ -302,7 +298,6 @@ export const Experiment = Type.Object(
     end_reason: Nullable(Type.String()),
     winner: Nullable(VariantName),
   },
-  { $id: 'Experiment' },
 );
 export type Experiment = Static<typeof Experiment>;
 
@@ -310,10 +305,10 @@ export const CreateExperimentBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     stage: StageName,
-    control: Type.Optional(Type.Union([VariantRef, Type.Null()], { description: 'Default: the stage\'s active model version.' })),
+    control: Type.Optional(Type.Union([Type.Null(), VariantRef], { description: 'Default: the stage\'s active model version.' })),
     treatment: VariantRef,
     treatment_percent: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'Share of documents sent to the treatment.' }),
-    tenants: Type.Optional(Nullable(Tenants)),
+    tenants: Type.Optional(NullableIn(Tenants)),
     reason: Reason,
   },
   { additionalProperties: false },
@@ -438,7 +433,6 @@ export const PipelineConfig = Type.Object(
     generated_at: Type.String({ format: 'date-time' }),
     stages: Type.Array(PipelineStageConfig),
   },
-  { $id: 'PipelineConfig' },
 );
 export type PipelineConfig = Static<typeof PipelineConfig>;
 
@@ -492,7 +486,6 @@ export const PipelineStatus = Type.Object(
     bottleneck: Nullable(Bottleneck),
     alerts: Type.Array(Alert),
   },
-  { $id: 'PipelineStatus' },
 );
 export type PipelineStatus = Static<typeof PipelineStatus>;
 

@@ -252,10 +252,14 @@ export class RegistryClient implements ModelResolver {
         return { kind: 'experiment', id: exp.id, name: String(exp.name ?? exp.id), percent: exp.treatment_percent, control, treatment };
       }
     }
-    const active = config.active ?? (Array.isArray(config.models) ? config.models[0] : undefined);
-    if (!active) return undefined;
-    const resolved = this.#build(stage, active);
-    return resolved ? { kind: 'fixed', resolved } : undefined;
+    // The active model first; when it cannot run here (a remote embedder with no
+    // endpoint configured), the stage's other active models in deployment order.
+    const candidates = [config.active, ...(Array.isArray(config.models) ? config.models : [])];
+    for (const candidate of candidates) {
+      const resolved = candidate ? this.#build(stage, candidate) : undefined;
+      if (resolved) return { kind: 'fixed', resolved };
+    }
+    return undefined;
   }
 
   /** A runnable model for a registry entry, or undefined (warned once) when we cannot build one. */
@@ -316,22 +320,28 @@ export function buildStageModel(
         delay_ms: delay,
       }) as StageModel<never, unknown>;
     case 'embed': {
-      const url = typeof config.url === 'string' ? config.url : typeof config.endpoint === 'string' ? config.endpoint : undefined;
+      const env = defaults.env ?? process.env;
+      // The endpoint is deployment detail, so it may come from the environment rather than the registry.
+      const url =
+        typeof config.url === 'string'
+          ? config.url
+          : typeof config.endpoint === 'string'
+            ? config.endpoint
+            : env.EMBEDDINGS_URL?.trim() || undefined;
       const local = config.provider === 'local' || /^frostbyte-hash-tfidf/.test(modelName);
-      if (local || (!url && config.provider !== 'remote')) {
-        if (!local) throw new Error(`no embedder named ${modelName}: a remote embedder needs \`url\` in its configuration`);
+      if (local || !url) {
+        if (!local) throw new Error(`${modelName} is a remote embedder and no endpoint is configured (\`url\` in its configuration, or EMBEDDINGS_URL)`);
         return createLocalEmbedder({
           dim: positiveInt(config.dim, Number(/-(\d+)$/.exec(modelName)?.[1] ?? DEFAULT_LOCAL_EMBEDDER_CONFIG.dim)),
           seed: nonNegativeInt(config.seed, DEFAULT_LOCAL_EMBEDDER_CONFIG.seed),
           delay_ms: delay,
         }) as StageModel<never, unknown>;
       }
-      if (!url) throw new Error('a remote embedder needs `url` in its configuration');
       return createRemoteEmbedder({
         url,
         model: typeof config.model === 'string' ? config.model : modelName,
         model_version: version,
-        api_key: process.env.EMBEDDINGS_API_KEY?.trim() || undefined,
+        api_key: env.EMBEDDINGS_API_KEY?.trim() || undefined,
         batch_size: positiveInt(config.batch_size, DEFAULT_REMOTE_EMBEDDER_CONFIG.batch_size),
         timeout_ms: positiveInt(config.timeout_ms, DEFAULT_REMOTE_EMBEDDER_CONFIG.timeout_ms),
         max_retries: nonNegativeInt(config.max_retries, DEFAULT_REMOTE_EMBEDDER_CONFIG.max_retries),

@@ -13,13 +13,13 @@
  * `process.cpuUsage()` over the measured calls *plus* the final flush, so export work
  * (batching, ids, JSON, gzip, HTTP) is included. Both exporters post to one local
  * HTTP server in this process that drains the body and answers without parsing it.
- * Callers yield to the event loop every 100 calls (as real I/O-bound model calls do), so
+ * Callers yield to the event loop every 10 calls (env YIELD_EVERY) (as real I/O-bound model calls do), so
  * both batch processors' timers can run; yields are outside the timed region.
  */
 import { once } from 'node:events';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
@@ -30,7 +30,7 @@ import { TelemetrySdk, withContext } from '../src/index.ts';
 
 const CALLS = Number(process.argv[2] ?? 200_000);
 const WARMUP = 20_000;
-const YIELD_EVERY = Number(process.env.YIELD_EVERY ?? 100);
+const YIELD_EVERY = Number(process.env.YIELD_EVERY ?? 10);
 
 const meta = { model_name: 'bench-model', model_version: '1.0.0', stage: 'parse', operation: 'parse' } as const;
 const ctx = { tenant_id: 'acme', document_id: 'doc-1', pipeline_run_id: 'run-1' };
@@ -74,7 +74,12 @@ interface Row {
 
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-async function measure(name: string, call: (i: number) => Promise<unknown>, flush: () => Promise<void>, eventsPerCall: number): Promise<Row> {
+async function measure(
+  name: string,
+  call: (i: number) => Promise<unknown>,
+  flush: () => Promise<void>,
+  eventsPerCall: number,
+): Promise<Row> {
   for (let i = 0; i < WARMUP; i++) {
     await call(i);
     if (i % YIELD_EVERY === 0) await tick();
@@ -110,24 +115,47 @@ const round = (n: number) => Math.round(n * 100) / 100;
 const rows: Row[] = [];
 
 // 1. bare
-rows.push(await measure('bare', (i) => usageModel(i), async () => {}, 0));
+rows.push(
+  await measure(
+    'bare',
+    (i) => usageModel(i),
+    async () => {},
+    0,
+  ),
+);
 
 // 2–3. Frostbyte SDK
 const spoolDir = join(tmpdir(), `fmo-bench-spool-${process.pid}`);
-const fmo = new TelemetrySdk({ endpoint: base, spoolDir, flushOnExit: false });
+const fmo = new TelemetrySdk({
+  endpoint: base,
+  spoolDir,
+  flushOnExit: false,
+  http: { gzipLevel: Number(process.env.FMO_GZIP_LEVEL ?? 1) },
+});
 await fmo.flush();
 const fmoUsage = fmo.wrapModel(usageModel, meta);
 const fmoPlain = fmo.wrapModel(plainModel, meta);
+const delivered = () => fmo.stats().exported + fmo.stats().replayed;
 await withContext(ctx, async () => {
-  const before = fmo.stats().exported;
-  const r = await measure('fmo:usage', (i) => fmoUsage(i), () => fmo.flush(), 2);
-  r.delivered = fmo.stats().exported - before;
+  const before = delivered();
+  const r = await measure(
+    'fmo:usage',
+    (i) => fmoUsage(i),
+    () => fmo.flush(),
+    2,
+  );
+  r.delivered = delivered() - before;
   rows.push(r);
 });
 await withContext(ctx, async () => {
-  const before = fmo.stats().exported;
-  const r = await measure('fmo:tiktoken', (i) => fmoPlain(i), () => fmo.flush(), 2);
-  r.delivered = fmo.stats().exported - before;
+  const before = delivered();
+  const r = await measure(
+    'fmo:tiktoken',
+    (i) => fmoPlain(i),
+    () => fmo.flush(),
+    2,
+  );
+  r.delivered = delivered() - before;
   rows.push(r);
 });
 const fmoStats = fmo.stats();
@@ -174,7 +202,12 @@ const otelWrapped = (x: number) =>
   });
 {
   const before = otelSpans;
-  const r = await measure('otel', (i) => otelWrapped(i), () => provider.forceFlush(), 1);
+  const r = await measure(
+    'otel',
+    (i) => otelWrapped(i),
+    () => provider.forceFlush(),
+    1,
+  );
   r.delivered = otelSpans - before;
   rows.push(r);
 }
@@ -191,7 +224,19 @@ for (const r of rows.slice(1)) {
 const otelRow = rows.find((r) => r.name === 'otel') as Row;
 const fmoRow = rows.find((r) => r.name === 'fmo:usage') as Row;
 
-const header = ['variant', 'p50 ns', 'p99 ns', 'mean ns', 'Δp50 ns', 'Δp99 ns', 'CPU µs/call', 'ΔCPU µs/call', 'ev/call', 'CPU µs/event', 'delivered'];
+const header = [
+  'variant',
+  'p50 ns',
+  'p99 ns',
+  'mean ns',
+  'Δp50 ns',
+  'Δp99 ns',
+  'CPU µs/call',
+  'ΔCPU µs/call',
+  'ev/call',
+  'CPU µs/event',
+  'delivered',
+];
 const lines = rows.map((r) => [
   r.name,
   r.p50_ns,

@@ -60,7 +60,18 @@ export class NoopTelemetry implements Telemetry {
   async flush(): Promise<void> {}
   async shutdown(): Promise<void> {}
   stats(): TelemetryStats {
-    return { emitted: 0, exported: 0, dropped: 0, rejected: 0, spooled: 0, replayed: 0, failures: 0, queued: 0, spool_bytes: 0, mode: 'live' };
+    return {
+      emitted: 0,
+      exported: 0,
+      dropped: 0,
+      rejected: 0,
+      spooled: 0,
+      replayed: 0,
+      failures: 0,
+      queued: 0,
+      spool_bytes: 0,
+      mode: 'live',
+    };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { ModelEventInput } from '@frostbyte/contracts';
 import type { CaptureOptions } from './context.ts';
 import { newEventId } from './ids.ts';
-import { COMPLETED, type Invocation, isModelResult, type ModelUsage, STARTED } from './invocation.ts';
+import { COMPLETED, isModelResult, type ModelUsage, STARTED } from './invocation.ts';
 import type { QueuedEvent } from './queue.ts';
 import type { RedactionHook } from './redaction.ts';
 import type { TokenCounter, TokenSource } from './tokens.ts';

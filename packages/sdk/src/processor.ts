@@ -79,7 +79,7 @@ export class EventProcessor {
   constructor(options: ProcessorOptions) {
     this.#o = options;
     this.queue = new EventQueue(options.maxQueueSize);
-    this.#highWater = Math.max(options.batchSize, Math.floor(options.maxQueueSize / 2));
+    this.#highWater = Math.max(options.batchSize, Math.floor((options.maxQueueSize * 3) / 4));
     this.#probeDelay = options.probeIntervalMs;
     this.#spool = this.#openSpool();
   }
@@ -132,7 +132,8 @@ export class EventProcessor {
   async flush(timeoutMs = 30_000): Promise<void> {
     const work = (async () => {
       await this.#pump();
-      if (this.#mode === 'spool') await this.#replay();
+      await this.#pumpingDone();
+      if (this.#mode === 'spool' || this.#spoolNow?.isEmpty === false) await this.#replay();
       await this.#o.exporter.forceFlush().catch(this.countFailure);
     })();
     await withTimeout(work, timeoutMs);
@@ -208,7 +209,15 @@ export class EventProcessor {
   async #build(items: QueuedEvent[]): Promise<ModelEventInput[]> {
     const env = await this.#o.buildEnv();
     const events: ModelEventInput[] = [];
-    for (const item of items) {
+    let sliceStart = performance.now();
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i] as QueuedEvent;
+      // Token counting and redaction can be slow; give the event loop (the callers'
+      // model calls) a turn every few milliseconds of export work.
+      if ((i & 63) === 63 && performance.now() - sliceStart > BUILD_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
       try {
         events.push(buildEvent(item, env));
       } catch (error) {
@@ -264,10 +273,16 @@ export class EventProcessor {
     this.#scheduleProbe(probeDelay);
   }
 
-  /** Queue past its high-water mark while an export is slow: move batches to disk so
-   * memory stays bounded, instead of dropping. */
+  /**
+   * Queue past its high-water mark while an export is in flight: move the oldest batches
+   * to disk so memory stays bounded, instead of dropping. Unlike an outage this does not
+   * switch to `spool` mode: the exporter still works, so new events keep going live and
+   * the spilled backlog is replayed when the queue has room. (Sticking to `spool` mode
+   * here would route everything through disk while the process is CPU-bound — more work
+   * exactly when there is least to spare.) The price: spilled events may reach the server
+   * after newer ones; the server orders by timestamp.
+   */
   #startSpill(): void {
-    this.#enterSpoolMode(0);
     this.#spilling = (async () => {
       try {
         await this.#spool;
@@ -326,11 +341,16 @@ export class EventProcessor {
             this.#probeDelay = this.#o.probeIntervalMs;
             return;
           }
+          // A spilled backlog (live mode) yields to live traffic.
+          while (this.#mode === 'live' && !this.#closed && this.queue.size >= this.#highWater / 2) {
+            await new Promise((resolve) => setTimeout(resolve, this.#o.flushIntervalMs));
+          }
           const result = await this.#export(entry.events);
           if (result.code === ExportResultCode.SUCCESS) {
             this.#account(result, entry.events.length, 'replayed');
           } else if (result.retryable) {
             failed = true;
+            this.#mode = 'spool';
             return;
           } else {
             this.#counters.rejected += entry.events.length; // refused for good: do not block the spool on it
@@ -381,6 +401,9 @@ export class EventProcessor {
     this.#armed = true; // nothing re-arms after close
   }
 }
+
+/** Longest stretch of event building before yielding to the event loop. */
+const BUILD_SLICE_MS = 4;
 
 /** Events per spool line when writing to disk in bulk (the server's batch limit). */
 const SPOOL_CHUNK = MAX_BATCH_EVENTS;

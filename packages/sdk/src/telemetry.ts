@@ -1,10 +1,10 @@
 import { assertMeta, getTelemetry, type ModelFn, NOOP_TELEMETRY, type ObserveOptions, setGlobalTelemetry, type Telemetry } from './api.ts';
-import { resolveConfig, type ResolvedConfig, type TelemetryConfig } from './config.ts';
+import { type ResolvedConfig, resolveConfig, type TelemetryConfig } from './config.ts';
 import { currentContext } from './context.ts';
 import type { BuildEnv } from './event-builder.ts';
 import type { EventExporter } from './export/exporter.ts';
 import { HttpExporter } from './export/http-exporter.ts';
-import { checkMeta, COMPLETED, FAILED, Invocation, type InvocationHandle, type ModelMeta, STARTED } from './invocation.ts';
+import { COMPLETED, checkMeta, FAILED, Invocation, type InvocationHandle, type ModelMeta, STARTED } from './invocation.ts';
 import { EventProcessor, type TelemetryStats } from './processor.ts';
 import { customRedaction, loadDefaultRedaction, type RedactionHook } from './redaction.ts';
 import { TokenCounter } from './tokens.ts';
@@ -34,9 +34,7 @@ export class TelemetrySdk implements Telemetry {
   constructor(config: TelemetryConfig = {}) {
     const c = resolveConfig(config);
     this.config = c;
-    this.exporter =
-      config.exporter ??
-      new HttpExporter({ endpoint: c.endpoint, apiKey: c.apiKey, warn: c.warn, ...(config.http ?? {}) });
+    this.exporter = config.exporter ?? new HttpExporter({ endpoint: c.endpoint, apiKey: c.apiKey, warn: c.warn, ...(config.http ?? {}) });
     this.#tokens = new TokenCounter();
     // Start loading both now (start-up), not when the first batch is due.
     if (c.countTokens) void this.#tokens.load();
@@ -57,7 +55,7 @@ export class TelemetrySdk implements Telemetry {
           redaction: await this.#redaction,
           tokens: this.#tokens,
           capture,
-          countTokens: c.countTokens && (await this.#tokens.load(), true),
+          countTokens: c.countTokens && (await this.#tokens.load().then(() => true)),
           onFailure: this.#processor.countFailure,
         }))()),
     });

@@ -46,7 +46,9 @@ export class TokenCounter {
     if (this.#encoder === undefined || text.length > this.maxExactChars) {
       return { tokens: Math.ceil(text.length / 4), source: 'estimate' };
     }
-    return { tokens: this.#encoder.encode(text).length, source: 'tiktoken' };
+    // `encode(text)` would throw on text containing a special token ("<|endoftext|>" in a
+    // user's document) and builds an extra RegExp per call; count them as plain text.
+    return { tokens: this.#encoder.encode(text, [], []).length, source: 'tiktoken' };
   }
 }
 

@@ -18,7 +18,10 @@ async function setup(config: Partial<TelemetryConfig> = {}) {
     http: { backoffBaseMs: 5, backoffMaxMs: 20, maxAttempts: 3 },
     ...config,
   });
-  cleanup.push(() => server.stop(), () => telemetry.shutdown());
+  cleanup.push(
+    () => server.stop(),
+    () => telemetry.shutdown(),
+  );
   return { server, telemetry };
 }
 
@@ -41,6 +44,7 @@ describe('HTTP export', () => {
     expect(first?.headers['content-encoding']).toBe('gzip');
     expect(first?.headers['content-type']).toBe('application/json');
     expect(first?.headers.authorization).toBe('Bearer fmo_test_key');
+    await telemetry.flush(); // the reply may still be in flight when the server has recorded the request
     expect(telemetry.stats()).toMatchObject({ emitted: 4, exported: 4, dropped: 0, spooled: 0 });
   });
 

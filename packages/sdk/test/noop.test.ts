@@ -19,10 +19,12 @@ describe('API without an SDK (no-op default)', () => {
     expect(await model(21)).toBe(42);
     const err = new Error('boom');
     await expect(wrapModel(async () => Promise.reject(err), uniqueMeta())()).rejects.toBe(err);
-    expect(await observe(uniqueMeta(), async (inv) => {
-      inv.setRationale('ignored');
-      return 'ok';
-    })).toBe('ok');
+    expect(
+      await observe(uniqueMeta(), async (inv) => {
+        inv.setRationale('ignored');
+        return 'ok';
+      }),
+    ).toBe('ok');
     await withContext({ tenant_id: 'acme' }, async () => {
       await model(1);
       expect(currentContext()?.tenant_id).toBe('acme');

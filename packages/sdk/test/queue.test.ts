@@ -32,7 +32,14 @@ afterEach(async () => {
 describe('bounded queue under a flood', () => {
   it('without a spool: memory stays within maxQueueSize, excess is counted as dropped, calls never fail', async () => {
     const exporter = new StuckExporter();
-    const telemetry = new TelemetrySdk({ exporter, spoolDir: false, flushOnExit: false, countTokens: false, maxQueueSize: 1_000, batchSize: 100 });
+    const telemetry = new TelemetrySdk({
+      exporter,
+      spoolDir: false,
+      flushOnExit: false,
+      countTokens: false,
+      maxQueueSize: 1_000,
+      batchSize: 100,
+    });
     sdks.push(telemetry);
     const model = telemetry.wrapModel(async (x: number) => x, uniqueMeta());
     let maxQueued = 0;

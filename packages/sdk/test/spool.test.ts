@@ -14,7 +14,11 @@ afterEach(async () => {
   for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
-const fast = { http: { maxAttempts: 2, backoffBaseMs: 5, backoffMaxMs: 10, timeoutMs: 2_000 }, probeIntervalMs: 30, probeMaxIntervalMs: 100 };
+const fast = {
+  http: { maxAttempts: 2, backoffBaseMs: 5, backoffMaxMs: 10, timeoutMs: 2_000 },
+  probeIntervalMs: 30,
+  probeMaxIntervalMs: 100,
+};
 
 function telemetryFor(endpoint: string, spoolDir: string) {
   const t = new TelemetrySdk({ endpoint, spoolDir, flushOnExit: false, countTokens: false, ...fast });

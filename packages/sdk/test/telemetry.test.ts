@@ -71,6 +71,20 @@ describe('invocation lifecycle', () => {
     expect(typeof failed?.duration_ms).toBe('number');
   });
 
+  it('by default redacts with @frostbyte/redact (or the fallback) before anything leaves the process', async () => {
+    const exporter = new MemoryExporter();
+    const telemetry = new TelemetrySdk({ exporter, spoolDir: false, flushOnExit: false, countTokens: false });
+    sdks.push(telemetry);
+    const model = telemetry.wrapModel(async (_: string) => {
+      throw new Error('mail bounced for max.mustermann@example.org');
+    }, uniqueMeta());
+    await model('send to max.mustermann@example.org').catch(() => undefined);
+    await telemetry.flush();
+    const json = JSON.stringify(exporter.getEvents());
+    expect(json).not.toContain('max.mustermann@example.org');
+    expect(byStatus(exporter.getEvents(), 'failed')[0]?.error?.message).toMatch(/^mail bounced for <EMAIL(_\d+)?>$/);
+  });
+
   it('a synchronously throwing model and non-Error throws are recorded too', async () => {
     const { telemetry, exporter } = sdk();
     const sync = telemetry.wrapModel((): number => {
@@ -90,7 +104,12 @@ describe('invocation lifecycle', () => {
 
   it('reads rationale, confidence, usage and metadata from a ModelResult and returns it unchanged', async () => {
     const { telemetry, exporter } = sdk();
-    const result = { output: { label: 'invoice' }, usage: { input_tokens: 120, output_tokens: 7, pages: 3 }, rationale: 'has an IBAN and a total', confidence: 0.93 };
+    const result = {
+      output: { label: 'invoice' },
+      usage: { input_tokens: 120, output_tokens: 7, pages: 3 },
+      rationale: 'has an IBAN and a total',
+      confidence: 0.93,
+    };
     const model = telemetry.wrapModel(async (_: string) => result, uniqueMeta({ stage: 'policy', operation: 'classify' }));
     expect(await model('text')).toBe(result);
     await telemetry.flush();
@@ -186,7 +205,10 @@ describe('context', () => {
 describe('capture', () => {
   it('per model: capture off leaves no input or output anywhere in the events', async () => {
     const { telemetry, exporter } = sdk();
-    const model = telemetry.wrapModel(async (_: string) => ({ output: 'SECRET-OUT', rationale: 'r', confidence: 0.9 }), uniqueMeta({ capture: { input: false, output: false } }));
+    const model = telemetry.wrapModel(
+      async (_: string) => ({ output: 'SECRET-OUT', rationale: 'r', confidence: 0.9 }),
+      uniqueMeta({ capture: { input: false, output: false } }),
+    );
     await model('SECRET-IN');
     await telemetry.flush();
     const json = JSON.stringify(exporter.getEvents());
@@ -219,7 +241,10 @@ describe('capture', () => {
 describe('tokens', () => {
   it('uses model-reported usage when present and tiktoken (cl100k_base) otherwise', async () => {
     const { telemetry, exporter } = sdk();
-    const reported = telemetry.wrapModel(async (_: string) => ({ output: 'x', usage: { input_tokens: 11, output_tokens: 22 } }), uniqueMeta());
+    const reported = telemetry.wrapModel(
+      async (_: string) => ({ output: 'x', usage: { input_tokens: 11, output_tokens: 22 } }),
+      uniqueMeta(),
+    );
     const plain = telemetry.wrapModel(async (_: string) => 'The quick brown fox', uniqueMeta());
     const vector = telemetry.wrapModel(async (_: string[]) => [0.1, 0.2, 0.3], uniqueMeta({ stage: 'embed', operation: 'embed' }));
     await reported('hello world');
@@ -232,6 +257,15 @@ describe('tokens', () => {
     expect([b?.input_tokens, b?.output_tokens, b?.metadata?.token_source]).toEqual([2, 4, 'tiktoken']);
     // texts are counted, vectors are not
     expect([c?.input_tokens, c?.output_tokens]).toEqual([5, undefined]);
+  });
+
+  it('counts text containing special tokens as plain text instead of failing', async () => {
+    const { telemetry, exporter } = sdk();
+    await telemetry.wrapModel(async (x: string) => x, uniqueMeta())('before <|endoftext|> after');
+    await telemetry.flush();
+    const completed = byStatus(exporter.getEvents(), 'completed')[0];
+    expect(completed?.input_tokens).toBeGreaterThan(3);
+    expect(telemetry.stats()).toMatchObject({ dropped: 0, failures: 0 });
   });
 
   it('can be turned off', async () => {

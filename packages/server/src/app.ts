@@ -6,17 +6,27 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_BODY_BYTES } from '@frostbyte/contracts';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
 import type { Bus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import { gzipBodies } from './plugins/gzip-bodies.ts';
+import { auditPlugin } from './plugins/audit.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { busPlugin, cryptoPlugin, dbPlugin, ingestPlugin } from './plugins/core.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
 import { sseRoutes } from './live/sse.ts';
 import { tracerWsRoutes } from './live/tracer-ws.ts';
+import { alertsPlugin } from './alerts/plugin.ts';
+import { registryPlugin } from './registry/plugin.ts';
+import { alertRoutes } from './routes/v1/alerts.ts';
+import { experimentRoutes } from './routes/v1/experiments.ts';
+import { modelRoutes } from './routes/v1/models.ts';
+import { pipelineRoutes } from './routes/v1/pipeline.ts';
 import { healthRoutes } from './routes/health.ts';
+import { adminRoutes } from './routes/v1/admin.ts';
+import { auditRoutes } from './routes/v1/audit.ts';
+import { authRoutes } from './routes/v1/auth.ts';
 import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
 import { otlpRoutes } from './routes/v1/otlp.ts';
@@ -37,9 +47,13 @@ export interface AppOptions {
  * Builds the observatory server. Load order:
  *   1. external plugins: security headers, WebSocket, OpenAPI (+ /docs);
  *   2. request decoding: gzip bodies (the SDK compresses batches);
- *   3. app plugins: db → bus → crypto → metrics → ingest (writer + live fan-out),
- *      then the request context (who is asking, which tenants);
- *   4. routes: health, events, metrics, live (SSE, WebSocket);
+ *   3. app plugins: db → bus → crypto → metrics → audit (signed log, checkpoints,
+ *      retention; hooks the writer's transaction) → ingest (writer + live fan-out),
+ *      then auth (who is asking, which tenants; refuses routes without a permission),
+ *      then registry (models, deployments, experiments; seeds the pipeline's defaults)
+ *      → alerts (pipeline monitor, bottleneck and rule evaluator, SSE push, webhook);
+ *   4. routes: health, auth, events, metrics, audit, admin, live (SSE, WebSocket),
+ *      models, experiments, pipeline, alerts;
  *   5. the dashboard's built assets, when present.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -52,6 +66,26 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', opts.config);
 
+  // Routes of third-party plugins (API docs, dashboard files) cannot declare a
+  // permission; the ones registered while this flag is up are public. Everything
+  // else must declare one, or the auth hook refuses it.
+  // Every route and the permission it declares, so a test can prove none is missing.
+  let registeringPublic = false;
+  const routeTable: { method: string; url: string; permission: string | undefined }[] = [];
+  app.decorate('routeTable', routeTable);
+  app.addHook('onRoute', (r: RouteOptions) => {
+    if (registeringPublic) r.config = { ...(r.config as object), permission: 'public' };
+    for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, permission: (r.config as { permission?: string } | undefined)?.permission });
+  });
+  const publicly = async (register: () => PromiseLike<unknown>) => {
+    registeringPublic = true;
+    try {
+      await register();
+    } finally {
+      registeringPublic = false;
+    }
+  };
+
   // 1. external plugins
   await app.register(fastifyHelmet, { contentSecurityPolicy: false, global: true });
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
@@ -62,7 +96,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await publicly(() => app.register(fastifySwaggerUi, { routePrefix: '/docs' }));
   app.get('/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, async () => app.swagger());
 
   // 2. request decoding
@@ -76,20 +110,30 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(busPlugin, { bus: opts.bus });
   await app.register(cryptoPlugin);
   await app.register(metricsPlugin);
+  await app.register(auditPlugin);
   await app.register(ingestPlugin);
   await app.register(contextPlugin);
+  await app.register(registryPlugin);
+  await app.register(alertsPlugin);
 
   // 4. routes
   await app.register(healthRoutes);
+  await app.register(authRoutes);
   await app.register(eventRoutes);
   await app.register(metricRoutes);
+  await app.register(auditRoutes);
+  await app.register(adminRoutes);
   await app.register(otlpRoutes);
   await app.register(sseRoutes);
   await app.register(tracerWsRoutes);
+  await app.register(modelRoutes);
+  await app.register(experimentRoutes);
+  await app.register(pipelineRoutes);
+  await app.register(alertRoutes);
 
   // 5. dashboard
   if (fs.existsSync(opts.config.dashboardDir)) {
-    await app.register(fastifyStatic, { root: opts.config.dashboardDir, wildcard: false });
+    await publicly(() => app.register(fastifyStatic, { root: opts.config.dashboardDir, wildcard: false }));
     // Client-side routes (/trace/…, /pipeline) get the app shell.
     app.setNotFoundHandler((req, reply) =>
       req.method === 'GET' && !req.url.startsWith('/v1/') && (req.headers.accept ?? '').includes('text/html')

@@ -40,8 +40,14 @@ export interface Config {
   traceRetentionDays: number;
   /** Audit entries and daily audit summaries are kept this many days. */
   auditRetentionDays: number;
+  /** Embedded mode prints a one-time login link at start-up (FMO_LOGIN_LINK=0: not). */
+  loginLink: boolean;
   /** Run retention on this schedule (ms; 0 = never, e.g. when a cron runs the CLI). */
   retentionEveryMs: number;
+  /** FMO_ALERT_WEBHOOK_URL: alert transitions are POSTed here as JSON. Unset: none. */
+  alertWebhookUrl: string | null;
+  /** FMO_ALERT_EVALUATE_MS: bottleneck and alert rules are evaluated this often (0 = never). */
+  alertEvaluateMs: number;
 }
 
 const bool = (v: string | undefined, dflt: boolean): boolean =>
@@ -70,7 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditCheckpointMs: Number(env.FMO_AUDIT_CHECKPOINT_MS ?? 10_000),
     traceRetentionDays: Number(env.FMO_TRACE_RETENTION_DAYS ?? 30),
     auditRetentionDays: Number(env.FMO_AUDIT_RETENTION_DAYS ?? 365),
+    loginLink: bool(env.FMO_LOGIN_LINK, true),
     retentionEveryMs: Number(env.FMO_RETENTION_EVERY_MS ?? 86_400_000),
+    alertWebhookUrl: env.FMO_ALERT_WEBHOOK_URL || null,
+    alertEvaluateMs: Number(env.FMO_ALERT_EVALUATE_MS ?? 5000),
     ...overrides,
   };
 }

@@ -6,6 +6,11 @@ import type { EventWriter } from './ingest/writer.ts';
 import type { Fanout } from './live/fanout.ts';
 import type { RequestContext } from './plugins/context.ts';
 import type { Metrics } from './plugins/metrics.ts';
+import type { AdminService } from './security/admin-service.ts';
+import type { AuditLog } from './security/audit-log.ts';
+import type { Authenticator } from './security/auth.ts';
+import type { IdentityRepository } from './security/identity.ts';
+import type { Retention } from './security/retention.ts';
 import type { TraceCrypto } from './security/trace-crypto.ts';
 import type { Storage } from './storage/storage.ts';
 
@@ -20,6 +25,13 @@ declare module 'fastify' {
     prices: PriceBook;
     traceCrypto: TraceCrypto;
     metrics: Metrics;
+    audit: AuditLog;
+    retention: Retention;
+    identity: IdentityRepository;
+    auth: Authenticator;
+    admin: AdminService;
+    /** Every route with its declared permission (app.ts records them as they register). */
+    routeTable: { method: string; url: string; permission: string | undefined }[];
   }
   interface FastifyRequest {
     ctx: RequestContext;
@@ -27,5 +39,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** What a caller needs for this route (see security/permissions.ts); 'public' for health checks. */
     permission?: string;
+    /** Also take the bearer token from `?access_token=` (SSE, WebSocket: no headers there). */
+    allowQueryToken?: boolean;
   }
 }

@@ -21,6 +21,18 @@ export const REDIS_URL = process.env.FMO_TEST_REDIS_URL ?? 'redis://127.0.0.1:63
 
 export const uniq = (p = 't') => `${p}${randomBytes(5).toString('hex')}`;
 
+/** Every test server accepts this as its FMO_ADMIN_TOKEN; `fetch` below sends it. */
+export const TEST_ADMIN_TOKEN = `test-admin-${randomBytes(16).toString('hex')}`;
+export const ADMIN_HEADERS = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
+/** fetch as the test admin, unless the call sets its own Authorization. Security tests
+ * that need no credential use `globalThis.fetch`. */
+export const fetch: typeof globalThis.fetch = (input, init = {}) => {
+  const headers = new Headers(init.headers);
+  if (!headers.has('authorization')) headers.set('authorization', ADMIN_HEADERS.authorization);
+  return globalThis.fetch(input, { ...init, headers });
+};
+
 /** A fresh PostgreSQL database per call, dropped by the returned cleanup. Tests stay
  * independent and can run in parallel. */
 export async function freshPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -107,7 +119,10 @@ export async function startServer(mode: 'embedded' | 'server', overrides: Partia
     }
     redisUrl = REDIS_URL;
   }
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl, redisUrl, redisPrefix, demo: false, consumerName: uniq('w'), ...overrides });
+  const config = loadConfig({}, {
+    port: 0, host: '127.0.0.1', dataDir, databaseUrl, redisUrl, redisPrefix, demo: false, consumerName: uniq('w'),
+    adminToken: TEST_ADMIN_TOKEN, retentionEveryMs: 0, loginLink: false, ...overrides,
+  });
   const app = await buildApp({ config });
   await app.listen({ port: config.port, host: '127.0.0.1' });
   const addr = app.server.address();
@@ -154,7 +169,7 @@ export function makeEvent(over: Partial<ModelEventInput> = {}): ModelEventInput 
 export async function postEvents(url: string, events: unknown[], headers: Record<string, string> = {}) {
   const res = await fetch(`${url}/v1/events`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: { 'content-type': 'application/json', ...ADMIN_HEADERS, ...headers },
     body: JSON.stringify({ events }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> & { accepted_ids: string[]; rejected: unknown[] } };

@@ -39,8 +39,8 @@ export function App() {
   // for the tenant only, so the connection state and alerts stay live everywhere.
   const ownsStream = resolved?.route.ownsStream ?? false;
   useEffect(() => {
-    if (isPublic || signedOut || !session.data) return;
-    if (!ownsStream) client.open(tenant ? { tenant_id: tenant } : {});
+    if (isPublic || signedOut) client.close();
+    else if (session.data && !ownsStream) client.open(tenant ? { tenant_id: tenant } : {});
   }, [client, ownsStream, tenant, isPublic, signedOut, session.data]);
 
   // A new token must reach the stream too (EventSource sends it in the URL).

@@ -244,6 +244,11 @@ export class SseClient {
     this.query = query;
     // Re-rendering views call open() freely; only a real change recreates the source.
     if (same && this.source && this.state.status !== 'offline' && this.state.status !== 'idle') return;
+    if (!same) {
+      // Events buffered for the old filters must not land in the new view; alerts still do.
+      const stale = this.buffer.drain();
+      if (stale?.alerts.length) for (const l of this.batchListeners) l({ events: [], alerts: stale.alerts, gaps: [] });
+    }
     this.connect();
   }
 

@@ -36,9 +36,7 @@ export function makeEvent(ms: number, patch: Partial<ModelEvent> = {}): ModelEve
 
 /** SSE wire text for events, exactly as `GET /telemetry/stream` writes it. */
 export function wire(events: readonly ModelEvent[]): string {
-  return events
-    .map((e) => `event: model_event\nid: ${e.seq}\ndata: ${JSON.stringify({ type: 'model_event', event: e })}\n\n`)
-    .join('');
+  return events.map((e) => `event: model_event\nid: ${e.seq}\ndata: ${JSON.stringify({ type: 'model_event', event: e })}\n\n`).join('');
 }
 
 export interface WireFrame {

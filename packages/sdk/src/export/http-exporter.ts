@@ -117,7 +117,10 @@ export class HttpExporter implements EventExporter {
         if (res.ok) return this.#accepted(text, count);
         lastError = new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
         if (res.status !== 408 && res.status !== 429 && res.status < 500) {
-          this.#warnOnce(`status-${res.status}`, `ingest refused a batch with HTTP ${res.status} (${text.slice(0, 200)}); such batches are not retried`);
+          this.#warnOnce(
+            `status-${res.status}`,
+            `ingest refused a batch with HTTP ${res.status} (${text.slice(0, 200)}); such batches are not retried`,
+          );
           return { code: ExportResultCode.FAILED, retryable: false, error: lastError };
         }
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
@@ -145,7 +148,10 @@ export class HttpExporter implements EventExporter {
     const rejected = Array.isArray(reply.rejected) ? reply.rejected : [];
     if (rejected.length > 0) {
       const first = rejected[0];
-      this.#warnOnce('rejected', `ingest rejected ${rejected.length} event(s); first: ${JSON.stringify(first?.errors ?? first).slice(0, 300)}`);
+      this.#warnOnce(
+        'rejected',
+        `ingest rejected ${rejected.length} event(s); first: ${JSON.stringify(first?.errors ?? first).slice(0, 300)}`,
+      );
     }
     const duplicates = typeof reply.duplicates === 'number' ? reply.duplicates : 0;
     // A reply without counts (a 2xx from a proxy, say) means the whole chunk was taken.

@@ -66,7 +66,8 @@ export class Spool {
    * when the spool is at its size cap or closed. */
   append(events: readonly ModelEventInput[]): Promise<boolean> {
     return this.#serial(async () => {
-      if (this.#closed || events.length === 0) return this.#closed ? false : true;
+      if (this.#closed) return false;
+      if (events.length === 0) return true;
       const line = Buffer.from(`{"events":${JSON.stringify(events)}}\n`);
       if (this.pendingBytes + line.length > this.maxBytes) return false;
       const segment = this.#active ?? (await this.#newSegment());

@@ -39,3 +39,11 @@ export class BusFullError extends Error {
     super(`the live buffer holds ${backlog} records not yet written to the database; retry shortly`);
   }
 }
+
+/** Raised when the bus cannot be reached (Redis restarting, network): nothing was
+ * acknowledged, and the client should retry shortly (503, not a 500 "bug"). */
+export class BusUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the live buffer (Redis) is unreachable: ${String((cause as Error)?.message ?? cause).slice(0, 200)}; retry shortly`, { cause });
+  }
+}

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { BusRecord, EventRecord } from '../ingest/record.ts';
-import { type Bus, BusFullError } from './bus.ts';
+import { type Bus, BusFullError, BusUnavailableError } from './bus.ts';
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -66,16 +66,21 @@ export class RedisStreamsBus implements Bus {
   }
 
   async append(records: readonly EventRecord[]): Promise<string[]> {
-    const backlog = await this.backlog(true);
-    if (backlog + records.length > this.maxLen * 0.9) throw new BusFullError(backlog);
-    const p = this.cmd.pipeline();
-    for (const r of records) p.xadd(this.key, 'MAXLEN', '~', this.maxLen, '*', 'r', JSON.stringify(r));
-    const res = (await p.exec()) ?? [];
-    this.backlogCache.value += records.length; // keep the cached figure honest between refreshes
-    return res.map(([err, id]) => {
-      if (err) throw err;
-      return id as string;
-    });
+    try {
+      const backlog = await this.backlog(true);
+      if (backlog + records.length > this.maxLen * 0.9) throw new BusFullError(backlog);
+      const p = this.cmd.pipeline();
+      for (const r of records) p.xadd(this.key, 'MAXLEN', '~', this.maxLen, '*', 'r', JSON.stringify(r));
+      const res = (await p.exec()) ?? [];
+      this.backlogCache.value += records.length; // keep the cached figure honest between refreshes
+      return res.map(([err, id]) => {
+        if (err) throw err;
+        return id as string;
+      });
+    } catch (e) {
+      if (e instanceof BusFullError) throw e;
+      throw new BusUnavailableError(e);
+    }
   }
 
   tail(after: string | null, onRecords: (records: BusRecord[]) => void): () => void {

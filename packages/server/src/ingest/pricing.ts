@@ -49,10 +49,19 @@ export class PriceBook {
     if (!force && Date.now() - this.loadedAt < this.ttlMs) return;
     this.loading ??= this.storage
       .pricing()
-      .then((rows) => {
-        this.prices = new Map(rows.map((r) => [`${r.model_name}@${r.version}`, r.pricing as Pricing]));
-        this.loadedAt = Date.now();
-      })
+      .then(
+        (rows) => {
+          this.prices = new Map(rows.map((r) => [`${r.model_name}@${r.version}`, r.pricing as Pricing]));
+          this.loadedAt = Date.now();
+        },
+        (err: unknown) => {
+          // The database is away (the bus still takes events): keep pricing with the
+          // last prices and try again in a second, rather than refusing every batch.
+          // Only a book that never loaded has nothing to price with.
+          if (this.loadedAt === 0) throw err;
+          this.loadedAt = Date.now() - this.ttlMs + 1000;
+        },
+      )
       .finally(() => {
         this.loading = null;
       });

@@ -25,7 +25,7 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/telemetry/stream',
     {
-      config: { permission: 'events:read' },
+      config: { permission: 'events:read', allowQueryToken: true },
       schema: {
         tags: ['live'],
         summary: 'Live model events (SSE), resumable with Last-Event-ID',

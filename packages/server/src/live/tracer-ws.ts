@@ -10,7 +10,7 @@ const MAX_FOLLOWED = 100;
  * each of their new invocations' events as they happen, within the caller's tenants.
  */
 export const tracerWsRoutes: FastifyPluginAsync = async (app) => {
-  app.get('/v1/tracer/ws', { websocket: true, config: { permission: 'events:read' }, schema: { tags: ['live'], summary: 'Tracer session (WebSocket): follow documents live' } }, (socket, req) => {
+  app.get('/v1/tracer/ws', { websocket: true, config: { permission: 'events:read', allowQueryToken: true }, schema: { tags: ['live'], summary: 'Tracer session (WebSocket): follow documents live' } }, (socket, req) => {
     const scope = req.ctx.scope;
     const followed = new Set<string>();
     const send = (m: WsServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));

@@ -3,6 +3,8 @@ import type { SqlClient } from '../storage/sql-client.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { Params, isoOrNull, numOrNull } from './sql.ts';
 
+export type ScopedRunner = <T>(scope: TenantScope, fn: (db: SqlClient) => Promise<T>) => Promise<T>;
+
 /** Final events: a call that ended (or was given up on). Latency is read from the
  * completed ones only, so a fast failure does not flatter a version. */
 const FINAL = `status IN ('completed', 'failed', 'abandoned')`;
@@ -42,14 +44,16 @@ export interface VariantStats {
  * tenant scope, like the storage's own reads.
  */
 export class EventStats {
-  constructor(private readonly db: SqlClient) {}
+  /** `run` executes reads as the caller's tenant scope: the storage's `scoped`, which
+   * also sets the row-level-security role and tenants (migrations/0006). */
+  constructor(private readonly run: ScopedRunner) {}
 
   async versionStats(
     scope: TenantScope,
     q: { model_name: string; version: string; from: Date; to: Date; tenants: readonly string[] | null; rateFrom?: Date },
   ): Promise<VersionStats> {
     const p = new Params();
-    const { rows } = await this.db.query(
+    const { rows } = await this.run(scope, (db) => db.query(
       `SELECT count(*) FILTER (WHERE ${FINAL}) AS calls,
          count(*) FILTER (WHERE ${ERROR}) AS errors,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
@@ -65,7 +69,7 @@ export class EventStats {
          AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
          AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}`,
       p.values,
-    );
+    ));
     const r = rows[0] ?? {};
     const calls = Number(r.calls ?? 0);
     const cost = Number(r.cost ?? 0);
@@ -96,14 +100,14 @@ export class EventStats {
    * be marked abandoned): they finish on the version they started on. */
   async inFlight(scope: TenantScope, q: { model_name: string; version: string; since: Date; tenants: readonly string[] | null }) {
     const p = new Params();
-    const { rows } = await this.db.query<{ invocation_id: string; tenant_id: string }>(
+    const { rows } = await this.run(scope, (db) => db.query<{ invocation_id: string; tenant_id: string }>(
       `SELECT s.invocation_id, s.tenant_id FROM model_events s
        WHERE s.status = 'started' AND s.model_name = ${p.add(q.model_name)} AND s.model_version = ${p.add(q.version)}
          AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')} AND ${p.tenants(q.tenants, 's.tenant_id')}
          AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
        ORDER BY s."timestamp" LIMIT 10000`,
       p.values,
-    );
+    ));
     return rows;
   }
 
@@ -112,7 +116,7 @@ export class EventStats {
   async stageWindow(scope: TenantScope, q: { from: Date; to: Date; tenant: string | null; recentS: number }): Promise<StageWindowStats[]> {
     const p = new Params();
     const recent = p.add(new Date(q.to.getTime() - q.recentS * 1000).toISOString());
-    const { rows } = await this.db.query(
+    const { rows } = await this.run(scope, (db) => db.query(
       `SELECT stage,
          count(*) FILTER (WHERE ${FINAL}) AS calls,
          count(*) FILTER (WHERE ${ERROR}) AS errors,
@@ -128,7 +132,7 @@ export class EventStats {
          AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
        GROUP BY stage`,
       p.values,
-    );
+    ));
     return rows.map((r) => ({
       stage: r.stage as string,
       calls: Number(r.calls),
@@ -146,38 +150,38 @@ export class EventStats {
   /** In flight per stage: started since `since` with no end. */
   async stageInFlight(scope: TenantScope, q: { since: Date; tenant: string | null }): Promise<Map<string, number>> {
     const p = new Params();
-    const { rows } = await this.db.query(
+    const { rows } = await this.run(scope, (db) => db.query(
       `SELECT s.stage, count(*) AS n FROM model_events s
        WHERE s.status = 'started' AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')}
          ${q.tenant ? `AND s.tenant_id = ${p.add(q.tenant)}` : ''}
          AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
        GROUP BY s.stage`,
       p.values,
-    );
+    ));
     return new Map(rows.map((r) => [r.stage as string, Number(r.n)]));
   }
 
   /** Which model versions each stage actually ran in a window (newest first). */
   async observedModels(scope: TenantScope, q: { from: Date; tenant: string | null }) {
     const p = new Params();
-    const { rows } = await this.db.query<{ stage: string; model_name: string; model_version: string }>(
+    const { rows } = await this.run(scope, (db) => db.query<{ stage: string; model_name: string; model_version: string }>(
       `SELECT stage, model_name, model_version FROM model_events
        WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
        GROUP BY stage, model_name, model_version ORDER BY max("timestamp") DESC`,
       p.values,
-    );
+    ));
     return rows;
   }
 
   /** Cost per model version in [from, to). */
   async costByModel(scope: TenantScope, from: Date, to: Date) {
     const p = new Params();
-    const { rows } = await this.db.query(
+    const { rows } = await this.run(scope, (db) => db.query(
       `SELECT stage, model_name, model_version, coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
        FROM model_events WHERE "timestamp" >= ${p.add(from.toISOString())} AND "timestamp" < ${p.add(to.toISOString())} AND ${p.scope(scope)}
        GROUP BY 1, 2, 3`,
       p.values,
-    );
+    ));
     return rows.map((r) => ({
       stage: r.stage as string,
       model_name: r.model_name as string,
@@ -195,7 +199,7 @@ export class EventStats {
     const where = `stage = ${p.add(q.stage)} AND model_name = ${p.add(q.model_name)} AND model_version = ${p.add(q.version)}
       AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
       AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}`;
-    const { rows } = await this.db.query(
+    const { rows } = await this.run(scope, (db) => db.query(
       `WITH e AS (SELECT status, duration_ms, document_id, cost_usd, confidence_score FROM model_events WHERE ${where})
        SELECT (SELECT count(*) FROM e WHERE ${FINAL}) AS calls,
          (SELECT count(*) FROM e WHERE ${ERROR}) AS errors,
@@ -212,7 +216,7 @@ export class EventStats {
             SELECT least(floor(confidence_score * 10)::int, 9) AS b, count(*) AS n FROM e
             WHERE ${FINAL} AND confidence_score IS NOT NULL GROUP BY 1) h) AS hist`,
       p.values,
-    );
+    ));
     const r = rows[0] ?? {};
     const buckets = Array.from({ length: 10 }, () => 0);
     const hist = (typeof r.hist === 'string' ? JSON.parse(r.hist) : r.hist) as [number, number][];
@@ -251,7 +255,7 @@ export class EventStats {
     const cv = p.add(q.control.version);
     const tm = p.add(q.treatment.model_name);
     const tv = p.add(q.treatment.version);
-    const { rows } = await this.db.query(
+    const { rows } = await this.run(scope, (db) => db.query(
       `WITH d AS (
          SELECT DISTINCT ON (tenant_id, document_id, variant) tenant_id, document_id, variant, decision FROM (
            SELECT tenant_id, document_id, seq, metadata -> 'decision' AS decision,
@@ -267,7 +271,7 @@ export class EventStats {
        WHERE c.variant = 'control'
        ORDER BY c.document_id LIMIT 100000`,
       p.values,
-    );
+    ));
     return rows.map((r) => ({ document_id: r.document_id as string, control: r.control, treatment: r.treatment, agree: Boolean(r.agree) }));
   }
 }

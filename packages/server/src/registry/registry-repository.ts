@@ -143,7 +143,7 @@ export class RegistryRepository {
   }
 
   async activeOf(model: string): Promise<ActiveRow[]> {
-    const { rows } = await this.db.query('SELECT * FROM active_versions WHERE model_name = $1 ORDER BY tenant_id', [model]);
+    const { rows } = await this.db.query(`SELECT * FROM active_versions WHERE model_name = $1 ORDER BY tenant_id <> '*', tenant_id`, [model]);
     return rows.map(toActive);
   }
 

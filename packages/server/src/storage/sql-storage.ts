@@ -21,7 +21,7 @@ const EVENT_COLUMNS = `id, seq, invocation_id, pipeline_run_id, "timestamp", emi
 const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
 
-function toEvent(r: Record<string, unknown>): ModelEvent {
+export function toEvent(r: Record<string, unknown>): ModelEvent {
   return {
     id: r.id as string,
     seq: seqToString(BigInt(r.seq as string)),

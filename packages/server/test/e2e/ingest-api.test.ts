@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import { newId } from '@frostbyte/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer, getJson, json } from '../helper.ts';
+import { fetch, makeEvent, postEvents, startServer, getJson, json } from '../helper.ts';
 
 /** The ingest and read API of an embedded server, over real HTTP. */
 describe('ingest and history API (embedded)', () => {

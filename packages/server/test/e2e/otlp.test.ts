@@ -5,7 +5,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, until, uniq, getJson, type Json, json } from '../helper.ts';
+import { ADMIN_HEADERS, fetch, startServer, until, uniq, getJson, type Json, json } from '../helper.ts';
 
 /** OTLP ingest driven by the real OpenTelemetry JS SDK and its OTLP/HTTP exporters. */
 describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
@@ -23,7 +23,7 @@ describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
       const tenant = uniq('otel');
       const provider = new NodeTracerProvider({
         resource: resourceFromAttributes({ 'service.name': 'otel-client', 'frostbyte.tenant_id': tenant }),
-        spanProcessors: [new BatchSpanProcessor(new Exporter({ url: `${s.url}/v1/traces` }), { scheduledDelayMillis: 50 })],
+        spanProcessors: [new BatchSpanProcessor(new Exporter({ url: `${s.url}/v1/traces`, headers: ADMIN_HEADERS }), { scheduledDelayMillis: 50 })],
       });
       const tracer = provider.getTracer('test');
       const ok = tracer.startSpan('chat gpt-test', {

@@ -1,6 +1,6 @@
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer, tempDir, until, uniq, getJson, json } from '../helper.ts';
+import { fetch, makeEvent, postEvents, startServer, tempDir, until, uniq, getJson, json } from '../helper.ts';
 
 interface Received {
   id: string;

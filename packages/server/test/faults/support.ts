@@ -19,6 +19,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { EventSource } from 'eventsource';
 import pg from 'pg';
 import { makeEvent, sleep, uniq } from '../helper.ts';
 
@@ -99,21 +100,24 @@ export class PrivateRedis {
   private constructor(
     readonly port: number,
     readonly dir: string,
+    /** Append-only file fsynced on every write: what production should run (see docs/scale-out.md). */
+    readonly aof: boolean,
   ) {}
 
   get url() {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'fmo-redis-')));
+  static async start(opts: { aof?: boolean } = {}): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), fs.mkdtempSync(path.join(os.tmpdir(), 'fmo-redis-')), opts.aof ?? false);
     await r.startServer();
     return r;
   }
 
   async startServer() {
+    const persistence = this.aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
     await run('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes',
+      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'yes',
       '--dir', this.dir, '--logfile', path.join(this.dir, 'redis.log'), '--pidfile', path.join(this.dir, 'redis.pid'),
     ]);
     for (let i = 0; i < 100; i++) {
@@ -132,7 +136,8 @@ export class PrivateRedis {
     }
   }
 
-  /** Without saving: a restart loses the streams, as a Redis without AOF would. */
+  /** Never writes an RDB snapshot; with AOF on, the log (fsynced per write) is what
+   * survives, otherwise the streams are gone after a restart. */
   async stopServer() {
     await run('redis-cli', ['-p', String(this.port), 'shutdown', 'nosave']).catch(() => {});
     for (let i = 0; i < 100 && (await this.ping()); i++) await sleep(50);
@@ -164,6 +169,9 @@ export interface ServerEnv {
   redisPrefix?: string;
   dataDir?: string;
   masterKey?: string;
+  /** Shared by every process of one deployment (user tokens, audit checkpoints). */
+  jwtSecret?: string;
+  auditSigningKey?: string;
   consumer?: string;
   port?: number;
   extraEnv?: Record<string, string>;
@@ -179,6 +187,8 @@ export async function spawnServer(o: ServerEnv): Promise<ServerProcess> {
     port,
     dataDir: o.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fmo-srv-')),
     masterKey: o.masterKey ?? randomBytes(32).toString('base64'),
+    jwtSecret: o.jwtSecret ?? randomBytes(32).toString('hex'),
+    auditSigningKey: o.auditSigningKey ?? randomBytes(32).toString('hex'),
     consumer: o.consumer ?? `w-${port}`,
   };
   const env: Record<string, string> = {
@@ -189,6 +199,8 @@ export async function spawnServer(o: ServerEnv): Promise<ServerProcess> {
     LOG_LEVEL: process.env.FMO_FAULTS_LOG ?? 'warn',
     FMO_DATA_DIR: options.dataDir as string,
     FMO_MASTER_KEY: options.masterKey as string,
+    FMO_JWT_SECRET: options.jwtSecret as string,
+    FMO_AUDIT_SIGNING_KEY: options.auditSigningKey as string,
     FMO_ADMIN_TOKEN: ADMIN_TOKEN,
     FMO_REDIS_PREFIX: o.redisPrefix ?? 'fmo',
     FMO_CONSUMER: options.consumer as string,
@@ -278,6 +290,14 @@ export async function countWhere(databaseUrl: string, where: string, params: unk
   }
 }
 
+/** A decision trace with PII in it, so the load exercises redaction and encryption. */
+export const SAMPLE_TRACE = {
+  input: { text: 'Invoice for jane.doe@example.com, card 4111 1111 1111 1111, call +44 20 7946 0958', pages: 3 },
+  output: { label: 'invoice', fields: { total: '1,234.00 EUR' } },
+  decision_rationale: 'Header says INVOICE; totals block present.',
+  confidence_score: 0.93,
+};
+
 export interface LoadCounts {
   sent: number;
   acknowledged: number;
@@ -322,8 +342,8 @@ export class IngestLoad {
     while (this.running) {
       const events =
         pending ??
-        Array.from({ length: this.o.batch }, () =>
-          makeEvent({ tenant_id: this.o.tenant ?? 'faults', pipeline_run_id: this.o.runId ?? 'faults-run' }),
+        Array.from({ length: this.o.batch }, (_, j) =>
+          makeEvent({ tenant_id: this.o.tenant ?? 'faults', pipeline_run_id: this.o.runId ?? 'faults-run', ...(j % 4 === 0 ? { trace: SAMPLE_TRACE } : {}) }),
         );
       if (!pending) this.counts.sent += events.length;
       const url = this.urls[(i + n++) % this.urls.length] as string;
@@ -369,4 +389,92 @@ function gidOf(user: string): number {
 async function asPostgres(bin: string, args: string[]) {
   if (process.getuid?.() === 0) await run('runuser', ['-u', 'postgres', '--', bin, ...args]);
   else await run(bin, args);
+}
+
+export interface SseListener {
+  es: EventSource;
+  /** Every model_event received: SSE id (bus position) and event id, in arrival order. */
+  got: { seq: string; id: string }[];
+  gaps: unknown[];
+  opens: number;
+  errors: number;
+  opened: Promise<void>;
+}
+
+/** A real WHATWG EventSource (the `eventsource` package) on /telemetry/stream, with
+ * the admin token; it reconnects by itself, sending Last-Event-ID. */
+export function listenSse(base: string, query: Record<string, string>, opts: { lastEventId?: string } = {}): SseListener {
+  const url = `${base}/telemetry/stream?${new URLSearchParams(query)}`;
+  const es = new EventSource(url, {
+    fetch: (input, init) =>
+      fetch(input, {
+        ...init,
+        headers: { ...(init?.headers as Record<string, string>), ...authHeaders(), ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}) },
+      }),
+  });
+  const l: SseListener = { es, got: [], gaps: [], opens: 0, errors: 0, opened: Promise.resolve() };
+  l.opened = new Promise<void>((resolve) =>
+    es.addEventListener('open', () => {
+      l.opens++;
+      resolve();
+    }),
+  );
+  es.addEventListener('error', () => {
+    l.errors++;
+  });
+  es.addEventListener('model_event', (m) => l.got.push({ seq: m.lastEventId, id: (JSON.parse(m.data) as { event: { id: string } }).event.id }));
+  es.addEventListener('gap', (m) => l.gaps.push(JSON.parse(m.data)));
+  return l;
+}
+
+/** A TCP proxy in front of a server whose open connections can be cut at once, as a
+ * flaky network or a load balancer restart would: clients see a reset mid-stream. */
+export class CuttableProxy {
+  private readonly sockets = new Set<net.Socket>();
+  private constructor(
+    private readonly server: net.Server,
+    readonly port: number,
+  ) {}
+
+  get url() {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(targetPort: number): Promise<CuttableProxy> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((client) => {
+      const upstream = net.connect(targetPort, '127.0.0.1');
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const p = new CuttableProxy(server, (server.address() as net.AddressInfo).port);
+    (p as unknown as { sockets: Set<net.Socket> }).sockets = sockets;
+    return p;
+  }
+
+  /** Resets every connection through the proxy; returns how many were cut. */
+  cutAll(): number {
+    const n = this.sockets.size;
+    for (const s of this.sockets) s.resetAndDestroy();
+    return n;
+  }
+
+  async close() {
+    this.cutAll();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Orders SSE ids / bus positions (`<ms>-<n>`). */
+export function compareSeq(a: string, b: string): number {
+  const [am, an] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bn] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am === bm ? (an < bn ? -1 : an > bn ? 1 : 0) : am < bm ? -1 : 1;
 }

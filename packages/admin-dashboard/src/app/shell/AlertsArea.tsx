@@ -1,7 +1,7 @@
 import type { Alert } from '@frostbyte/contracts';
 import { useEffect, useState } from 'react';
-import { useLiveStream } from '../../lib/live-stream.tsx';
 import { formatAgo } from '../../lib/format.ts';
+import { useLiveStream } from '../../lib/live-stream.tsx';
 
 /** Alerts pushed on the live stream. The latest state of each alert wins; resolved
  * and dismissed ones leave. Announced politely, once per alert. */
@@ -23,7 +23,10 @@ export function AlertsArea() {
     [client],
   );
 
-  const visible = alerts.filter((a) => !dismissed.has(a.id)).slice(-5).reverse();
+  const visible = alerts
+    .filter((a) => !dismissed.has(a.id))
+    .slice(-5)
+    .reverse();
   return (
     <section className="alerts" aria-label="Alerts" aria-live="polite">
       {visible.map((a) => (

@@ -41,8 +41,7 @@ export function TenantSwitcher({ tenants }: { tenants: readonly string[] }) {
   const [draft, setDraft] = useState(current);
   useEffect(() => setDraft(current), [current]);
 
-  if (!all && tenants.length <= 1)
-    return <span className="tenant-label">Tenant: {tenants[0] ?? 'none'}</span>;
+  if (!all && tenants.length <= 1) return <span className="tenant-label">Tenant: {tenants[0] ?? 'none'}</span>;
 
   if (!all)
     return (

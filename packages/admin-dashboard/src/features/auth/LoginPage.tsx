@@ -36,24 +36,16 @@ export function LoginPage() {
       {code && exchange.isPending && <p role="status">Signing in with the one-time code…</p>}
       {exchange.isError && (
         <p role="alert" className="error-text">
-          That login link did not work: {errorMessage(exchange.error)}. Login links work once; restart the server or
-          ask for a new one, or paste a token below.
+          That login link did not work: {errorMessage(exchange.error)}. Login links work once; restart the server or ask for a new one, or
+          paste a token below.
         </p>
       )}
       <p>
-        Open the login URL the server printed when it started (<code>http://localhost:8000/login?code=…</code>), or
-        paste an access token.
+        Open the login URL the server printed when it started (<code>http://localhost:8000/login?code=…</code>), or paste an access token.
       </p>
       <form onSubmit={submit} className="stack">
         <label htmlFor="token">Access token</label>
-        <input
-          id="token"
-          name="token"
-          type="password"
-          autoComplete="off"
-          value={pasted}
-          onChange={(e) => setPasted(e.target.value)}
-        />
+        <input id="token" name="token" type="password" autoComplete="off" value={pasted} onChange={(e) => setPasted(e.target.value)} />
         <div>
           <button type="submit" disabled={!pasted.trim()}>
             Sign in with token

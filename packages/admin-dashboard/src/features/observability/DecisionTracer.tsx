@@ -61,7 +61,9 @@ export function DecisionTracer({ eventId }: { eventId: string }) {
                 <RedactedText text={rationale} />
               </p>
             ) : (
-              <p className="muted">{event.status === 'started' ? 'The call has not finished; see its timeline.' : 'No rationale recorded.'}</p>
+              <p className="muted">
+                {event.status === 'started' ? 'The call has not finished; see its timeline.' : 'No rationale recorded.'}
+              </p>
             )}
           </section>
           {event.error && (
@@ -74,7 +76,7 @@ export function DecisionTracer({ eventId }: { eventId: string }) {
           )}
           <section aria-labelledby="io-title" className="card">
             <h2 id="io-title">Input and output</h2>
-            <PayloadPanels trace={trace} />
+            <PayloadPanels trace={trace} started={event.status === 'started'} />
           </section>
         </div>
         <aside className="tracer-side" aria-label="Call details">

@@ -10,7 +10,7 @@ import {
 } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { BusFullError } from '../../bus/bus.ts';
+import { BusFullError, BusUnavailableError } from '../../bus/bus.ts';
 import { parseSeq } from '../../seq.ts';
 import { readTrace } from './read-trace.ts';
 
@@ -52,7 +52,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
         return reply.code(202).send(res);
       } catch (e) {
-        if (e instanceof BusFullError) {
+        if (e instanceof BusFullError || e instanceof BusUnavailableError) {
           reply.header('retry-after', '1');
           return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
         }

@@ -1,6 +1,6 @@
 import { MAX_BATCH_EVENTS } from '@frostbyte/contracts';
 import type { FastifyPluginAsync } from 'fastify';
-import { BusFullError } from '../../bus/bus.ts';
+import { BusFullError, BusUnavailableError } from '../../bus/bus.ts';
 import { decodeProtobuf, OtlpError, spansToEvents } from '../../ingest/otlp.ts';
 
 /** `POST /v1/traces`: OTLP/HTTP in JSON or protobuf. Answers in the OTLP response
@@ -29,7 +29,7 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
           rejected += res.rejected.length;
           for (const r of res.rejected.slice(0, 5)) messages.push(`event ${r.index}: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
         } catch (e) {
-          if (e instanceof BusFullError) return reply.code(503).header('retry-after', '1').send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
+          if (e instanceof BusFullError || e instanceof BusUnavailableError) return reply.code(503).header('retry-after', '1').send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
           throw e;
         }
       }

@@ -8,8 +8,7 @@ export interface ExchangeResult {
 }
 
 /** `POST /v1/auth/exchange`: trades the one-time code from the server's login URL for a token. */
-export const exchangeCode = (code: string): Promise<ExchangeResult> =>
-  apiPost<ExchangeResult>('/v1/auth/exchange', { code });
+export const exchangeCode = (code: string): Promise<ExchangeResult> => apiPost<ExchangeResult>('/v1/auth/exchange', { code });
 
 export const useExchangeCode = () =>
   useMutation({

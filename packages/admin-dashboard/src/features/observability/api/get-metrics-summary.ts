@@ -21,5 +21,4 @@ export const metricsSummaryQueryOptions = (filter: EventFilter, windowS: number)
     placeholderData: keepPreviousData,
   });
 
-export const useMetricsSummary = (filter: EventFilter, windowS: number) =>
-  useQuery(metricsSummaryQueryOptions(filter, windowS));
+export const useMetricsSummary = (filter: EventFilter, windowS: number) => useQuery(metricsSummaryQueryOptions(filter, windowS));

@@ -42,5 +42,4 @@ export const metricsTimeseriesQueryOptions = (filter: EventFilter, windowS: numb
     placeholderData: keepPreviousData,
   });
 
-export const useMetricsTimeseries = (filter: EventFilter, windowS: number) =>
-  useQuery(metricsTimeseriesQueryOptions(filter, windowS));
+export const useMetricsTimeseries = (filter: EventFilter, windowS: number) => useQuery(metricsTimeseriesQueryOptions(filter, windowS));

@@ -29,7 +29,10 @@ export function DocumentJourney({ documentId, currentEventId }: { documentId: st
         return (
           <li key={e.invocation_id} className={current ? 'journey-current' : undefined}>
             <Link href={`/trace/${e.id}`} aria-current={current ? 'page' : undefined}>
-              <span className="journey-stage">{e.stage}</span> <span className="mono">{e.model_name}@{e.model_version}</span>
+              <span className="journey-stage">{e.stage}</span>{' '}
+              <span className="mono">
+                {e.model_name}@{e.model_version}
+              </span>
             </Link>{' '}
             <StatusBadge status={e.status} /> <time dateTime={e.timestamp}>{formatTime(e.timestamp)}</time>
             <span className="muted"> · {formatMs(e.duration_ms)}</span>

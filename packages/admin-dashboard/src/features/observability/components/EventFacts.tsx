@@ -1,17 +1,33 @@
 import type { ModelEvent } from '@frostbyte/contracts';
+import type { ReactNode } from 'react';
 import { StatusBadge } from '../../../components/StatusBadge.tsx';
 import { formatCost, formatCount, formatDateTime, formatMs } from '../../../lib/format.ts';
 
 /** Who, what and how much: the facts of one model event. */
 export function EventFacts({ event: e }: { event: ModelEvent }) {
   const skewMs = e.emitted_at ? new Date(e.received_at).getTime() - new Date(e.emitted_at).getTime() : null;
-  const facts: [string, React.ReactNode][] = [
-    ['Model', <span className="mono">{e.model_name}</span>],
-    ['Version', <span className="mono">{e.model_version}</span>],
+  const facts: [string, ReactNode][] = [
+    [
+      'Model',
+      <span key="v" className="mono">
+        {e.model_name}
+      </span>,
+    ],
+    [
+      'Version',
+      <span key="v" className="mono">
+        {e.model_version}
+      </span>,
+    ],
     ['Stage · operation', `${e.stage} · ${e.operation}`],
-    ['Status', <StatusBadge status={e.status} />],
+    ['Status', <StatusBadge key="v" status={e.status} />],
     ['Tenant', e.tenant_id],
-    ['Document', <span className="mono">{e.document_id ?? '—'}</span>],
+    [
+      'Document',
+      <span key="v" className="mono">
+        {e.document_id ?? '—'}
+      </span>,
+    ],
     ['Duration', formatMs(e.duration_ms)],
     ['Input tokens', formatCount(e.input_tokens)],
     ['Output tokens', formatCount(e.output_tokens)],
@@ -19,8 +35,18 @@ export function EventFacts({ event: e }: { event: ModelEvent }) {
     ['Happened', formatDateTime(e.timestamp)],
     ['Received by server', formatDateTime(e.received_at)],
     ['SDK → server delay', skewMs === null ? '—' : formatMs(skewMs)],
-    ['Invocation', <span className="mono">{e.invocation_id}</span>],
-    ['Event id', <span className="mono">{e.id}</span>],
+    [
+      'Invocation',
+      <span key="v" className="mono">
+        {e.invocation_id}
+      </span>,
+    ],
+    [
+      'Event id',
+      <span key="v" className="mono">
+        {e.id}
+      </span>,
+    ],
   ];
   return (
     <dl className="facts">

@@ -26,11 +26,7 @@ export function FeedToolbar({ snapshot, store, live, loadingOlder, hasOlder, onL
         </button>
       )}
       {live && (
-        <button
-          type="button"
-          aria-pressed={snapshot.paused}
-          onClick={() => (snapshot.paused ? store.resume() : store.pause())}
-        >
+        <button type="button" aria-pressed={snapshot.paused} onClick={() => (snapshot.paused ? store.resume() : store.pause())}>
           {snapshot.paused ? '▶ Resume' : '❚❚ Pause'}
         </button>
       )}

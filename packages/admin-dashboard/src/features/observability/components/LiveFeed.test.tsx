@@ -40,6 +40,19 @@ describe('FeedStore (pure)', () => {
     expect(seqs(store.getSnapshot().rows)).toEqual(['5-0', '4-0', '3-0', '2-0', '1-0']);
   });
 
+  it('holds live events while a row has keyboard focus', () => {
+    const store = new FeedStore();
+    store.receiveLive(range(1, 2));
+    store.setFocusInside(true);
+    store.receiveLive(range(3, 4));
+    expect(store.getSnapshot()).toMatchObject({ held: 2, focusInside: true });
+    store.release(); // the "N new events" pill
+    expect(store.getSnapshot().rows).toHaveLength(4);
+    store.receiveLive(range(5, 5));
+    store.setFocusInside(false);
+    expect(seqs(store.getSnapshot().rows)[0]).toBe('5-0');
+  });
+
   it('drops the oldest rows past the cap', () => {
     const store = new FeedStore(10);
     store.receiveLive(range(1, 12));
@@ -59,7 +72,14 @@ function Harness({ onOpen, onSnapshot }: { onOpen: (e: ModelEvent) => void; onSn
   onSnapshot();
   return (
     <>
-      <FeedToolbar snapshot={snapshot} store={store} live={live} loadingOlder={false} hasOlder={!!history.hasNextPage} onLoadOlder={() => {}} />
+      <FeedToolbar
+        snapshot={snapshot}
+        store={store}
+        live={live}
+        loadingOlder={false}
+        hasOlder={!!history.hasNextPage}
+        onLoadOlder={() => {}}
+      />
       <LiveFeed snapshot={snapshot} store={store} onOpen={onOpen} />
     </>
   );
@@ -79,9 +99,12 @@ describe('live feed in the page', () => {
   });
   beforeEach(() => {
     FakeEventSource.instances = [];
-    fetchMock = vi.fn(async () => new Response(JSON.stringify({ events: [...history].reverse(), next_cursor: null }), {
-      headers: { 'content-type': 'application/json' },
-    }));
+    fetchMock = vi.fn(
+      async () =>
+        new Response(JSON.stringify({ events: [...history].reverse(), next_cursor: null }), {
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
     vi.stubGlobal('fetch', fetchMock);
   });
 
@@ -167,7 +190,10 @@ describe('live feed in the page', () => {
       es.send(wire(range(2, 5))); // 2 and 3 were already in history
     });
     await waitFor(() => expect(rowCount()).toBe(5));
-    const ids = screen.getAllByRole('row').slice(1).map((r) => r.getAttribute('data-event-id'));
+    const ids = screen
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => r.getAttribute('data-event-id'));
     expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -1,3 +1,5 @@
+// biome-ignore-all lint/a11y/useSemanticElements: a virtualised ARIA grid: rows are absolutely positioned divs (table elements lose their semantics when restyled like this in some browsers); axe checks the result in the E2E
+// biome-ignore-all lint/a11y/useFocusableInteractive: focus is on rows (roving tabindex, one row in the tab order), not on each cell
 import type { ModelEvent } from '@frostbyte/contracts';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
@@ -20,8 +22,9 @@ interface Props {
 /**
  * The live feed: a virtualised grid (only the visible rows are in the DOM, so 100k
  * rows scroll as smoothly as 100). Keyboard: one row is in the tab order; arrows,
- * Page Up/Down, Home/End move; Enter opens the trace. Scrolling away from the top
- * holds new events back (see FeedStore) so the rows being read never jump.
+ * Page Up/Down, Home/End move; Enter opens the trace. Scrolling away from the top or
+ * focusing a row holds new events back (see FeedStore) so the rows being read never
+ * jump; the pill brings them in.
  */
 export function LiveFeed({ snapshot, store, onOpen, onNearEnd, initialHeight = 600 }: Props) {
   const { rows } = snapshot;
@@ -99,7 +102,7 @@ export function LiveFeed({ snapshot, store, onOpen, onNearEnd, initialHeight = 6
     [rows],
   );
 
-  const showPill = snapshot.held > 0 && !snapshot.paused && !snapshot.atTop;
+  const showPill = snapshot.held > 0 && !snapshot.paused;
   const activeIndex = Math.min(active, Math.max(0, rows.length - 1));
 
   return (
@@ -111,6 +114,7 @@ export function LiveFeed({ snapshot, store, onOpen, onNearEnd, initialHeight = 6
           onClick={() => {
             if (scrollRef.current) scrollRef.current.scrollTop = 0;
             store.setAtTop(true);
+            store.release();
             moveTo(0);
           }}
         >
@@ -124,6 +128,10 @@ export function LiveFeed({ snapshot, store, onOpen, onNearEnd, initialHeight = 6
         aria-colcount={FEED_COLUMNS.length}
         className="feed-grid"
         onKeyDown={onKeyDown}
+        onFocus={() => store.setFocusInside(true)}
+        onBlur={(e) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) store.setFocusInside(false);
+        }}
       >
         <div role="rowgroup" className="feed-head">
           <div role="row" aria-rowindex={1} className="feed-row feed-header-row">

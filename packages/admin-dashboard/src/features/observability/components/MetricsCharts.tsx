@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
 import { formatCost, formatCount, formatMs } from '../../../lib/format.ts';
 import { useMetricsTimeseries } from '../api/get-metrics-timeseries.ts';
 import { WINDOWS } from '../hooks/monitor-filters.ts';
-import { METRICS, alignSeries } from '../utils/chart-data.ts';
+import { alignSeries, METRICS } from '../utils/chart-data.ts';
 import { UplotChart } from './UplotChart.tsx';
 
 type Percentile = 'p50' | 'p95' | 'p99';
@@ -27,9 +27,17 @@ export function MetricsCharts({ filter, windowS, onWindowChange }: Props) {
 
   const charts = useMemo(
     () => [
-      { title: 'Throughput (calls/s)', data: alignSeries(series, METRICS.throughput, step), format: (v: number | null) => (v === null ? '—' : v.toFixed(v < 10 ? 2 : 0)) },
+      {
+        title: 'Throughput (calls/s)',
+        data: alignSeries(series, METRICS.throughput, step),
+        format: (v: number | null) => (v === null ? '—' : v.toFixed(v < 10 ? 2 : 0)),
+      },
       { title: `Latency ${pct}`, data: alignSeries(series, METRICS[pct], step), format: formatMs },
-      { title: 'Error rate (%)', data: alignSeries(series, METRICS.error_rate, step), format: (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`) },
+      {
+        title: 'Error rate (%)',
+        data: alignSeries(series, METRICS.error_rate, step),
+        format: (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`),
+      },
       { title: `Tokens per ${step} s`, data: alignSeries(series, METRICS.tokens, step), format: formatCount },
       { title: `Cost per ${step} s`, data: alignSeries(series, METRICS.cost, step), format: formatCost },
     ],

@@ -3,13 +3,19 @@ import { JsonTree } from './JsonTree.tsx';
 import { TextDiff, textOf } from './TextDiff.tsx';
 
 /** Input and output side by side, then a text diff when both are text. */
-export function PayloadPanels({ trace }: { trace: DecisionTrace | null }) {
-  if (!trace) return <p className="muted">This call recorded no input or output.</p>;
+export function PayloadPanels({ trace, started }: { trace: DecisionTrace | null; started?: boolean }) {
+  if (!trace)
+    return (
+      <p className="muted">
+        {started
+          ? 'This is the start of the call: its input and output are on the completed or failed event (see the invocation timeline).'
+          : 'This call recorded no input or output.'}
+      </p>
+    );
   if (!trace.readable)
     return (
       <p className="banner banner-info" role="note">
-        The input and output are not readable: your role may not see payloads, or the tenant's key was destroyed
-        (crypto-shredded).
+        The input and output are not readable: your role may not see payloads, or the tenant's key was destroyed (crypto-shredded).
       </p>
     );
   const redactions = Object.entries(trace.redactions ?? {});

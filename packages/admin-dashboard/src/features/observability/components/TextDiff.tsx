@@ -20,11 +20,18 @@ const WORD_DIFF_LIMIT = 20_000;
 /** What changed from input text to output text; additions and removals are marked
  * by element (`ins`/`del`) and symbol, not by colour alone. */
 export function TextDiff({ before, after }: { before: string; after: string }) {
-  const parts = useMemo(
-    () =>
-      before.length + after.length > WORD_DIFF_LIMIT ? diffLines(before, after) : diffWordsWithSpace(before, after),
-    [before, after],
-  );
+  const parts = useMemo(() => {
+    const changes = before.length + after.length > WORD_DIFF_LIMIT ? diffLines(before, after) : diffWordsWithSpace(before, after);
+    // Stable keys: each part's offset in the input (removed/unchanged) or output (added) text.
+    let inAt = 0;
+    let outAt = 0;
+    return changes.map((c) => {
+      const key = c.added ? `+${outAt}` : c.removed ? `-${inAt}` : `=${inAt}`;
+      if (!c.added) inAt += c.value.length;
+      if (!c.removed) outAt += c.value.length;
+      return { added: c.added, removed: c.removed, value: c.value, key };
+    });
+  }, [before, after]);
   return (
     <section className="text-diff" aria-label="Text difference from input to output">
       <h3>Text diff</h3>
@@ -32,17 +39,17 @@ export function TextDiff({ before, after }: { before: string; after: string }) {
         <ins>+ added in output</ins> <del>− removed from input</del>
       </p>
       <div className="diff-body">
-        {parts.map((p, i) =>
+        {parts.map((p) =>
           p.added ? (
-            <ins key={i}>
+            <ins key={p.key}>
               <RedactedText text={p.value} />
             </ins>
           ) : p.removed ? (
-            <del key={i}>
+            <del key={p.key}>
               <RedactedText text={p.value} />
             </del>
           ) : (
-            <span key={i}>
+            <span key={p.key}>
               <RedactedText text={p.value} />
             </span>
           ),

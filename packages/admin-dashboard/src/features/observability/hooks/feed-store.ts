@@ -8,15 +8,17 @@ import type { GapFrame } from '../../../lib/sse-client.ts';
  * an immutable snapshot through `useSyncExternalStore`, so it renders once per
  * batch, not once per event.
  *
- * While the user has paused, or has scrolled away from the top, live events are
- * held back rather than inserted above what they are reading; the view offers
- * "N new events" and `release()` merges them.
+ * While the user has paused, has scrolled away from the top, or is moving through
+ * the rows with the keyboard, live events are held back rather than inserted above
+ * what they are reading; the view offers "N new events" and `release()` merges them.
  */
 export interface FeedSnapshot {
   rows: readonly ModelEvent[];
   held: number;
   paused: boolean;
   atTop: boolean;
+  /** Keyboard focus is on a row. */
+  focusInside: boolean;
   gaps: readonly GapFrame[];
   /** Live events received since the store was created / reset (for the aria-live summary). */
   received: number;
@@ -64,6 +66,7 @@ export class FeedStore {
     held: 0,
     paused: false,
     atTop: true,
+    focusInside: false,
     gaps: [],
     received: 0,
     receivedFailed: 0,
@@ -94,7 +97,7 @@ export class FeedStore {
     if (fresh.length === 0 && gaps.length === 0) return;
     let failed = 0;
     for (const e of fresh) if (e.status === 'failed') failed++;
-    if (this.snap.paused || !this.snap.atTop) this.held = mergeNewestFirst(this.held, fresh);
+    if (this.holding) this.held = mergeNewestFirst(this.held, fresh);
     else this.rows = this.cap(mergeNewestFirst(this.rows, fresh));
     this.emit({
       gaps: gaps.length ? [...this.snap.gaps, ...gaps].slice(-20) : this.snap.gaps,
@@ -112,20 +115,31 @@ export class FeedStore {
     this.emit({});
   }
 
+  private get holding(): boolean {
+    return this.snap.paused || !this.snap.atTop || this.snap.focusInside;
+  }
+
   pause(): void {
     if (!this.snap.paused) this.emit({ paused: true });
   }
   resume(): void {
     if (!this.snap.paused) return;
     this.snap = { ...this.snap, paused: false };
-    if (this.snap.atTop) this.release();
-    else this.emit({});
+    this.releaseUnlessHolding();
   }
   setAtTop(atTop: boolean): void {
     if (atTop === this.snap.atTop) return;
     this.snap = { ...this.snap, atTop };
-    if (atTop && !this.snap.paused) this.release();
-    else this.emit({});
+    this.releaseUnlessHolding();
+  }
+  setFocusInside(focusInside: boolean): void {
+    if (focusInside === this.snap.focusInside) return;
+    this.snap = { ...this.snap, focusInside };
+    this.releaseUnlessHolding();
+  }
+  private releaseUnlessHolding(): void {
+    if (this.holding) this.emit({});
+    else this.release();
   }
   /** Moves held live events into the feed. */
   release(): void {

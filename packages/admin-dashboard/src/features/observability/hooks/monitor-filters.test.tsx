@@ -1,9 +1,9 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FilterBar } from '../components/FilterBar.tsx';
-import { DEFAULT_WINDOW, type MonitorFilters, filtersToSearch, parseFilters, toEventFilter, toHistoryQuery } from './monitor-filters.ts';
-import { useMonitorFilters } from './use-monitor-filters.ts';
 import { navigate, useLocation } from '../../../lib/router.tsx';
+import { FilterBar } from '../components/FilterBar.tsx';
+import { DEFAULT_WINDOW, filtersToSearch, type MonitorFilters, parseFilters, toEventFilter, toHistoryQuery } from './monitor-filters.ts';
+import { useMonitorFilters } from './use-monitor-filters.ts';
 
 describe('filters ↔ URL', () => {
   it('round-trips every filter through the query string', () => {

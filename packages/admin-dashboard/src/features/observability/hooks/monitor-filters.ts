@@ -97,5 +97,4 @@ export function toHistoryQuery(f: MonitorFilters): Omit<EventListQuery, 'cursor'
 /** A range that ends in the past shows history only. */
 export const isLive = (f: MonitorFilters): boolean => !f.to || new Date(f.to).getTime() > Date.now();
 
-export const filterCount = (f: MonitorFilters): number =>
-  Object.keys(toHistoryQuery(f)).filter((k) => k !== 'tenant_id').length;
+export const filterCount = (f: MonitorFilters): number => Object.keys(toHistoryQuery(f)).filter((k) => k !== 'tenant_id').length;

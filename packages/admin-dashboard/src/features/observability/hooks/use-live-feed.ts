@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { useLiveStream } from '../../../lib/live-stream.tsx';
 import { useEventsHistory } from '../api/get-events.ts';
 import { FeedStore } from './feed-store.ts';
-import { type MonitorFilters, isLive, toEventFilter, toHistoryQuery } from './monitor-filters.ts';
+import { isLive, type MonitorFilters, toEventFilter, toHistoryQuery } from './monitor-filters.ts';
 
 /**
  * The monitor's feed for the current filters: the live stream (opened first, so

@@ -1,6 +1,6 @@
 import { useCallback, useMemo } from 'react';
 import { navigate, useLocation } from '../../../lib/router.tsx';
-import { type MonitorFilters, filtersToSearch, parseFilters } from './monitor-filters.ts';
+import { filtersToSearch, type MonitorFilters, parseFilters } from './monitor-filters.ts';
 
 /** The filters live in the URL only: Back/Forward and shared links restore a view. */
 export function useMonitorFilters(): [MonitorFilters, (next: MonitorFilters) => void] {

@@ -18,11 +18,7 @@ export function entriesOf(v: Container): [string | number, unknown][] {
  * ancestor of those (to expand). Stops after `limit` nodes so a huge payload cannot
  * freeze the page; `truncated` says it did.
  */
-export function searchTree(
-  value: unknown,
-  term: string,
-  limit = 50_000,
-): { matches: Set<string>; open: Set<string>; truncated: boolean } {
+export function searchTree(value: unknown, term: string, limit = 50_000): { matches: Set<string>; open: Set<string>; truncated: boolean } {
   const matches = new Set<string>();
   const open = new Set<string>();
   const t = term.toLowerCase();

@@ -1,0 +1,212 @@
+/**
+ * Sustained ingest through the full path vs a raw COPY of the same rows.
+ *
+ * Server mode: HTTP (keep-alive, batches of 500) → validation → redaction → pricing →
+ * AES-GCM sealing → Redis Streams XADD → 202; writer: XREADGROUP → one multi-row
+ * INSERT (events + traces + cost rollups) → XACK. The figure is *durable* events/s:
+ * from the start of the measured window until PostgreSQL holds every acknowledged
+ * event (the drain after the load stops is inside the window).
+ * Peer/limit: `COPY … FROM STDIN` (pg-copy-streams) of exactly the rows the server
+ * stored into a fresh database with the same schema, same partitions and indexes.
+ *
+ * Embedded mode: the same load into one process with PGlite and the memory bus (an
+ * ack there means committed), vs `COPY … FROM '/dev/blob'` of the same rows into a
+ * fresh PGlite with the same schema.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable, Writable } from 'node:stream';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { type BenchOptions, type BenchResult, invocationPair, log, main, result, round, sleep } from './lib/common.ts';
+import { benchServer, countWhere, post, type ServerProcess, withInfra } from './lib/infra.ts';
+
+const BATCH = 500;
+
+/** Closed-loop load: `concurrency` keep-alive clients posting batches back to back. */
+async function drive(url: string, seconds: number, concurrency: number, tenant: string) {
+  let acked = 0;
+  let errors = 0;
+  let i = 0;
+  const end = Date.now() + seconds * 1000;
+  const statuses: Record<number, number> = {};
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < end) {
+        const events = [];
+        for (let k = 0; k < BATCH / 2; k++) events.push(...invocationPair(tenant, i++));
+        try {
+          const r = await post(`${url}/v1/events`, JSON.stringify({ events }));
+          statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+          if (r.status === 202) acked += (JSON.parse(r.body) as { accepted: number }).accepted;
+          else {
+            errors++;
+            await sleep(50);
+          }
+        } catch {
+          errors++;
+          await sleep(50);
+        }
+      }
+    }),
+  );
+  return { acked, errors, statuses };
+}
+
+async function serverMode(o: BenchOptions): Promise<BenchResult[]> {
+  return withInfra(async ({ pg: cluster, redis }) => {
+    const db = await cluster.createDatabase('fmo_ingest');
+    const server = await benchServer({ databaseUrl: db, redisUrl: redis.url, redisPrefix: 'bench' }, { on: o.profile, name: 'ingest-server' });
+    const seconds = o.quick ? 10 : 30;
+    const concurrency = 6;
+    try {
+      log('ingest/server: warm-up 3 s');
+      const warm = await drive(server.url, 3, concurrency, 'bench-warm');
+      await until(async () => (await countWhere(db, "tenant_id = 'bench-warm'")) >= warm.acked, 120_000);
+      const c0 = await countWhere(db, 'true');
+      log(`ingest/server: ${seconds} s of load, ${concurrency} clients × ${BATCH}-event batches`);
+      const t0 = performance.now();
+      const load = await drive(server.url, seconds, concurrency, 'bench');
+      const tLoad = (performance.now() - t0) / 1000;
+      // Durable: wait until every acknowledged event is in PostgreSQL.
+      await until(async () => (await countWhere(db, "tenant_id = 'bench'")) >= load.acked, 300_000);
+      const tDurable = (performance.now() - t0) / 1000;
+      const stored = (await countWhere(db, 'true')) - c0;
+      const durable = stored / tDurable;
+      log(`ingest/server: ${stored} events durable in ${round(tDurable)} s (202 rate ${round(load.acked / tLoad)}/s) statuses ${JSON.stringify(load.statuses)}`);
+      const copy = await rawCopyPostgres(cluster, db);
+      return [
+        result({
+          name: 'ingest.server_durable',
+          ours: durable,
+          peer_or_limit: copy.rowsPerS,
+          peer_name: 'raw COPY of the same rows (PostgreSQL)',
+          unit: 'events/s',
+          notes:
+            `full path (HTTP batches of ${BATCH}, validate, redact, price, AES-GCM seal of the trace on every 2nd event, Redis XADD, writer INSERT … ON CONFLICT + cost rollups, XACK), ` +
+            `${concurrency} keep-alive clients for ${seconds} s, measured until PostgreSQL held every ack (${round(tDurable)} s incl. drain); ` +
+            `202 rate ${Math.round(load.acked / tLoad)}/s; COPY: ${copy.events} events + ${copy.traces} traces in ${round(copy.seconds)} s into a fresh DB with the same schema and indexes (no rollups); target ≥ 20,000/s`,
+        }),
+        result({ name: 'ingest.server_vs_target', ours: durable, peer_or_limit: 20_000, peer_name: 'target (DESIGN §7)', unit: 'events/s', notes: 'same run as ingest.server_durable' }),
+      ];
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
+async function rawCopyPostgres(cluster: { createDatabase(n?: string): Promise<string> }, sourceUrl: string) {
+  const target = await cluster.createDatabase('fmo_copy');
+  // Same schema, same partitions: migrate the fresh database with the server's code.
+  const { createPostgresClient } = await import('../packages/server/src/storage/postgres-client.ts');
+  const { migrate } = await import('../packages/server/src/storage/migrate.ts');
+  const { SqlStorage } = await import('../packages/server/src/storage/sql-storage.ts');
+  const tc = await createPostgresClient(target, { max: 1 });
+  await migrate(tc);
+  await new SqlStorage(tc).ensurePartitions(new Date(), 7);
+  await tc.close();
+  const src = new pg.Client({ connectionString: sourceUrl });
+  const dst = new pg.Client({ connectionString: target });
+  await Promise.all([src.connect(), dst.connect()]);
+  const dump = async (table: string) => {
+    const chunks: Buffer[] = [];
+    await pipeline(src.query(copyTo(`COPY ${table} TO STDOUT`)), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
+    return chunks;
+  };
+  const events = await dump('model_events');
+  const traces = await dump('decision_traces');
+  const countLines = (cs: Buffer[]) => cs.reduce((n, c) => n + c.reduce((k, b) => k + (b === 10 ? 1 : 0), 0), 0);
+  log(`ingest/server: raw COPY of ${countLines(events)} events + ${countLines(traces)} traces`);
+  const t0 = performance.now();
+  await Promise.all([
+    pipeline(Readable.from(events), dst.query(copyFrom('COPY model_events FROM STDIN'))),
+    (async () => {
+      const d2 = new pg.Client({ connectionString: target });
+      await d2.connect();
+      await pipeline(Readable.from(traces), d2.query(copyFrom('COPY decision_traces FROM STDIN')));
+      await d2.end();
+    })(),
+  ]);
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all([src.end(), dst.end()]);
+  const n = countLines(events);
+  return { rowsPerS: n / seconds, seconds, events: n, traces: countLines(traces) };
+}
+
+async function embeddedMode(o: BenchOptions): Promise<BenchResult[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fmo-bench-emb-'));
+  let server: ServerProcess | null = await benchServer({ dataDir }, { on: o.profile, name: 'ingest-embedded' });
+  const seconds = o.quick ? 10 : 30;
+  const concurrency = 6;
+  try {
+    log('ingest/embedded: warm-up 3 s');
+    await drive(server.url, 3, concurrency, 'bench-warm');
+    log(`ingest/embedded: ${seconds} s of load`);
+    const t0 = performance.now();
+    // Embedded acknowledges after the commit: acked events are durable events.
+    const load = await drive(server.url, seconds, concurrency, 'bench');
+    const t = (performance.now() - t0) / 1000;
+    const durable = load.acked / t;
+    log(`ingest/embedded: ${load.acked} events committed in ${round(t)} s, statuses ${JSON.stringify(load.statuses)}`);
+    await server.stop();
+    server = null;
+    const copy = await rawCopyPglite(path.join(dataDir, 'pglite'));
+    return [
+      result({
+        name: 'ingest.embedded_durable',
+        ours: durable,
+        peer_or_limit: copy.rowsPerS,
+        peer_name: 'raw COPY of the same rows (PGlite)',
+        unit: 'events/s',
+        notes:
+          `one process, PGlite (WASM, on disk) + memory bus, 202 only after the commit; ${concurrency} clients × ${BATCH}-event batches for ${seconds} s; ` +
+          `COPY: ${copy.events} events + ${copy.traces} traces from '/dev/blob' into a fresh on-disk PGlite with the same schema in ${round(copy.seconds)} s`,
+      }),
+    ];
+  } finally {
+    await server?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function rawCopyPglite(sourceDir: string) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { createPgliteClient } = await import('../packages/server/src/storage/pglite-client.ts');
+  const { migrate } = await import('../packages/server/src/storage/migrate.ts');
+  const { SqlStorage } = await import('../packages/server/src/storage/sql-storage.ts');
+  const src = await PGlite.create(sourceDir);
+  const ev = (await src.query("COPY (SELECT * FROM model_events WHERE tenant_id = 'bench') TO '/dev/blob'")).blob as Blob;
+  const tr = (await src.query("COPY (SELECT t.* FROM decision_traces t WHERE tenant_id = 'bench') TO '/dev/blob'")).blob as Blob;
+  await src.close();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fmo-bench-pglite-copy-'));
+  const c = await createPgliteClient(dir);
+  await migrate(c);
+  await new SqlStorage(c).ensurePartitions(new Date(), 7);
+  await c.close();
+  const dst = await PGlite.create(dir);
+  const t0 = performance.now();
+  await dst.query("COPY model_events FROM '/dev/blob'", [], { blob: ev });
+  await dst.query("COPY decision_traces FROM '/dev/blob'", [], { blob: tr });
+  const seconds = (performance.now() - t0) / 1000;
+  const n = Number((await dst.query<{ n: number }>('SELECT count(*)::int AS n FROM model_events')).rows[0]?.n);
+  const nt = Number((await dst.query<{ n: number }>('SELECT count(*)::int AS n FROM decision_traces')).rows[0]?.n);
+  await dst.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  return { rowsPerS: n / seconds, seconds, events: n, traces: nt };
+}
+
+async function until(fn: () => Promise<boolean>, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`not reached within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+export async function run(o: BenchOptions): Promise<BenchResult[]> {
+  return [...(await serverMode(o)), ...(await embeddedMode(o))];
+}
+
+await main(import.meta.url, run);

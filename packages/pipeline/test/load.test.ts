@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, uniq } from '../../server/test/helper.ts';
+import { awaitStoredEvents, drainTelemetry, runLoad } from '../src/load.ts';
+import { newTelemetry, tokenOf } from './support.ts';
+
+describe('the load generator', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let token: string | undefined;
+  beforeAll(async () => {
+    server = await startServer('server');
+    token = tokenOf(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('runs the real stages at 200 concurrent operations and the server stores every event (stored == invocations × 2)', async () => {
+    const tenant = uniq('load');
+    const telemetry = newTelemetry(server.url, token);
+    const result = await runLoad({ concurrency: 200, durationMs: 3_000, tenant, seed: 7, latencyMs: 10, telemetry });
+    expect(await drainTelemetry(telemetry, 30_000)).toBe(true);
+    const stats = telemetry.stats();
+    await telemetry.shutdown();
+
+    expect(result.peak_in_flight).toBe(200);
+    expect(result.invocations).toBeGreaterThan(0);
+    expect(stats.emitted).toBe(result.events_expected);
+    expect(stats.dropped + stats.rejected).toBe(0);
+
+    const stored = await awaitStoredEvents({
+      endpoint: server.url,
+      apiKey: token,
+      tenant,
+      documentPrefix: result.document_prefix,
+      pipelineRunId: result.pipeline_run_id,
+      expected: result.events_expected,
+      timeoutMs: 15_000,
+    });
+    expect(stored.stored).toBe(result.events_expected);
+    expect(stored.rows).toBe(stored.stored);
+    expect(stored.foreign).toBe(0);
+    expect(stored.by_status.started).toBe(result.invocations);
+  });
+});

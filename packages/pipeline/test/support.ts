@@ -1,0 +1,56 @@
+import { TelemetrySdk } from '@frostbyte/telemetry';
+import { tempDir } from '../../server/test/helper.ts';
+
+/**
+ * Test plumbing shared by the pipeline's integration tests: the bearer token of a
+ * server started by the server's test helper, a private SDK instance per test (its
+ * own spool directory, so tests stay independent), and reads of `/v1/events`.
+ */
+
+export interface StoredEvent {
+  id: string;
+  invocation_id: string;
+  pipeline_run_id: string | null;
+  tenant_id: string;
+  document_id: string | null;
+  stage: string;
+  model_name: string;
+  model_version: string;
+  status: string;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cost_usd: number | null;
+  metadata: Record<string, unknown> | null;
+  error: { type: string; message: string } | null;
+}
+
+/** The admin token the helper returns once auth is in (whatever it names it), else none. */
+export function tokenOf(server: object): string | undefined {
+  const s = server as Record<string, unknown>;
+  for (const key of ['adminToken', 'token', 'apiKey', 'admin_token']) {
+    if (typeof s[key] === 'string') return s[key] as string;
+  }
+  return undefined;
+}
+
+export const authHeaders = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
+export function newTelemetry(endpoint: string, apiKey: string | undefined, spoolDir = tempDir('fmo-pipeline-spool-')) {
+  return new TelemetrySdk({ endpoint, apiKey, spoolDir, flushOnExit: false, probeIntervalMs: 100, probeMaxIntervalMs: 500, warn: () => {} });
+}
+
+/** Every stored event of a tenant (all pages). */
+export async function eventsOf(url: string, token: string | undefined, query: Record<string, string>): Promise<StoredEvent[]> {
+  const out: StoredEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const q = new URLSearchParams({ ...query, limit: '1000' });
+    if (cursor) q.set('cursor', cursor);
+    const res = await fetch(`${url}/v1/events?${q}`, { headers: authHeaders(token) });
+    if (!res.ok) throw new Error(`GET /v1/events ${res.status}: ${await res.text()}`);
+    const page = (await res.json()) as { events: StoredEvent[]; next_cursor: string | null };
+    out.push(...page.events);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}

@@ -1,0 +1,160 @@
+import type { Alert, AlertListQuery } from '@frostbyte/contracts';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Fanout } from '../live/fanout.ts';
+import { type Actor, type AuditFn, actorName } from '../registry/audit-hook.ts';
+import { conflict, notFound } from '../registry/errors.ts';
+import type { SqlClient } from '../storage/sql-client.ts';
+import type { TenantScope } from '../storage/storage.ts';
+import { type AlertRow, AlertRepository, publicAlert } from './alert-repository.ts';
+import { evaluateRules } from './evaluate.ts';
+import type { PipelineMonitor } from './pipeline-monitor.ts';
+import type { AlertRules } from './rules.ts';
+import type { AlertWebhook } from './webhook.ts';
+
+/**
+ * AlertEvaluatorProcessor: every few seconds, reads the pipeline snapshot, opens the
+ * alerts the rules call for and resolves those whose condition cleared. Creation is
+ * idempotent per rule and subject while unresolved (a partial unique index), so two
+ * server processes evaluating at once open one alert.
+ *
+ * Pushing is separate from deciding: each process follows the alerts table's change
+ * sequence and pushes every change to its own SSE clients, whichever process made
+ * it. The webhook is sent by the process that made the change.
+ */
+export class AlertService {
+  private readonly repo: AlertRepository;
+  private pushedSeq: bigint | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private evaluating: Promise<void> | null = null;
+  private publishing: Promise<void> | null = null;
+
+  constructor(
+    db: SqlClient,
+    private readonly deps: {
+      monitor: PipelineMonitor;
+      live: Fanout;
+      webhook: AlertWebhook;
+      audit: AuditFn;
+      rules: AlertRules;
+      log: FastifyBaseLogger;
+    },
+  ) {
+    this.repo = new AlertRepository(db);
+  }
+
+  /** Starts evaluating every `evaluateMs` and pushing changes every `publishMs`. */
+  async start(evaluateMs: number, publishMs = 1000) {
+    this.pushedSeq = await this.repo.maxChangeSeq();
+    if (evaluateMs > 0) this.timers.push(setInterval(() => void this.evaluate().catch((err) => this.deps.log.error({ err }, 'alerts: evaluation failed')), evaluateMs));
+    this.timers.push(setInterval(() => void this.publish().catch((err) => this.deps.log.error({ err }, 'alerts: publish failed')), publishMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  async stop() {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.evaluating;
+    await this.publishing;
+    await this.deps.webhook.flush();
+  }
+
+  /** One evaluation (also called directly by tests); concurrent calls share one run. */
+  evaluate(): Promise<void> {
+    this.evaluating ??= this.evaluateOnce().finally(() => {
+      this.evaluating = null;
+    });
+    return this.evaluating;
+  }
+
+  private async evaluateOnce() {
+    const { rules } = this.deps;
+    const snap = await this.deps.monitor.snapshot('*', { tenant: null, window_s: rules.window_s, baseline_s: rules.baseline_s, costs: true });
+    const wanted = evaluateRules(snap, rules);
+    const unresolved = await this.repo.unresolved();
+    const key = (a: { rule: string; subject: string }) => `${a.rule}|${a.subject}`;
+    const open = new Map(unresolved.filter((a) => a.tenant_id === null).map((a) => [key(a), a]));
+    let changed = false;
+    for (const c of wanted) {
+      const existing = open.get(key(c));
+      if (existing) {
+        if (existing.message !== c.message || existing.severity !== c.severity) await this.repo.refresh(existing.id, c);
+        continue;
+      }
+      const created = await this.repo.open(c);
+      if (created) {
+        changed = true;
+        this.deps.log.warn({ alert: created.id, rule: c.rule, subject: c.subject }, c.message);
+        this.deps.webhook.send('opened', publicAlert(created));
+      }
+    }
+    const still = new Set(wanted.map(key));
+    for (const a of open.values()) {
+      if (still.has(key(a))) continue;
+      const resolved = await this.repo.resolve(a.id, 'system (condition cleared)', null);
+      if (resolved) {
+        changed = true;
+        this.deps.webhook.send('resolved', publicAlert(resolved));
+      }
+    }
+    if (changed) await this.publish();
+  }
+
+  /** Pushes every alert change since the last push to this process's SSE clients. */
+  publish(): Promise<void> {
+    this.publishing ??= this.publishOnce().finally(() => {
+      this.publishing = null;
+    });
+    return this.publishing;
+  }
+
+  private async publishOnce() {
+    if (this.pushedSeq === null) return;
+    for (;;) {
+      const changes = await this.repo.changesSince(this.pushedSeq);
+      for (const a of changes) {
+        // Pipeline-wide alerts go to everyone who may read the stream; a tenant's only
+        // to clients that would see that tenant's events.
+        const alert = publicAlert(a);
+        this.deps.live.broadcastAlert(alert, (c) => a.tenant_id === null || c.match({ tenant_id: a.tenant_id, stage: a.stage ?? '', model_name: a.model_name ?? '' } as never));
+        this.pushedSeq = a.change_seq;
+      }
+      if (changes.length < 500) return;
+    }
+  }
+
+  async list(scope: TenantScope, q: AlertListQuery): Promise<Alert[]> {
+    return (await this.repo.list(scope, { ...q, limit: q.limit ?? 100 })).map(publicAlert);
+  }
+
+  async active(scope: TenantScope): Promise<Alert[]> {
+    return this.list(scope, { state: 'active', limit: 500 });
+  }
+
+  private async visible(scope: TenantScope, id: string): Promise<AlertRow> {
+    const a = await this.repo.get(id);
+    if (!a || (a.tenant_id !== null && scope !== '*' && !scope.includes(a.tenant_id))) throw notFound(`no alert ${id}`);
+    return a;
+  }
+
+  async acknowledge(actor: Actor, scope: TenantScope, id: string, note: string | null): Promise<Alert> {
+    const before = await this.visible(scope, id);
+    const a = await this.repo.acknowledge(id, actorName(actor), note);
+    if (!a) throw conflict(`alert ${id} is ${before.state}; only an open alert can be acknowledged`);
+    return this.after(actor, 'alerts.acknowledge', a, note);
+  }
+
+  async resolve(actor: Actor, scope: TenantScope, id: string, note: string | null): Promise<Alert> {
+    await this.visible(scope, id);
+    const a = await this.repo.resolve(id, actorName(actor), note);
+    if (!a) throw conflict(`alert ${id} is already resolved`);
+    return this.after(actor, 'alerts.resolve', a, note);
+  }
+
+  private async after(actor: Actor, action: string, a: AlertRow, note: string | null) {
+    const alert = publicAlert(a);
+    await this.deps.audit(actor, { action, target: `alert:${a.id}`, details: { rule: a.rule, subject: a.subject, note }, tenants: a.tenant_id ? [a.tenant_id] : null });
+    this.deps.webhook.send(a.state === 'resolved' ? 'resolved' : 'acknowledged', alert);
+    await this.publish();
+    return alert;
+  }
+}

@@ -1,0 +1,61 @@
+import { Alert, AlertActionBody, AlertListQuery, ErrorResponse, IdParam } from '@frostbyte/contracts';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { registryErrorHandler } from '../../registry/errors.ts';
+
+const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
+const OptionalNote = Type.Union([AlertActionBody, Type.Null()]);
+
+/** `/v1/alerts`: bottleneck, error-rate, latency, cost-spike and silent-stage alerts
+ * (also pushed on the SSE stream as `alert` events). */
+export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.setErrorHandler(registryErrorHandler);
+
+  app.get(
+    '/v1/alerts',
+    {
+      config: { permission: 'alerts:read' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts, unresolved first, newest first',
+        querystring: AlertListQuery,
+        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), 400: ErrorResponse },
+      },
+    },
+    async (req) => ({ alerts: await app.alerts.list(req.ctx.scope, req.query) }),
+  );
+
+  app.post(
+    '/v1/alerts/:id/ack',
+    {
+      config: { permission: 'alerts:write' },
+      schema: { tags: ['alerts'], summary: 'Acknowledge an open alert (someone is on it)', params: IdParam, body: OptionalNote, response: { 200: Alert, ...errors } },
+    },
+    async (req) => app.alerts.acknowledge(req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
+  );
+
+  app.post(
+    '/v1/alerts/:id/resolve',
+    {
+      config: { permission: 'alerts:write' },
+      schema: { tags: ['alerts'], summary: 'Resolve an alert by hand (the evaluator also resolves it when the condition clears)', params: IdParam, body: OptionalNote, response: { 200: Alert, ...errors } },
+    },
+    async (req) => app.alerts.resolve(req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
+  );
+
+  app.post(
+    '/v1/alerts/evaluate',
+    {
+      config: { permission: 'alerts:write' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Evaluate the alert rules now (they also run every few seconds); returns the unresolved alerts',
+        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), 400: ErrorResponse },
+      },
+    },
+    async (req) => {
+      await app.alerts.evaluate();
+      return { alerts: await app.alerts.active(req.ctx.scope) };
+    },
+  );
+};

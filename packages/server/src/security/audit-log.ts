@@ -1,0 +1,335 @@
+import type { ModelEvent } from '@frostbyte/contracts';
+import type { SqlClient } from '../storage/sql-client.ts';
+import { type SqlStorage, toEvent } from '../storage/sql-storage.ts';
+import { compareSeq, seqToBigint } from '../seq.ts';
+import type { TenantScope } from '../storage/storage.ts';
+import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
+import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf } from './checkpoint.ts';
+import { eventDigest, inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+import { ChainVerifier, type VerifyChainResult } from './verify.ts';
+
+/** The chain of actions that belong to no tenant (users, logins, retention runs). */
+export const SYSTEM_TENANT = '_system';
+const PAGE = 1000;
+
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  target: string;
+  details?: Record<string, unknown>;
+  /** null / undefined: the '_system' chain. */
+  tenant?: string | null;
+}
+
+export interface AuditQuery {
+  tenant_id?: string;
+  action?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  /** Keyset cursor `<tenant>:<seq>` from the previous page (newest first). */
+  cursor?: string;
+  limit: number;
+}
+
+export interface TenantVerifyResult {
+  tenant_id: string;
+  result: VerifyChainResult;
+}
+
+/**
+ * The leaf of one event in its batch's Merkle tree: SHA-256 of the canonical JSON of
+ * the event's stored identity and outcome. Only fields that round-trip through
+ * PostgreSQL exactly are hashed (no float4 confidence, no numeric cost), so the leaf
+ * recomputed from the row read back equals the one computed at write time.
+ */
+export function eventLeaf(e: ModelEvent): Buffer {
+  return eventDigest({
+    id: e.id,
+    seq: e.seq,
+    tenant_id: e.tenant_id,
+    invocation_id: e.invocation_id,
+    pipeline_run_id: e.pipeline_run_id,
+    timestamp: e.timestamp,
+    emitted_at: e.emitted_at,
+    received_at: e.received_at,
+    document_id: e.document_id,
+    stage: e.stage,
+    model_name: e.model_name,
+    model_version: e.model_version,
+    operation: e.operation,
+    status: e.status,
+    duration_ms: e.duration_ms,
+    input_tokens: e.input_tokens,
+    output_tokens: e.output_tokens,
+    metadata: e.metadata,
+    error: e.error,
+    has_trace: e.has_trace,
+  });
+}
+
+const iso = (v: unknown) => new Date(v as string).toISOString();
+
+/** A stored row as the verifier wants it: seq a number, ts the ISO text that was hashed. */
+export function rowToEntry(r: Record<string, unknown>): AuditEntry {
+  return {
+    tenant_id: r.tenant_id as string,
+    seq: Number(r.seq),
+    ts: iso(r.ts),
+    actor: r.actor as string,
+    action: r.action as string,
+    target: r.target as string,
+    details: (r.details as JsonObject) ?? {},
+    ...(r.batch_root == null ? {} : { batch_root: r.batch_root as string }),
+    prev_hash: r.prev_hash as string,
+    hash: r.hash as string,
+  };
+}
+
+/** JSON-safe details: what is stored forever must hash the same when read back. */
+function jsonDetails(d: Record<string, unknown> | undefined): JsonObject {
+  return d ? (JSON.parse(JSON.stringify(d)) as JsonObject) : {};
+}
+
+/**
+ * The signed append-only audit log over `audit_log` / `audit_checkpoints`
+ * (migrations/0005). Appends are serialised per tenant by a transaction-scoped
+ * advisory lock, because `appendEntry` is pure and cannot see a concurrent writer;
+ * UNIQUE(tenant_id, seq) is the backstop. Every write runs as the application role,
+ * which can INSERT here and nothing else.
+ */
+export class AuditLog {
+  constructor(
+    private readonly storage: SqlStorage,
+    private readonly signer: SigningKey,
+    readonly origin: string,
+  ) {}
+
+  /** `<name>+<id>+<key>`: what a verifier needs, safe to publish. */
+  get verifierKey(): string {
+    return formatVerifierKey(verifierKeyOf(this.signer));
+  }
+
+  /** Appends one entry (admin actions; the registry's deploy/rollback/config changes). */
+  record(r: AuditRecord): Promise<AuditEntry> {
+    const tenant = r.tenant ?? SYSTEM_TENANT;
+    return this.storage.scoped('*', (tx) =>
+      this.append(tx, { tenant_id: tenant, actor: r.actor, action: r.action, target: r.target, details: jsonDetails(r.details) }),
+    );
+  }
+
+  /**
+   * The digest of one written batch: per tenant, one `events.batch` entry whose
+   * batch_root is the Merkle root over its events' leaves (in seq order), and the
+   * event ids in leaf order for inclusion proofs. Runs inside the writer's
+   * transaction; tenants are locked in sorted order so two writers cannot deadlock.
+   */
+  async appendBatch(tx: SqlClient, events: readonly ModelEvent[]): Promise<void> {
+    const byTenant = new Map<string, ModelEvent[]>();
+    for (const e of events) {
+      let l = byTenant.get(e.tenant_id);
+      if (!l) byTenant.set(e.tenant_id, (l = []));
+      l.push(e);
+    }
+    for (const tenant of [...byTenant.keys()].sort()) {
+      const list = (byTenant.get(tenant) as ModelEvent[]).sort((a, b) => compareSeq(a.seq, b.seq));
+      const first = list[0] as ModelEvent;
+      const last = list[list.length - 1] as ModelEvent;
+      const entry = await this.append(tx, {
+        tenant_id: tenant,
+        actor: 'system:writer',
+        action: 'events.batch',
+        target: `events:${first.seq}..${last.seq}`,
+        details: { count: list.length, first_event_id: first.id, last_event_id: last.id },
+        batch_root: merkleRoot(list.map(eventLeaf)),
+      });
+      await tx.query(
+        `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids)
+         SELECT $1, $2, min(s), max(s), $5::uuid[] FROM unnest($3::bigint[]) s HAVING $4::int > 0`,
+        [tenant, entry.seq, list.map((e) => seqNumber(e.seq)), list.length, list.map((e) => e.id)],
+      );
+    }
+  }
+
+  private async append(tx: SqlClient, fields: Parameters<typeof appendEntry>[1]): Promise<AuditEntry> {
+    await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('fmo.audit:' || $1, 0))", [fields.tenant_id]);
+    const head = await this.head(tx, fields.tenant_id);
+    const e = appendEntry(head, fields);
+    await tx.query(
+      `INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, batch_root, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [e.tenant_id, e.seq, e.ts, e.actor, e.action, e.target, JSON.stringify(e.details), e.batch_root ?? null, e.prev_hash, e.hash],
+    );
+    return e;
+  }
+
+  private async head(db: SqlClient, tenant: string): Promise<ChainHead | null> {
+    const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1', [tenant]);
+    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+  }
+
+  /** Signs a checkpoint for every tenant whose head moved since its last one. */
+  async checkpointAll(): Promise<number> {
+    return this.storage.scoped('*', async (tx) => {
+      const { rows } = await tx.query<{ tenant_id: string; seq: string; hash: string }>(
+        `SELECT h.tenant_id, h.seq, h.hash FROM (
+           SELECT DISTINCT ON (tenant_id) tenant_id, seq, hash FROM audit_log ORDER BY tenant_id, seq DESC) h
+         WHERE h.seq > coalesce((SELECT max(size) FROM audit_checkpoints c WHERE c.tenant_id = h.tenant_id), 0)`,
+      );
+      for (const r of rows) await this.writeCheckpoint(tx, r.tenant_id, { seq: Number(r.seq), hash: r.hash });
+      return rows.length;
+    });
+  }
+
+  /** Signs and stores a checkpoint at `head`, optionally carrying a pruning epoch. */
+  async writeCheckpoint(tx: SqlClient, tenant: string, head: ChainHead, epoch?: ChainHead): Promise<string> {
+    const note = signCheckpoint(this.signer, { origin: this.origin, tenant, size: head.seq, hash: head.hash, ...(epoch ? { epoch } : {}) });
+    // One checkpoint per size: a racing process signed the same head already. An
+    // epoch checkpoint is always at a fresh head (retention appends its own entry
+    // first), so it never loses this race to a plain one.
+    await tx.query('INSERT INTO audit_checkpoints (tenant_id, size, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [tenant, head.seq, note]);
+    return note;
+  }
+
+  /** Entries visible to `scope`, newest first, keyset-paginated. */
+  async list(scope: TenantScope, q: AuditQuery): Promise<{ entries: AuditEntry[]; next_cursor: string | null }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (scope !== '*') add('tenant_id = ANY(?::text[])', [...scope]);
+    if (q.tenant_id) add('tenant_id = ?', q.tenant_id);
+    if (q.action) add('action = ?', q.action);
+    if (q.actor) add('actor = ?', q.actor);
+    if (q.from) add('ts >= ?', q.from);
+    if (q.to) add('ts < ?', q.to);
+    if (q.cursor) {
+      const m = /^(.+):(\d{1,16})$/.exec(q.cursor);
+      if (!m) throw Object.assign(new Error('cursor is not valid: pass next_cursor from the previous page unchanged'), { statusCode: 400 });
+      params.push(m[2], m[1]);
+      // Newest first across tenants: by ts, then tenant and seq as tie-breakers.
+      where.push(`(ts, tenant_id, seq) < ((SELECT ts FROM audit_log WHERE tenant_id = $${params.length} AND seq = $${params.length - 1}), $${params.length}, $${params.length - 1})`);
+    }
+    params.push(q.limit + 1);
+    const rows = await this.storage.scoped(scope, async (db) =>
+      (
+        await db.query(
+          `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, tenant_id DESC, seq DESC LIMIT $${params.length}`,
+          params,
+        )
+      ).rows,
+    );
+    const entries = rows.slice(0, q.limit).map(rowToEntry);
+    const last = entries[entries.length - 1];
+    return { entries, next_cursor: rows.length > q.limit && last ? `${last.tenant_id}:${last.seq}` : null };
+  }
+
+  /** Tenants that have an audit chain, within scope. */
+  async tenants(scope: TenantScope): Promise<string[]> {
+    return this.storage.scoped(scope, async (db) => {
+      const { rows } = await db.query<{ tenant_id: string }>(
+        `SELECT tenant_id FROM (SELECT DISTINCT tenant_id FROM audit_log UNION SELECT DISTINCT tenant_id FROM audit_checkpoints) t ORDER BY 1`,
+      );
+      return rows.map((r) => r.tenant_id).filter((t) => scope === '*' || scope.includes(t));
+    });
+  }
+
+  async checkpoints(scope: TenantScope, tenant: string): Promise<string[]> {
+    return this.storage.scoped(scope, async (db) => {
+      const { rows } = await db.query<{ note: string }>('SELECT note FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY size', [tenant]);
+      return rows.map((r) => r.note);
+    });
+  }
+
+  /**
+   * Rehashes every stored entry of each tenant (content, links, seq), checks every
+   * checkpoint signature against this server's key, and names the first bad entry.
+   * Streams the rows page by page, so memory does not grow with the log.
+   */
+  async verify(scope: TenantScope, tenant?: string, publicKey: string = this.verifierKey): Promise<TenantVerifyResult[]> {
+    const tenants = tenant ? [tenant] : await this.tenants(scope);
+    const out: TenantVerifyResult[] = [];
+    for (const t of tenants) {
+      const checkpoints = await this.checkpoints(scope, t);
+      const v = new ChainVerifier({ checkpoints, publicKey, tenant: t, origin: this.origin });
+      let after = -1;
+      for (;;) {
+        const rows = await this.storage.scoped(scope, async (db) =>
+          (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [t, after, PAGE])).rows,
+        );
+        let go = true;
+        for (const r of rows) if (!(go = v.push(rowToEntry(r)))) break;
+        if (!go || rows.length < PAGE) break;
+        after = Number(rows[rows.length - 1]?.seq);
+      }
+      out.push({ tenant_id: t, result: v.finish() });
+    }
+    return out;
+  }
+
+  /** Everything needed to verify offline: entries, checkpoints and the public key. */
+  async export(scope: TenantScope, tenant?: string) {
+    const tenants = tenant ? [tenant] : await this.tenants(scope);
+    const chains = [];
+    for (const t of tenants) {
+      const entries = await this.storage.scoped(scope, async (db) =>
+        (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 ORDER BY seq', [t])).rows.map(rowToEntry),
+      );
+      chains.push({ tenant_id: t, entries, checkpoints: await this.checkpoints(scope, t) });
+    }
+    return { origin: this.origin, verifier_key: this.verifierKey, exported_at: new Date().toISOString(), chains };
+  }
+
+  /**
+   * Inclusion proof of one event in its batch: the batch's stored leaf order, the
+   * event's leaf recomputed from the row as stored now, and the audit entry holding
+   * the root. `verified` is true only if the event is unchanged, the path leads to
+   * the entry's batch_root, and the entry's own content hashes to its hash.
+   */
+  async proof(scope: TenantScope, event: ModelEvent) {
+    const seq = seqNumber(event.seq);
+    return this.storage.scoped(scope, async (db) => {
+      const b = (
+        await db.query<{ seq: string; event_ids: string[] }>(
+          `SELECT seq, event_ids FROM audit_batches WHERE tenant_id = $1 AND first_event_seq <= $2 AND last_event_seq >= $2
+             AND $3::uuid = ANY(event_ids) LIMIT 1`,
+          [event.tenant_id, seq, event.id],
+        )
+      ).rows[0];
+      if (!b) return null;
+      const row = (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq = $2', [event.tenant_id, b.seq])).rows[0];
+      if (!row) return null;
+      const entry = rowToEntry(row);
+      const ids = b.event_ids.map(String);
+      const index = ids.indexOf(event.id);
+      const stored = await this.eventsById(db, ids);
+      const leaves = ids.map((id) => stored.get(id));
+      const complete = leaves.every((l): l is Buffer => l !== undefined);
+      const mine = eventLeaf(event);
+      const proof = complete ? inclusionProof(leaves, index) : [];
+      const verified =
+        complete &&
+        hashEntry(entry) === entry.hash &&
+        typeof entry.batch_root === 'string' &&
+        verifyInclusion(leafHash(mine), index, ids.length, proof, entry.batch_root);
+      return {
+        verified,
+        entry: { tenant_id: entry.tenant_id, seq: entry.seq, ts: entry.ts, hash: entry.hash, prev_hash: entry.prev_hash, batch_root: entry.batch_root ?? null },
+        leaf_hash: leafHash(mine),
+        leaf_index: index,
+        tree_size: ids.length,
+        proof,
+      };
+    });
+  }
+
+  private async eventsById(db: SqlClient, ids: string[]): Promise<Map<string, Buffer>> {
+    const { rows } = await db.query(`SELECT * FROM model_events WHERE id = ANY($1::uuid[])`, [ids]);
+    return new Map(rows.map((r) => [r.id as string, eventLeaf(toEvent(r))]));
+  }
+}
+
+/** Bus positions '<ms>-<n>' as the bigint stored in model_events.seq. */
+const seqNumber = (seq: string): string => seqToBigint(seq).toString();

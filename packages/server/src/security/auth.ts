@@ -1,0 +1,186 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { TenantScope } from '../storage/storage.ts';
+import type { IdentityRepository, User } from './identity.ts';
+import { canSeePayloads, INGEST_KEY_PERMISSIONS, isRole, type Permission, permissionsOf, type Role } from './permissions.ts';
+import { readOrCreateSecretFile } from './secret-file.ts';
+
+/** Who is asking, and what they may see. Set once per request by the auth plugin;
+ * handlers read it, never the raw headers. */
+export interface RequestContext {
+  principal: { kind: 'anonymous' | 'user' | 'api_key' | 'admin_token' | 'system'; id: string; name: string };
+  /** An ingest key has no role of its own; it reports 'viewer' here but holds only `permissions`. */
+  role: Role;
+  permissions: readonly Permission[];
+  /** Tenants readable by this request. */
+  scope: TenantScope;
+  /** The tenant an ingest key writes as (null: the events name their tenant). */
+  tenant: string | null;
+  /** May this request see decision-trace payloads (inputs, outputs, rationale)? */
+  canSeePayloads: boolean;
+}
+
+/** The server acting on its own behalf (writer, schedules, CLI without a server). */
+export const SYSTEM_CONTEXT: RequestContext = {
+  principal: { kind: 'system', id: 'system', name: 'system' },
+  role: 'admin',
+  permissions: permissionsOf('admin'),
+  scope: '*',
+  tenant: null,
+  canSeePayloads: true,
+};
+
+export class AuthError extends Error {
+  constructor(
+    readonly statusCode: 400 | 401,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Longer than any token this server issues (a JWT with 100 tenants is ~3 KB). */
+export const MAX_TOKEN_CHARS = 8192;
+const ISSUER = 'frostbyte-observatory';
+const AUDIENCE = 'fmo';
+/** Credentials looked up in the database are cached this long; local revocations clear
+ * the cache at once, another process's within this window. */
+const CACHE_MS = 5000;
+
+const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b));
+
+/**
+ * Turns a bearer token into a RequestContext. Three kinds of credential:
+ * - `fmo_ik_…` ingest API keys (one tenant, `events:write` only), looked up by hash;
+ * - user tokens: HS256 JWTs (sub, role, tenants, exp), whose user must still exist and
+ *   not be disabled, and whose role and tenants are re-read from the user row, so a
+ *   demotion takes effect without waiting for expiry;
+ * - admin tokens: FMO_ADMIN_TOKEN, and the per-process token the server writes 0600
+ *   into the data dir for the CLI.
+ * Every failure is an AuthError (400 malformed / 401 otherwise), never a 500.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, { ctx: RequestContext; until: number }>();
+  private readonly adminTokens: string[];
+  private readonly loginCodes = new Map<string, number>();
+
+  private constructor(
+    private readonly identity: IdentityRepository,
+    private readonly secret: Uint8Array,
+    adminTokens: (string | null)[],
+    private readonly ttlS: number,
+  ) {
+    this.adminTokens = adminTokens.filter((t): t is string => !!t);
+  }
+
+  /** The JWT secret: FMO_JWT_SECRET or a 0600 file `jwt.secret` in the data dir. */
+  static async create(opts: {
+    identity: IdentityRepository;
+    jwtSecret: string | null;
+    dataDir: string;
+    adminTokens: (string | null)[];
+    ttlS: number;
+  }): Promise<Authenticator> {
+    let secret: Uint8Array;
+    if (opts.jwtSecret) {
+      if (opts.jwtSecret.length < 32) throw new Error('FMO_JWT_SECRET must be at least 32 characters');
+      secret = new TextEncoder().encode(opts.jwtSecret);
+    } else {
+      const file = await readOrCreateSecretFile(path.join(opts.dataDir, 'jwt.secret'), () => Buffer.from(randomBytes(32).toString('base64url')));
+      secret = new Uint8Array(file.data);
+    }
+    return new Authenticator(opts.identity, secret, opts.adminTokens, opts.ttlS);
+  }
+
+  /** A bearer token's context. Throws AuthError. */
+  async authenticate(token: string): Promise<RequestContext> {
+    if (token.length > MAX_TOKEN_CHARS) throw new AuthError(400, `token is longer than ${MAX_TOKEN_CHARS} characters`);
+    if (!/^[\x21-\x7e]+$/.test(token)) throw new AuthError(401, 'token is malformed');
+    for (const t of this.adminTokens) if (sameSecret(t, token)) return adminContext('admin_token', 'admin-token', 'admin token');
+    const cached = this.cache.get(token);
+    if (cached && cached.until > Date.now()) return cached.ctx;
+    const ctx = token.startsWith('fmo_ik_') ? await this.fromKey(token) : await this.fromJwt(token);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(token, { ctx, until: Date.now() + CACHE_MS });
+    return ctx;
+  }
+
+  /** Forget cached credentials (after a revocation or a user change in this process). */
+  invalidate() {
+    this.cache.clear();
+  }
+
+  async issueUserToken(user: User, ttlS = this.ttlS): Promise<{ token: string; expires_at: string }> {
+    const exp = Math.floor(Date.now() / 1000) + ttlS;
+    const token = await new SignJWT({ role: user.role, tenants: user.tenants === '*' ? ['*'] : [...user.tenants], name: user.name })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(user.id)
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setJti(randomBytes(12).toString('base64url'))
+      .setExpirationTime(exp)
+      .sign(this.secret);
+    return { token, expires_at: new Date(exp * 1000).toISOString() };
+  }
+
+  /** A one-time login code (embedded mode's start-up link): single use, 15 minutes. */
+  createLoginCode(ttlMs = 15 * 60_000): string {
+    const code = randomBytes(24).toString('base64url');
+    this.loginCodes.set(digest(code).toString('hex'), Date.now() + ttlMs);
+    return code;
+  }
+
+  /** Spends a login code: a token for the local administrator, or AuthError 401. */
+  async exchangeLoginCode(code: string): Promise<{ token: string; expires_at: string; user: User }> {
+    const key = digest(code).toString('hex');
+    const until = this.loginCodes.get(key);
+    this.loginCodes.delete(key); // single use, even when expired
+    if (until === undefined || until < Date.now()) throw new AuthError(401, 'login code is unknown, used or expired; restart the server for a new link, or use `frostbyte token`');
+    const user = await this.identity.ensureLocalAdmin();
+    return { ...(await this.issueUserToken(user)), user };
+  }
+
+  private async fromKey(secret: string): Promise<RequestContext> {
+    const key = await this.identity.keyBySecret(secret);
+    if (!key) throw new AuthError(401, 'API key is unknown or revoked');
+    return {
+      principal: { kind: 'api_key', id: key.id, name: key.name },
+      role: 'viewer',
+      permissions: INGEST_KEY_PERMISSIONS,
+      scope: [key.tenant_id],
+      tenant: key.tenant_id,
+      canSeePayloads: false,
+    };
+  }
+
+  private async fromJwt(token: string): Promise<RequestContext> {
+    let sub: string;
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['sub', 'exp'] });
+      sub = payload.sub as string;
+      if (!isRole(payload.role) || !Array.isArray(payload.tenants)) throw new AuthError(401, 'token lacks role or tenants');
+    } catch (e) {
+      if (e instanceof AuthError) throw e;
+      if (e instanceof joseErrors.JWTExpired) throw new AuthError(401, 'token expired; get a new one');
+      if (e instanceof joseErrors.JOSEError) throw new AuthError(401, 'token is not valid');
+      throw new AuthError(401, 'token is malformed');
+    }
+    const user = /^[0-9a-f-]{36}$/i.test(sub) ? await this.identity.user(sub) : null;
+    if (!user || user.disabled_at) throw new AuthError(401, 'the user of this token no longer exists or is disabled');
+    return {
+      principal: { kind: 'user', id: user.id, name: user.name },
+      role: user.role,
+      permissions: permissionsOf(user.role),
+      scope: user.tenants,
+      tenant: null,
+      canSeePayloads: canSeePayloads(user.role),
+    };
+  }
+}
+
+function adminContext(kind: RequestContext['principal']['kind'], id: string, name: string): RequestContext {
+  return { ...SYSTEM_CONTEXT, principal: { kind, id, name } };
+}

@@ -1,0 +1,163 @@
+import type { SqlClient } from '../storage/sql-client.ts';
+import type { SqlStorage } from '../storage/sql-storage.ts';
+import type { AuditLog } from './audit-log.ts';
+import { merkleRoot } from './merkle.ts';
+
+export interface RetentionReport {
+  trace_cutoff: string;
+  audit_cutoff: string;
+  /** Days whose partitions were dropped (or whose default-partition rows were deleted). */
+  dropped_days: string[];
+  summaries_written: number;
+  /** Per tenant: audit entries ≤ this seq were pruned behind a signed epoch checkpoint. */
+  audit_pruned: Record<string, number>;
+  summaries_pruned: number;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * Retention (DESIGN §5): full traces for `traceDays` (day partitions of model_events
+ * and decision_traces are dropped whole), audit entries and daily audit summaries for
+ * `auditDays`. Before a day's traces go, its summary is written (per tenant and model
+ * version: calls, errors, tokens, cost, and the Merkle root over that day's batch
+ * roots) and its digest appended to the tenant's chain. Before audit entries go, a
+ * checkpoint carrying the pruning epoch is signed, so `audit verify` keeps passing.
+ *
+ * Runs as the connection's own role (the owner): dropping partitions and the audit
+ * trigger's prune exception are not available to the application role.
+ */
+export class Retention {
+  constructor(
+    private readonly storage: SqlStorage,
+    private readonly audit: AuditLog,
+    private readonly opts: { traceDays: number; auditDays: number },
+  ) {}
+
+  async run(now = new Date(), actor = 'system:retention'): Promise<RetentionReport> {
+    const traceCutoff = dayOf(new Date(now.getTime() - this.opts.traceDays * DAY_MS));
+    const auditCutoff = new Date(now.getTime() - this.opts.auditDays * DAY_MS);
+    const report: RetentionReport = {
+      trace_cutoff: `${traceCutoff}T00:00:00.000Z`,
+      audit_cutoff: auditCutoff.toISOString(),
+      dropped_days: [],
+      summaries_written: 0,
+      audit_pruned: {},
+      summaries_pruned: 0,
+    };
+    const days = await this.owner(async (tx) => {
+      const { rows } = await tx.query<{ day: string }>(
+        `SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS day FROM (
+           SELECT to_date(substring(c.relname from '_p(\\d{8})$'), 'YYYYMMDD') AS d
+           FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+           WHERE p.relname IN ('model_events', 'decision_traces') AND c.relname ~ '_p\\d{8}$'
+           UNION SELECT date_trunc('day', "timestamp" AT TIME ZONE 'UTC')::date FROM model_events_default WHERE "timestamp" < $1::date
+         ) x WHERE d < $1::date ORDER BY 1`,
+        [traceCutoff],
+      );
+      return rows.map((r) => r.day);
+    });
+    for (const day of days) {
+      report.summaries_written += await this.summarise(day, actor);
+      await this.owner(async (tx) => {
+        const p = day.replaceAll('-', '');
+        await tx.exec(`DROP TABLE IF EXISTS model_events_p${p}; DROP TABLE IF EXISTS decision_traces_p${p}`);
+        const next = dayOf(new Date(Date.parse(day) + DAY_MS));
+        await tx.query(`DELETE FROM model_events_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
+        await tx.query(`DELETE FROM decision_traces_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
+      });
+      report.dropped_days.push(day);
+    }
+    await this.owner((tx) => tx.query('DELETE FROM audit_batches WHERE created_at < $1::date', [traceCutoff]));
+    for (const [tenant, seq] of await this.pruneAudit(auditCutoff, actor)) report.audit_pruned[tenant] = seq;
+    report.summaries_pruned = await this.owner(async (tx) => {
+      const { rows } = await tx.query('DELETE FROM audit_summaries WHERE day < $1::date RETURNING 1', [dayOf(auditCutoff)]);
+      return rows.length;
+    });
+    await this.audit.record({ actor, action: 'retention.run', target: 'retention', details: { ...report } });
+    return report;
+  }
+
+  /** Writes a day's summaries and appends their digest to each tenant's chain. */
+  private async summarise(day: string, actor: string): Promise<number> {
+    const next = dayOf(new Date(Date.parse(day) + DAY_MS));
+    const perTenant = await this.owner(async (tx) => {
+      // Batches of the day, per tenant, in chain order: the root over their roots.
+      const { rows: batches } = await tx.query<{ tenant_id: string; batch_root: string }>(
+        `SELECT tenant_id, batch_root FROM audit_log WHERE action = 'events.batch' AND ts >= $1::date AND ts < $2::date
+         ORDER BY tenant_id, seq`,
+        [day, next],
+      );
+      const roots = new Map<string, string[]>();
+      for (const b of batches) roots.set(b.tenant_id, [...(roots.get(b.tenant_id) ?? []), b.batch_root]);
+      const { rows } = await tx.query<{ tenant_id: string; model_name: string; model_version: string; calls: string; errors: string; input_tokens: string; output_tokens: string; cost_usd: string }>(
+        `SELECT tenant_id, model_name, model_version,
+           count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
+           count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+           coalesce(sum(cost_usd), 0) AS cost_usd
+         FROM model_events WHERE "timestamp" >= $1::date AND "timestamp" < $2::date
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        [day, next],
+      );
+      const out = new Map<string, { models: number; calls: number; root: string | null; batches: number }>();
+      for (const r of rows) {
+        const rs = roots.get(r.tenant_id) ?? [];
+        const root = rs.length ? merkleRoot(rs.map((h) => Buffer.from(h, 'hex'))) : null;
+        await tx.query(
+          `INSERT INTO audit_summaries (day, tenant_id, model_name, model_version, calls, errors, input_tokens, output_tokens, cost_usd, batches, batches_root)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+          [day, r.tenant_id, r.model_name, r.model_version, r.calls, r.errors, r.input_tokens, r.output_tokens, r.cost_usd, rs.length, root],
+        );
+        const t = out.get(r.tenant_id) ?? { models: 0, calls: 0, root, batches: rs.length };
+        t.models++;
+        t.calls += Number(r.calls);
+        out.set(r.tenant_id, t);
+      }
+      return out;
+    });
+    for (const [tenant, s] of perTenant) {
+      await this.audit.record({ tenant, actor, action: 'retention.summarised', target: `day:${day}`, details: { day, models: s.models, calls: s.calls, batches: s.batches, batches_root: s.root } });
+    }
+    return [...perTenant.values()].reduce((n, s) => n + s.models, 0);
+  }
+
+  /**
+   * Per tenant, entries older than the cutoff go, but never the newest one. First a
+   * `retention.prune` entry is appended, then a checkpoint at that new head carrying
+   * `epoch <last pruned seq> <its hash>` is signed, and only then are the rows deleted.
+   */
+  private async pruneAudit(cutoff: Date, actor: string): Promise<Map<string, number>> {
+    const done = new Map<string, number>();
+    const candidates = await this.owner(async (tx) => {
+      const { rows } = await tx.query<{ tenant_id: string; seq: string; hash: string }>(
+        `SELECT DISTINCT ON (l.tenant_id) l.tenant_id, l.seq, l.hash FROM audit_log l
+         WHERE l.ts < $1 AND l.seq < (SELECT max(seq) FROM audit_log h WHERE h.tenant_id = l.tenant_id)
+         ORDER BY l.tenant_id, l.seq DESC`,
+        [cutoff.toISOString()],
+      );
+      return rows;
+    });
+    for (const c of candidates) {
+      const epoch = { seq: Number(c.seq), hash: c.hash };
+      const marker = await this.audit.record({ tenant: c.tenant_id, actor, action: 'retention.prune', target: `audit:1..${epoch.seq}`, details: { pruned_through: epoch.seq, epoch_hash: epoch.hash } });
+      await this.owner(async (tx) => {
+        await this.audit.writeCheckpoint(tx, c.tenant_id, { seq: marker.seq, hash: marker.hash }, epoch);
+        // The trigger lets this one DELETE through: owner role, prune flag set, after the epoch is signed.
+        await tx.query(`SELECT set_config('fmo.audit_prune', 'on', true)`);
+        await tx.query('DELETE FROM audit_log WHERE tenant_id = $1 AND seq <= $2', [c.tenant_id, epoch.seq]);
+      });
+      done.set(c.tenant_id, epoch.seq);
+    }
+    return done;
+  }
+
+  /** A transaction as the connection's role (owner), seeing every tenant. */
+  private owner<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    return this.storage.db.transaction(async (tx) => {
+      await tx.query(`SELECT set_config('fmo.tenants', '*', true)`);
+      return fn(tx);
+    });
+  }
+}
