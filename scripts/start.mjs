@@ -34,26 +34,25 @@ if (fs.existsSync(path.join(dash, 'index.html')) && !args.has('--no-build')) {
 
 register();
 const demo = !['0', 'false', 'no', 'off'].includes(String(process.env.FMO_DEMO ?? '1').toLowerCase());
-// The demo feeder authenticates with a random admin token that lives only in this
-// process; nothing is printed or stored.
-const demoToken = demo && !process.env.FMO_ADMIN_TOKEN ? `fmo_demo_${randomBytes(24).toString('base64url')}` : null;
-if (demoToken) process.env.FMO_INTERNAL_TOKEN = demoToken;
+// The demo feeder authenticates as automation (FMO_ADMIN_TOKEN) with a random token
+// that lives only in this process's environment; nothing is printed or stored.
+if (demo && !process.env.FMO_ADMIN_TOKEN) process.env.FMO_ADMIN_TOKEN = `fmo_demo_${randomBytes(24).toString('base64url')}`;
 
+let stopDemo = null;
 const { main } = await import('../packages/server/src/main.ts');
-const app = await main();
+const app = await main({}, { beforeStop: async () => stopDemo?.() });
 
 if (demo) {
   const demoModule = path.join(root, 'packages/pipeline/src/demo.ts');
   if (fs.existsSync(demoModule)) {
     const { startDemo } = await import(demoModule);
     const port = app.server.address().port;
-    const stop = await startDemo({
+    stopDemo = await startDemo({
       endpoint: `http://127.0.0.1:${port}`,
-      apiKey: process.env.FMO_ADMIN_TOKEN || demoToken,
+      apiKey: process.env.FMO_ADMIN_TOKEN,
       tenants: ['acme', 'globex'],
       log: app.log,
     });
-    app.addHook?.('onClose', async () => stop?.());
     app.log.info('demo pipeline running for tenants acme and globex (FMO_DEMO=0 or --no-demo to turn it off)');
   }
 }

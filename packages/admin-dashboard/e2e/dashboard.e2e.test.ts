@@ -263,7 +263,7 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
         await page.waitForTimeout(500); // let charts draw
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
         await expectNoSeriousA11yIssues(page, `${name} (${theme})`);
-        await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: name !== 'activity' });
+        await page.screenshot({ path: path.join(SHOTS, `${name}-${theme}.png`), fullPage: true });
       }
     }
   });

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, uniq } from '../../server/test/helper.ts';
 import { awaitStoredEvents, drainTelemetry, runLoad } from '../src/load.ts';
-import { newTelemetry, tokenOf } from './support.ts';
+import { newTelemetry, tokenOf, withAdminToken } from './support.ts';
 
 describe('the load generator', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let token: string | undefined;
   beforeAll(async () => {
-    server = await startServer('server');
+    server = await startServer('server', withAdminToken());
     token = tokenOf(server);
   });
   afterAll(async () => {

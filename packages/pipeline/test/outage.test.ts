@@ -4,7 +4,7 @@ import { readSampleDocuments, type SampleDocument } from '../src/corpus/samples.
 import { drainTelemetry } from '../src/load.ts';
 import { DefaultModels } from '../src/registry-client.ts';
 import { type PipelineDocument, runPipeline } from '../src/run.ts';
-import { eventsOf, newTelemetry, tokenOf } from './support.ts';
+import { eventsOf, newTelemetry, tokenOf, withAdminToken } from './support.ts';
 
 /** Copies of the samples with ids unique to `tag`, so two runs never share a document. */
 function documents(samples: SampleDocument[], tag: string, copies: number): PipelineDocument[] {
@@ -23,7 +23,8 @@ describe('the server stopped in the middle of a run', () => {
     const db = await freshPgDatabase();
     cleanups.push(db.drop);
     const redisPrefix = uniq('fmo-outage-');
-    const first = await startServer('server', { databaseUrl: db.url, redisPrefix });
+    const auth = withAdminToken();
+    const first = await startServer('server', { databaseUrl: db.url, redisPrefix, ...auth });
     const port = Number(new URL(first.url).port);
     const token = tokenOf(first);
     let second: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -62,7 +63,7 @@ describe('the server stopped in the middle of a run', () => {
     expect(during.spooled).toBeGreaterThan(0);
 
     // The server comes back on the same address, with the same database, stream and keys.
-    second = await startServer('server', { port, databaseUrl: db.url, redisPrefix, dataDir: first.config.dataDir });
+    second = await startServer('server', { port, databaseUrl: db.url, redisPrefix, dataDir: first.config.dataDir, ...auth });
     expect(await drainTelemetry(telemetry, 30_000)).toBe(true);
     const after = telemetry.stats();
     await telemetry.shutdown();

@@ -5,13 +5,13 @@ import { readSampleDocuments } from '../src/corpus/samples.ts';
 import { drainTelemetry } from '../src/load.ts';
 import { DefaultModels } from '../src/registry-client.ts';
 import { runPipeline } from '../src/run.ts';
-import { authHeaders, eventsOf, newTelemetry, type StoredEvent, tokenOf } from './support.ts';
+import { authHeaders, eventsOf, newTelemetry, type StoredEvent, tokenOf, withAdminToken } from './support.ts';
 
 describe('the pipeline over the bundled samples', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let token: string | undefined;
   beforeAll(async () => {
-    server = await startServer('embedded');
+    server = await startServer('embedded', withAdminToken());
     token = tokenOf(server);
   });
   afterAll(async () => {

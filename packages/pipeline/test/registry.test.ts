@@ -6,7 +6,7 @@ import { readSampleDocuments, type SampleDocument } from '../src/corpus/samples.
 import { drainTelemetry } from '../src/load.ts';
 import { RegistryClient } from '../src/registry-client.ts';
 import { runPipeline } from '../src/run.ts';
-import { authHeaders, eventsOf, newTelemetry, tokenOf } from './support.ts';
+import { authHeaders, eventsOf, newTelemetry, tokenOf, withAdminToken } from './support.ts';
 
 // The registry is another engineer's work in progress; until its route exists there is
 // nothing to obey, and the test says so instead of failing.
@@ -36,7 +36,7 @@ describe('the pipeline obeys the model registry', () => {
     let token: string | undefined;
     let samples: SampleDocument[];
     beforeAll(async () => {
-      server = await startServer('embedded');
+      server = await startServer('embedded', withAdminToken());
       token = tokenOf(server);
       samples = (await readSampleDocuments()).filter((s) => s.filename !== 'corrupt-scan.pdf');
     });
@@ -86,7 +86,7 @@ describe('the pipeline obeys the model registry', () => {
       });
       await client.start();
       try {
-        expect(client.source).toBe('registry');
+        expect(client.source, messages.join('\n')).toBe('registry');
         expect(client.resolve('parse', 'x').meta).toMatchObject({ model_name: 'frostbyte-docparse', model_version: '1.0.0' });
 
         // 1. As seeded: events carry 1.0.0 and are priced by the server.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { TelemetrySdk } from '@frostbyte/telemetry';
 import { tempDir } from '../../server/test/helper.ts';
 
@@ -24,13 +25,18 @@ export interface StoredEvent {
   error: { type: string; message: string } | null;
 }
 
-/** The admin token the helper returns once auth is in (whatever it names it), else none. */
-export function tokenOf(server: object): string | undefined {
+/** Server overrides that give it an admin token (`FMO_ADMIN_TOKEN`), unique per call. */
+export const withAdminToken = () => ({ adminToken: `fmo_test_${randomBytes(18).toString('base64url')}` });
+
+/** The admin token of a server from the helper: one it returns itself (once it does),
+ * else the one configured through `withAdminToken()`, else none (auth not enforced). */
+export function tokenOf(server: { config?: object }): string | undefined {
   const s = server as Record<string, unknown>;
-  for (const key of ['adminToken', 'token', 'apiKey', 'admin_token']) {
+  for (const key of ['adminToken', 'token', 'apiKey']) {
     if (typeof s[key] === 'string') return s[key] as string;
   }
-  return undefined;
+  const configured = (server.config as { adminToken?: unknown } | undefined)?.adminToken;
+  return typeof configured === 'string' ? configured : undefined;
 }
 
 export const authHeaders = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});

@@ -63,6 +63,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Ajv: coerce query strings, keep unknown-property errors loud.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // Per-request lines at debug only: at thousands of batches a second they drown the log.
+    disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace',
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', opts.config);
 

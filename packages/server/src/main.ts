@@ -6,7 +6,7 @@ import { loadConfig } from './config.ts';
  * REDIS_URL, one process of a server deployment. Stops gracefully on SIGINT/SIGTERM:
  * stops taking requests, lets the writer finish its batch, closes the stores.
  */
-export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {}) {
+export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {}, hooks: { beforeStop?: () => Promise<void> } = {}) {
   const config = loadConfig(process.env, overrides);
   const app = await buildApp({
     config,
@@ -23,6 +23,7 @@ export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    await hooks.beforeStop?.().catch((err) => app.log.warn({ err }, 'before-stop hook failed'));
     await app.close();
     process.exit(0);
   };

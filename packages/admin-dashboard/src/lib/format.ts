@@ -13,7 +13,7 @@ export function formatCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined) return DASH;
   if (usd === 0) return '$0';
   if (usd < 0.01) return `$${usd.toPrecision(2)}`;
-  return `$${usd.toFixed(usd < 100 ? 4 : 2)}`;
+  return `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
 }
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });

@@ -50,12 +50,16 @@ describe('fault: SSE client cut during load', () => {
       const unique = new Set(ids);
       const missing = [...load.acked].filter((id) => !unique.has(id)).length;
       const foreign = ids.filter((id) => !load.acked.has(id)).length;
+      // Where the missing ones are: holes before the last event received, or a tail never delivered.
+      const ackedOrder = [...load.acked];
+      const lastIdx = Math.max(-1, ...ids.map((id) => ackedOrder.indexOf(id)));
+      const holes = ackedOrder.filter((id, i) => i < lastIdx && !unique.has(id)).length;
       const seqs = sse.got.map((g) => g.seq);
       const inOrder = seqs.every((s, i) => i === 0 || compareSeq(seqs[i - 1] as string, s) < 0);
       console.log(
         `[faults] SSE cut (${mode}): cuts=${cuts} connections_reset=${cutConnections} reconnects=${sse.opens - 1} ` +
           `acknowledged=${load.acked.size} received=${ids.length} unique=${unique.size} duplicates=${ids.length - unique.size} ` +
-          `missing=${missing} foreign=${foreign} in_order=${inOrder} gaps=${sse.gaps.length}`,
+          `missing=${missing} (holes=${holes}) foreign=${foreign} in_order=${inOrder} gaps=${sse.gaps.length}`,
       );
       expect(sse.opens - 1).toBeGreaterThanOrEqual(cuts);
       expect(missing).toBe(0);

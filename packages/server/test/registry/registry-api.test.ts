@@ -54,10 +54,11 @@ for (const mode of ['embedded', 'server'] as const) {
     it('registers models and versions; refuses duplicates, unknown models and versions of another stage', async () => {
       const { name, stage } = await model();
       const versions = await call('GET', `/v1/models/${name}/versions`);
-      expect(versions.body.versions.map((v: any) => [v.version, v.stage, v.pricing.per_call, v.reason, v.created_by])).toEqual([
-        ['1.0.0', stage, 0.001, 'first version', 'admin'].slice(0, 4).concat(versions.body.versions[0].created_by),
-        ['1.1.0', stage, 0.003, 'stricter threshold', versions.body.versions[1].created_by],
+      expect(versions.body.versions.map((v: any) => [v.version, v.stage, v.pricing.per_call, v.reason])).toEqual([
+        ['1.0.0', stage, 0.001, 'first version'],
+        ['1.1.0', stage, 0.003, 'stricter threshold'],
       ]);
+      expect(versions.body.versions[0].created_by).toEqual(expect.any(String));
       const dup = await call('POST', `/v1/models/${name}/versions`, { version: '1.1.0', reason: 'again' });
       expect(dup.status).toBe(409);
       expect(dup.body.message).toMatch(/already registered; versions are immutable/);
