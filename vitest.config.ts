@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /** `npm test` runs every project: unit + integration (real PostgreSQL and Redis),
- * dashboard components (jsdom), and the browser end-to-end tests (real Chromium). */
+ * dashboard components (jsdom), and the browser end-to-end tests (real Chromium
+ * against an embedded server started by test/e2e-setup.ts). */
 export default defineConfig({
   test: {
     projects: [
@@ -27,6 +28,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 120_000,
+        },
+      },
+      './packages/admin-dashboard/vitest.config.ts',
+      {
+        test: {
+          name: 'browser',
+          include: ['packages/admin-dashboard/e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          globalSetup: ['./test/e2e-setup.ts'],
+          testTimeout: 90_000,
+          hookTimeout: 90_000,
+          fileParallelism: false,
         },
       },
     ],

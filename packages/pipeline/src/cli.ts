@@ -119,7 +119,9 @@ async function runCommand(o: RunCommand): Promise<number> {
     cliProgress.Presets.shades_classic,
   );
   const log: Logger = { info: (m) => multibar.log(`${m}\n`), warn: (m) => multibar.log(`! ${m}\n`) };
-  const registry = o.registry ? new RegistryClient({ endpoint: o.endpoint, apiKey: o.apiKey, tenant: o.tenant, log, defaultOptions: outDir(o) }) : undefined;
+  const registry = o.registry
+    ? new RegistryClient({ endpoint: o.endpoint, apiKey: o.apiKey, tenant: o.tenant, log, defaultOptions: outDir(o) })
+    : undefined;
   await registry?.start();
 
   const pipelineRunId = newRunId();
@@ -136,13 +138,28 @@ async function runCommand(o: RunCommand): Promise<number> {
   };
 
   const watcher = o.watch ? watchFolder(o.dir, files, (added) => bar.setTotal(bar.getTotal() + added)) : undefined;
+  // Ctrl-C: stop taking new documents, finish those in progress, print the summary.
+  // A terminal delivers it to tsx and to this process (tsx relays it too), so repeats
+  // within 2 s are the same keypress; a later one exits at once (telemetry stays spooled).
+  let stopping = 0;
   const stopOnSignal = () => {
-    log.info('stopping: finishing the documents in progress…');
-    watcher?.close();
+    if (stopping === 0) {
+      stopping = Date.now();
+      log.info('stopping: finishing the documents in progress… (Ctrl-C again to quit now)');
+      watcher?.close();
+    } else if (Date.now() - stopping > 2_000) {
+      process.exit(130);
+    }
   };
-  process.once('SIGINT', stopOnSignal);
-  process.once('SIGTERM', stopOnSignal);
-  const documents = watcher ? watcher.documents : readDocuments(o.dir, files);
+  process.on('SIGINT', stopOnSignal);
+  process.on('SIGTERM', stopOnSignal);
+  const source = watcher ? watcher.documents : readDocuments(o.dir, files);
+  const documents = (async function* () {
+    for await (const doc of source) {
+      if (stopping) return;
+      yield doc;
+    }
+  })();
   if (o.watch) log.info(`watching ${o.dir} for new and changed files (Ctrl-C to stop)`);
 
   const summary = await runPipeline({
@@ -181,11 +198,21 @@ async function listFiles(dir: string): Promise<string[]> {
 
 function documentIdOf(dir: string, file: string): string {
   const rel = relative(dir, file);
-  return rel.slice(0, rel.length - extname(rel).length).replaceAll('\\', '/').slice(0, 256) || rel;
+  return (
+    rel
+      .slice(0, rel.length - extname(rel).length)
+      .replaceAll('\\', '/')
+      .slice(0, 256) || rel
+  );
 }
 
 async function readDocument(dir: string, file: string): Promise<PipelineDocument> {
-  return { document_id: documentIdOf(dir, file), filename: relative(dir, file), content: new Uint8Array(await readFile(file)), source: file };
+  return {
+    document_id: documentIdOf(dir, file),
+    filename: relative(dir, file),
+    content: new Uint8Array(await readFile(file)),
+    source: file,
+  };
 }
 
 async function* readDocuments(dir: string, files: string[]): AsyncGenerator<PipelineDocument> {
@@ -212,7 +239,13 @@ function watchFolder(dir: string, initial: string[], onAdded: (n: number) => voi
   const fsWatcher = watch(dir, { recursive: true }, (_event, name) => {
     if (!name || closed) return;
     const file = join(dir, name.toString());
-    if (name.toString().split('/').some((part) => part.startsWith('.'))) return;
+    if (
+      name
+        .toString()
+        .split('/')
+        .some((part) => part.startsWith('.'))
+    )
+      return;
     clearTimeout(pending.get(file));
     pending.set(
       file,
@@ -275,7 +308,8 @@ async function loadCommand(o: LoadCommand): Promise<number> {
   );
   const bar = new cliProgress.SingleBar(
     {
-      format: ' {bar} {phase} {duration_formatted} | documents {docs} (failed {failed}) · model calls started {invocations} · in flight {in_flight} (peak {peak})',
+      format:
+        ' {bar} {phase} {duration_formatted} | documents {docs} (failed {failed}) · model calls started {invocations} · in flight {in_flight} (peak {peak})',
       barsize: 24,
       hideCursor: true,
       noTTYOutput: !process.stderr.isTTY,
@@ -369,7 +403,14 @@ function printRunSummary(s: RunSummary, t: TelemetryStats, info: { endpoint: str
         ['events spooled', t.spool_bytes > 0 ? `${fmtInt(t.spooled)} (still on disk; sent on the next run)` : fmtInt(t.spooled)],
         ['events dropped / rejected', `${t.dropped} / ${t.rejected}`],
         ['tokens', fmtInt(s.tokens)],
-        ['models from', info.registry === 'registry' ? 'model registry' : info.registry === 'off' ? 'built-in defaults (--no-registry)' : 'built-in defaults (registry unavailable)'],
+        [
+          'models from',
+          info.registry === 'registry'
+            ? 'model registry'
+            : info.registry === 'off'
+              ? 'built-in defaults (--no-registry)'
+              : 'built-in defaults (registry unavailable)',
+        ],
         ['time', fmtMs(s.duration_ms)],
       ],
     ),
@@ -377,23 +418,44 @@ function printRunSummary(s: RunSummary, t: TelemetryStats, info: { endpoint: str
   if (!info.drained) console.log('  telemetry not fully delivered: the rest is in the spool and is sent on the next run');
 }
 
-function printLoadResult(r: LoadResult, t: TelemetryStats, info: { drained: boolean; stored: StoredCount | undefined; verifyError: string | undefined }): void {
+function printLoadResult(
+  r: LoadResult,
+  t: TelemetryStats,
+  info: { drained: boolean; stored: StoredCount | undefined; verifyError: string | undefined },
+): void {
   const pct = (n: number, d: number) => (d === 0 ? '—' : `${((100 * n) / d).toFixed(2)} %`);
   const rows: string[][] = [
     ['pipeline run', r.pipeline_run_id],
     ['tenant / document prefix', `${r.tenant} / ${r.document_prefix}`],
-    ['duration', `${fmtMs(r.duration_ms)} (load ${fmtMs(r.load_ms)} + drain ${fmtMs(r.drain_ms)} for the documents in flight at the deadline)`],
+    [
+      'duration',
+      `${fmtMs(r.duration_ms)} (load ${fmtMs(r.load_ms)} + drain ${fmtMs(r.drain_ms)} for the documents in flight at the deadline)`,
+    ],
     ['concurrency (workers)', fmtInt(r.concurrency)],
     ['in-flight operations', `peak ${fmtInt(r.peak_in_flight)}, mean ${r.mean_in_flight.toFixed(0)}`],
     ['documents', `${fmtInt(r.documents)} (${fmtInt(r.ok)} ok, ${fmtInt(r.failed)} failed) · ${r.documents_per_s.toFixed(1)}/s`],
     ['invocations made', `${fmtInt(r.invocations)} · ${r.invocations_per_s.toFixed(1)}/s`],
     ['events expected (×2)', fmtInt(r.events_expected)],
     ['events emitted (SDK)', fmtInt(t.emitted)],
-    ['events exported (SDK)', `${fmtInt(t.exported + t.replayed)} (${fmtInt(t.replayed)} via spool) · dropped ${t.dropped} · rejected ${t.rejected}`],
+    [
+      'events exported (SDK)',
+      `${fmtInt(t.exported + t.replayed)} (${fmtInt(t.replayed)} via spool) · dropped ${t.dropped} · rejected ${t.rejected}`,
+    ],
   ];
-  if (Object.keys(r.failures_by_type).length > 0) rows.push(['failures', Object.entries(r.failures_by_type).map(([k, v]) => `${k} ×${v}`).join(', ')]);
+  if (Object.keys(r.failures_by_type).length > 0)
+    rows.push([
+      'failures',
+      Object.entries(r.failures_by_type)
+        .map(([k, v]) => `${k} ×${v}`)
+        .join(', '),
+    ]);
   if (info.stored) {
-    rows.push(['events stored (server)', `${fmtInt(info.stored.stored)} distinct ids, ${fmtInt(info.stored.rows)} rows · ${Object.entries(info.stored.by_status).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ')}`]);
+    rows.push([
+      'events stored (server)',
+      `${fmtInt(info.stored.stored)} distinct ids, ${fmtInt(info.stored.rows)} rows · ${Object.entries(info.stored.by_status)
+        .map(([k, v]) => `${k} ${fmtInt(v)}`)
+        .join(', ')}`,
+    ]);
     rows.push(['captured', `${pct(info.stored.stored, r.events_expected)} (stored / invocations × 2)`]);
   } else if (info.verifyError) rows.push(['events stored (server)', `not counted: ${info.verifyError}`]);
   if (!info.drained) rows.push(['note', 'telemetry not fully drained at exit; the rest stays in the spool']);
@@ -402,7 +464,8 @@ function printLoadResult(r: LoadResult, t: TelemetryStats, info: { drained: bool
 
 function table(header: string[], rows: string[][], ruleBefore = -1): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `│ ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' │ ')} │`;
+  const line = (cells: string[]) =>
+    `│ ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' │ ')} │`;
   const rule = (l: string, m: string, r: string) => `${l}${widths.map((w) => '─'.repeat(w + 2)).join(m)}${r}`;
   const out = [rule('┌', '┬', '┐')];
   if (header.some((h) => h !== '')) out.push(line(header), rule('├', '┼', '┤'));

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TelemetrySdk } from '@frostbyte/telemetry';
 import { readSampleDocuments, type SampleDocument } from './corpus/samples.ts';
@@ -11,8 +12,9 @@ import { newRunId, processDocument } from './run.ts';
  * stages get a little simulated latency so "processing" is visible on the monitor.
  * Each tenant follows its own registry config, like a real deployment would.
  *
- * The output stage is off: the demo runs for hours and would otherwise write
- * embeddings to disk without end.
+ * The output stage stores into `<data dir>/demo-output/<tenant>/`, which is emptied
+ * each time a tenant starts a new pass over the samples: the demo runs for hours and
+ * must not fill the disk with embeddings, but the output stage should be live too.
  */
 
 export interface DemoOptions {
@@ -27,6 +29,8 @@ export interface DemoOptions {
   spoolDir?: string;
   /** Samples directory. Default the bundled corpus. */
   samplesDir?: string;
+  /** Where the output stage writes (emptied every pass). Default `<data dir>/demo-output`. */
+  outputDir?: string;
 }
 
 /** Per tenant at most this many documents in the pipeline; the pace skips a beat when full. */
@@ -38,12 +42,14 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
   const samples = await readSampleDocuments(options.samplesDir);
   if (samples.length === 0) throw new Error('demo: no sample documents found');
   const apiKey = options.apiKey ?? undefined;
-  const spoolDir =
-    options.spoolDir ?? process.env.FMO_SPOOL_DIR ?? join(resolve(process.env.FMO_DATA_DIR ?? 'data'), 'spool', 'demo');
+  const spoolDir = options.spoolDir ?? process.env.FMO_SPOOL_DIR ?? join(resolve(process.env.FMO_DATA_DIR ?? 'data'), 'spool', 'demo');
   // Its own SDK instance, not the global one: the demo shares its process with the server.
   const telemetry = new TelemetrySdk({ endpoint: options.endpoint, apiKey, spoolDir, warn: (m) => log.warn(`demo telemetry: ${m}`) });
   const [minMs, maxMs] = options.intervalMs ?? [300, 800];
-  const defaults = new DefaultModels({ delay_ms: DEMO_LATENCY });
+  const dataDir = resolve(process.env.FMO_DATA_DIR ?? 'data');
+  const outputDir = resolve(options.outputDir ?? join(dataDir, 'demo-output'));
+  const defaultOptions = { delay_ms: DEMO_LATENCY, output_dir: outputDir };
+  const defaults = new DefaultModels(defaultOptions);
   const pipelineRunId = newRunId();
   const inFlight = new Set<Promise<unknown>>();
   const timers = new Set<NodeJS.Timeout>();
@@ -56,7 +62,7 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
       apiKey,
       tenant,
       defaults,
-      defaultOptions: { delay_ms: DEMO_LATENCY },
+      defaultOptions,
       log,
     });
     registries.push(registry);
@@ -70,7 +76,7 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
       running++;
       const work = processDocument(
         { document_id: `${sample.document_id}-r${cycle}`, filename: sample.filename, content: sample.content, source: sample.filename },
-        { tenant, pipelineRunId, models: registry, telemetry, store: false },
+        { tenant, pipelineRunId, models: registry, telemetry, store: true },
       )
         .catch((error) => log.warn(`demo: ${sample.filename} for ${tenant}: ${(error as Error).message}`))
         .finally(() => {
@@ -85,12 +91,19 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
       for (let i = 0; i < burst; i++) {
         feed(order[position] as SampleDocument);
         position = (position + 1) % order.length;
-        if (position === 0) cycle++;
+        if (position === 0) {
+          cycle++;
+          // A new pass: drop the previous pass's output, unless a document is still writing.
+          if (running === 0) void rm(join(outputDir, tenant), { recursive: true, force: true }).catch(() => undefined);
+        }
       }
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        tick();
-      }, minMs + Math.random() * (maxMs - minMs));
+      const timer = setTimeout(
+        () => {
+          timers.delete(timer);
+          tick();
+        },
+        minMs + Math.random() * (maxMs - minMs),
+      );
       timers.add(timer);
     };
     // Tenants start out of step, so their events interleave.

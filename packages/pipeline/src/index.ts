@@ -5,7 +5,16 @@
  * Dependency direction: this package imports @frostbyte/telemetry, @frostbyte/redact
  * and @frostbyte/contracts (shapes and the experiment-assignment rule); never the server.
  */
-export { type DocumentResult, newRunId, type PipelineDocument, type ProcessOptions, processDocument, type RunOptions, type RunSummary, runPipeline } from './run.ts';
+export {
+  type DocumentResult,
+  newRunId,
+  type PipelineDocument,
+  type ProcessOptions,
+  processDocument,
+  type RunOptions,
+  type RunSummary,
+  runPipeline,
+} from './run.ts';
 export {
   buildStageModel,
   DefaultModels,
@@ -18,7 +27,15 @@ export {
   type RegistryClientOptions,
   type ResolvedModel,
 } from './registry-client.ts';
-export { awaitStoredEvents, countStoredEvents, drainTelemetry, type LoadOptions, type LoadResult, runLoad, type StoredCount } from './load.ts';
+export {
+  awaitStoredEvents,
+  countStoredEvents,
+  drainTelemetry,
+  type LoadOptions,
+  type LoadResult,
+  runLoad,
+  type StoredCount,
+} from './load.ts';
 export { type DemoOptions, startDemo } from './demo.ts';
 export * from './stages/parse.ts';
 export * from './stages/embed.ts';

@@ -76,8 +76,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const pipelineRunId = o.pipelineRunId ?? newRunId();
   const documentPrefix = `load-${pipelineRunId.replace(/-/g, '').slice(-10)}`;
   const latency = o.latencyMs ?? 25;
-  const models =
-    o.models ?? new DefaultModels({ delay_ms: { parse: latency, embed: latency, policy: latency, output: latency } });
+  const models = o.models ?? new DefaultModels({ delay_ms: { parse: latency, embed: latency, policy: latency, output: latency } });
   const telemetry = o.telemetry ?? getTelemetry();
   const seed = o.seed ?? 1;
 
@@ -206,7 +205,10 @@ export async function countStoredEvents(o: CountOptions): Promise<StoredCount> {
       headers: { accept: 'application/json', ...(o.apiKey ? { authorization: `Bearer ${o.apiKey}` } : {}) },
     });
     if (!res.ok) throw new Error(`GET /v1/events answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-    const page = (await res.json()) as { events: { id: string; status: string; pipeline_run_id: string | null }[]; next_cursor: string | null };
+    const page = (await res.json()) as {
+      events: { id: string; status: string; pipeline_run_id: string | null }[];
+      next_cursor: string | null;
+    };
     for (const e of page.events) {
       rows++;
       if (ids.has(e.id)) continue;
@@ -224,7 +226,9 @@ export async function countStoredEvents(o: CountOptions): Promise<StoredCount> {
  * them from the bus to the database asynchronously), or until `timeoutMs` passes
  * with no progress. Returns the last count.
  */
-export async function awaitStoredEvents(o: CountOptions & { expected: number; timeoutMs?: number; everyMs?: number }): Promise<StoredCount> {
+export async function awaitStoredEvents(
+  o: CountOptions & { expected: number; timeoutMs?: number; everyMs?: number },
+): Promise<StoredCount> {
   const idleLimit = o.timeoutMs ?? 30_000;
   let last = await countStoredEvents(o);
   let lastProgress = Date.now();

@@ -236,7 +236,9 @@ export class RegistryClient implements ModelResolver {
     this.#revision = config.revision;
     this.#state = 'registry';
     if (this.#lastProblem !== undefined || !wasRegistry) {
-      this.#log.info(`model registry: tenant ${this.#o.tenant} follows revision ${config.revision}${changes.length ? ` (${changes.join('; ')})` : ''}`);
+      this.#log.info(
+        `model registry: tenant ${this.#o.tenant} follows revision ${config.revision}${changes.length ? ` (${changes.join('; ')})` : ''}`,
+      );
     } else if (changes.length > 0) {
       this.#log.info(`model registry revision ${config.revision} for tenant ${this.#o.tenant}: ${changes.join('; ')}`);
     }
@@ -330,7 +332,10 @@ export function buildStageModel(
             : env.EMBEDDINGS_URL?.trim() || undefined;
       const local = config.provider === 'local' || /^frostbyte-hash-tfidf/.test(modelName);
       if (local || !url) {
-        if (!local) throw new Error(`${modelName} is a remote embedder and no endpoint is configured (\`url\` in its configuration, or EMBEDDINGS_URL)`);
+        if (!local)
+          throw new Error(
+            `${modelName} is a remote embedder and no endpoint is configured (\`url\` in its configuration, or EMBEDDINGS_URL)`,
+          );
         return createLocalEmbedder({
           dim: positiveInt(config.dim, Number(/-(\d+)$/.exec(modelName)?.[1] ?? DEFAULT_LOCAL_EMBEDDER_CONFIG.dim)),
           seed: nonNegativeInt(config.seed, DEFAULT_LOCAL_EMBEDDER_CONFIG.seed),
@@ -403,6 +408,12 @@ const nonNegativeInt = (v: unknown, d: number) => (typeof v === 'number' && Numb
 
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_k, v) =>
-    isRecord(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    isRecord(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, v[k]]),
+        )
+      : v,
   );
 }

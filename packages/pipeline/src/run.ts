@@ -185,45 +185,57 @@ export async function processDocument(doc: PipelineDocument, o: ProcessOptions):
   try {
     await withContext(context, async () => {
       const bytes = typeof doc.content === 'string' ? Buffer.byteLength(doc.content) : doc.content.byteLength;
-      const parsed = await call('parse', { document_id: doc.document_id, filename: doc.filename, content: doc.content, format: doc.format }, {
-        input: () => ({ document_id: doc.document_id, filename: doc.filename, format, bytes }),
-        output: (out: ParseOutput) => ({
-          format: out.format,
-          pages: out.pages,
-          sections: out.sections.length,
-          chunks: out.chunks.length,
-          characters: out.text.length,
-          text_preview: preview(out.text),
-        }),
-        usage: (r) => ({ input_tokens: r.usage?.input_tokens, output_tokens: r.usage?.input_tokens, pages: r.usage?.pages }),
-      });
+      const parsed = await call(
+        'parse',
+        { document_id: doc.document_id, filename: doc.filename, content: doc.content, format: doc.format },
+        {
+          input: () => ({ document_id: doc.document_id, filename: doc.filename, format, bytes }),
+          output: (out: ParseOutput) => ({
+            format: out.format,
+            pages: out.pages,
+            sections: out.sections.length,
+            chunks: out.chunks.length,
+            characters: out.text.length,
+            text_preview: preview(out.text),
+          }),
+          usage: (r) => ({ input_tokens: r.usage?.input_tokens, output_tokens: r.usage?.input_tokens, pages: r.usage?.pages }),
+        },
+      );
       const chunks = parsed.output.chunks;
       const chunkTokens = chunks.reduce((n, c) => n + c.tokens, 0);
 
-      const embedded = await call('embed', { document_id: doc.document_id, chunks }, {
-        input: () => ({ document_id: doc.document_id, chunks: chunks.length, chunk_tokens: chunkTokens }),
-        output: (out: EmbedOutput) => ({ vectors: out.vectors.length, dim: out.dim }),
-        // The local embedder has no tokenizer; the chunks were counted (cl100k_base) when made.
-        usage: (r) => ({ input_tokens: r.usage?.input_tokens ?? chunkTokens, output_tokens: r.usage?.output_tokens ?? 0 }),
-      });
+      const embedded = await call(
+        'embed',
+        { document_id: doc.document_id, chunks },
+        {
+          input: () => ({ document_id: doc.document_id, chunks: chunks.length, chunk_tokens: chunkTokens }),
+          output: (out: EmbedOutput) => ({ vectors: out.vectors.length, dim: out.dim }),
+          // The local embedder has no tokenizer; the chunks were counted (cl100k_base) when made.
+          usage: (r) => ({ input_tokens: r.usage?.input_tokens ?? chunkTokens, output_tokens: r.usage?.output_tokens ?? 0 }),
+        },
+      );
 
       // PII counts feed the policy rules; the scan is part of the policy call, so its
       // time is the policy stage's.
       let pii: Record<string, number> = {};
-      const decided = await call('policy', { document_id: doc.document_id, text: parsed.output.text, chunks, pii }, {
-        before: (input) => {
-          const scan = new RedactionContext();
-          const t = performance.now();
-          redactText(input.text, scan);
-          pii = scan.summary();
-          input.pii = pii;
-          return { pii_scan_ms: Math.round((performance.now() - t) * 1000) / 1000 };
+      const decided = await call(
+        'policy',
+        { document_id: doc.document_id, text: parsed.output.text, chunks, pii },
+        {
+          before: (input) => {
+            const scan = new RedactionContext();
+            const t = performance.now();
+            redactText(input.text, scan);
+            pii = scan.summary();
+            input.pii = pii;
+            return { pii_scan_ms: Math.round((performance.now() - t) * 1000) / 1000 };
+          },
+          input: () => ({ document_id: doc.document_id, pii, chunks: chunks.length, text_preview: preview(parsed.output.text) }),
+          output: (out: PolicyOutput) => ({ decision: out.decision, rules_triggered: out.rules_triggered }),
+          usage: (r) => ({ input_tokens: r.usage?.input_tokens ?? parsed.usage?.input_tokens }),
+          metadata: (out: PolicyOutput) => ({ decision: out.decision, pii_total: Object.values(pii).reduce((a, b) => a + b, 0) }),
         },
-        input: () => ({ document_id: doc.document_id, pii, chunks: chunks.length, text_preview: preview(parsed.output.text) }),
-        output: (out: PolicyOutput) => ({ decision: out.decision, rules_triggered: out.rules_triggered }),
-        usage: (r) => ({ input_tokens: r.usage?.input_tokens ?? parsed.usage?.input_tokens }),
-        metadata: (out: PolicyOutput) => ({ decision: out.decision, pii_total: Object.values(pii).reduce((a, b) => a + b, 0) }),
-      });
+      );
       result.decision = decided.output.decision;
 
       if (o.store !== false) {
@@ -285,27 +297,24 @@ async function invokeStage<S extends PipelineStage, I, O, V>(
   doc.invocations++;
   o.onInFlight?.(1);
   try {
-    await telemetry.observe(
-      resolved.meta as ModelMeta,
-      async (invocation: InvocationHandle) => {
-        if (resolved.experiment) {
-          invocation.setMetadata('experiment_id', resolved.experiment.id);
-          invocation.setMetadata('variant', resolved.experiment.variant);
-        }
-        if (view.before) for (const [k, v] of Object.entries(view.before(input))) invocation.setMetadata(k, v);
-        invocation.setInput(view.input());
-        full = await model.invoke(input, o.signal);
-        const usage = cleanUsage(view.usage(full));
-        doc.tokens += (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0);
-        return {
-          output: view.output(full.output),
-          usage,
-          ...(full.rationale !== undefined ? { rationale: full.rationale } : {}),
-          ...(full.confidence !== undefined ? { confidence: full.confidence } : {}),
-          ...(view.metadata ? { metadata: view.metadata(full.output) } : {}),
-        };
-      },
-    );
+    await telemetry.observe(resolved.meta as ModelMeta, async (invocation: InvocationHandle) => {
+      if (resolved.experiment) {
+        invocation.setMetadata('experiment_id', resolved.experiment.id);
+        invocation.setMetadata('variant', resolved.experiment.variant);
+      }
+      if (view.before) for (const [k, v] of Object.entries(view.before(input))) invocation.setMetadata(k, v);
+      invocation.setInput(view.input());
+      full = await model.invoke(input, o.signal);
+      const usage = cleanUsage(view.usage(full));
+      doc.tokens += (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0);
+      return {
+        output: view.output(full.output),
+        usage,
+        ...(full.rationale !== undefined ? { rationale: full.rationale } : {}),
+        ...(full.confidence !== undefined ? { confidence: full.confidence } : {}),
+        ...(view.metadata ? { metadata: view.metadata(full.output) } : {}),
+      };
+    });
   } catch (error) {
     throw new StageFailure(resolved.model.identity.stage as PipelineStage, error);
   } finally {

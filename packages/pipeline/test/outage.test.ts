@@ -39,7 +39,14 @@ describe('the server stopped in the middle of a run', () => {
 
     // Baseline: the same amount of work with the server up.
     const baselineTenant = uniq('baseline');
-    const baseline = await runPipeline({ documents: documents(samples, 'b', 2), tenant: baselineTenant, models, telemetry, store: false, concurrency: 4 });
+    const baseline = await runPipeline({
+      documents: documents(samples, 'b', 2),
+      tenant: baselineTenant,
+      models,
+      telemetry,
+      store: false,
+      concurrency: 4,
+    });
 
     // The outage run: the server is stopped after the 10th document has been handed out.
     const tenant = uniq('outage');

@@ -102,8 +102,17 @@ describe('the pipeline obeys the model registry', () => {
           pricing: { per_page: 0.001 },
           reason: 'smaller chunks for retrieval',
         });
-        await api('POST', '/v1/models/frostbyte-docparse/deployments', { version: '1.1.0', tenants: [tenant], reason: 'pipeline obedience test' });
-        await until(() => client.resolve('parse', 'x').meta.model_version, (v) => v === '1.1.0', 5_000, 50);
+        await api('POST', '/v1/models/frostbyte-docparse/deployments', {
+          version: '1.1.0',
+          tenants: [tenant],
+          reason: 'pipeline obedience test',
+        });
+        await until(
+          () => client.resolve('parse', 'x').meta.model_version,
+          (v) => v === '1.1.0',
+          5_000,
+          50,
+        );
         const after = await run(tenant, client, samples.slice(0, 3), 'v2');
         expect(after.filter((e) => e.stage === 'parse').every((e) => e.model_version === '1.1.0')).toBe(true);
         // Smaller chunks really ran: more of them reach the embedder.
@@ -113,7 +122,12 @@ describe('the pipeline obeys the model registry', () => {
 
         // 3. Roll back.
         await api('POST', '/v1/models/frostbyte-docparse/rollback', { to_version: '1.0.0', tenants: [tenant], reason: 'rollback in test' });
-        await until(() => client.resolve('parse', 'x').meta.model_version, (v) => v === '1.0.0', 5_000, 50);
+        await until(
+          () => client.resolve('parse', 'x').meta.model_version,
+          (v) => v === '1.0.0',
+          5_000,
+          50,
+        );
 
         // 4. An A/B experiment on the policy stage: sticky per document, by the shared rule.
         await api('POST', '/v1/models/frostbyte-policy/versions', {
@@ -130,7 +144,12 @@ describe('the pipeline obeys the model registry', () => {
           reason: 'does a stricter threshold change decisions?',
         });
         const experimentId = (created.experiment as { id: string }).id;
-        await until(() => client.resolve('policy', 'x').experiment?.id, (id) => id === experimentId, 5_000, 50);
+        await until(
+          () => client.resolve('policy', 'x').experiment?.id,
+          (id) => id === experimentId,
+          5_000,
+          50,
+        );
         const ab = await run(tenant, client, samples, 'ab');
         const policy = ab.filter((e) => e.stage === 'policy' && e.status === 'completed');
         expect(policy).toHaveLength(samples.length);

@@ -42,7 +42,15 @@ export function tokenOf(server: { config?: object }): string | undefined {
 export const authHeaders = (token: string | undefined): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
 
 export function newTelemetry(endpoint: string, apiKey: string | undefined, spoolDir = tempDir('fmo-pipeline-spool-')) {
-  return new TelemetrySdk({ endpoint, apiKey, spoolDir, flushOnExit: false, probeIntervalMs: 100, probeMaxIntervalMs: 500, warn: () => {} });
+  return new TelemetrySdk({
+    endpoint,
+    apiKey,
+    spoolDir,
+    flushOnExit: false,
+    probeIntervalMs: 100,
+    probeMaxIntervalMs: 500,
+    warn: () => {},
+  });
 }
 
 /** Every stored event of a tenant (all pages). */

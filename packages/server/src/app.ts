@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOpt
 import type { Bus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import { gzipBodies } from './plugins/gzip-bodies.ts';
+import { jsonBodies } from './plugins/json-bodies.ts';
 import { auditPlugin } from './plugins/audit.ts';
 import { contextPlugin } from './plugins/context.ts';
 import { busPlugin, cryptoPlugin, dbPlugin, ingestPlugin } from './plugins/core.ts';
@@ -46,7 +47,7 @@ export interface AppOptions {
 /**
  * Builds the observatory server. Load order:
  *   1. external plugins: security headers, WebSocket, OpenAPI (+ /docs);
- *   2. request decoding: gzip bodies (the SDK compresses batches);
+ *   2. request decoding: gzip bodies (the SDK compresses batches), JSON strictly UTF-8;
  *   3. app plugins: db → bus → crypto → metrics → audit (signed log, checkpoints,
  *      retention; hooks the writer's transaction) → ingest (writer + live fan-out),
  *      then auth (who is asking, which tenants; refuses routes without a permission),
@@ -64,7 +65,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
     // Per-request lines at debug only: at thousands of batches a second they drown the log.
-    disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace' }),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.decorate('config', opts.config);
 
@@ -103,6 +104,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // 2. request decoding
   await app.register(gzipBodies);
+  await app.register(jsonBodies);
   // JSON only: a text/plain body is a 415 that says so, not a confusing schema error.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(errorHandler);

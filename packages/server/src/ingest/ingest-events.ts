@@ -42,6 +42,21 @@ export class IngestError extends Error {
   }
 }
 
+/** Deepest nesting accepted in metadata and trace payloads. */
+const MAX_DEPTH = 64;
+
+/** Iterative (a recursive walk is what a deep value would overflow). */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (v === null || typeof v !== 'object') continue;
+    if (d >= max) return true;
+    for (const k in v as object) stack.push([(v as Record<string, unknown>)[k], d + 1]);
+  }
+  return false;
+}
+
 /** Clocks further off than this are refused rather than filed in a wrong partition. */
 const MAX_FUTURE_MS = 24 * 3600_000;
 const MAX_PAST_MS = 30 * 86_400_000;
@@ -136,6 +151,13 @@ export class IngestService {
     if (e.status === 'started' && (e.duration_ms ?? null) !== null) {
       return { path: '/duration_ms', message: 'a started event has no duration yet; send it on completed/failed' };
     }
+    // The schema cannot bound these: Record keys lose their maxLength, and `unknown`
+    // payloads have no depth limit (deep values would overflow the recursive redactor).
+    if (e.metadata) {
+      for (const k in e.metadata) if (k.length > 128) return { path: '/metadata', message: 'keys must be at most 128 characters' };
+      if (deeperThan(e.metadata, MAX_DEPTH)) return { path: '/metadata', message: `nested deeper than ${MAX_DEPTH} levels; flatten it` };
+    }
+    if (e.trace && deeperThan(e.trace, MAX_DEPTH)) return { path: '/trace', message: `nested deeper than ${MAX_DEPTH} levels; flatten it` };
     return null;
   }
 

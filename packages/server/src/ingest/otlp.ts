@@ -64,9 +64,17 @@ function value(v: AnyValue | undefined): unknown {
 const attrs = (list: KeyValue[] | undefined) => new Map((list ?? []).map((kv) => [kv.key, value(kv.value)] as const));
 
 /** OTLP/JSON ids are hex; protobufjs gives base64 for bytes. Normalise to hex. */
-function hexId(id: string | undefined): string {
-  if (!id) return '';
-  return /^[0-9a-f]+$/i.test(id) ? id.toLowerCase() : Buffer.from(id, 'base64').toString('hex');
+/** A trace (16 bytes) or span (8 bytes) id as hex: OTLP/JSON sends hex, protobuf
+ * decoding gives base64. Anything else, or all zeros (invalid per OTLP), is ''. */
+function hexId(id: unknown, bytes: 16 | 8): string {
+  if (typeof id !== 'string' || !id) return '';
+  let hex = '';
+  if (id.length === bytes * 2 && /^[0-9a-f]+$/i.test(id)) hex = id.toLowerCase();
+  else if (/^[A-Za-z0-9+/]+={0,2}$/.test(id)) {
+    const b = Buffer.from(id, 'base64');
+    if (b.length === bytes) hex = b.toString('hex');
+  }
+  return /^0*$/.test(hex) ? '' : hex;
 }
 
 /** A stable UUID (RFC 9562 v8 layout) from a name: the same span always maps to the same id. */
@@ -78,7 +86,16 @@ function uuidFrom(...parts: string[]): string {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
 }
 
-const nanosToIso = (n: string | number | undefined) => (n === undefined ? null : new Date(Number(BigInt(String(n)) / 1_000_000n)).toISOString());
+/** Unix nanoseconds (a decimal string, or a number from lenient encoders) → ISO; null
+ * for anything else, so the span is rejected on its own rather than the request failing. */
+const nanosToIso = (n: unknown): string | null => {
+  let v: bigint;
+  if (typeof n === 'string' && /^[1-9]\d{0,20}$/.test(n)) v = BigInt(n);
+  else if (typeof n === 'number' && Number.isFinite(n) && n > 0) v = BigInt(Math.round(n));
+  else return null;
+  const d = new Date(Number(v / 1_000_000n));
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+};
 
 const str = (v: unknown) => (typeof v === 'string' && v.length ? v : undefined);
 const int = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : undefined);
@@ -108,8 +125,8 @@ export function spansToEvents(req: Request): OtlpConversion {
           out.ignored++;
           continue;
         }
-        const traceId = hexId(span.traceId);
-        const spanId = hexId(span.spanId);
+        const traceId = hexId(span.traceId, 16);
+        const spanId = hexId(span.spanId, 8);
         const start = nanosToIso(span.startTimeUnixNano);
         const end = nanosToIso(span.endTimeUnixNano);
         if (!traceId || !spanId || !start || !end) {

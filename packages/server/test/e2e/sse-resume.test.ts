@@ -110,6 +110,8 @@ for (const mode of ['embedded', 'server'] as const) {
       closers.push(() => s.close());
       const tenant = uniq('t');
       await postEvents(s.url, [makeEvent({ tenant_id: tenant })]);
+      // 202 means durable on the bus; the gap is decided from what the database holds.
+      await until(() => getJson(`${s.url}/v1/events?tenant_id=${tenant}`), (r) => r.events?.length === 1);
       const c = listen(`${s.url}/telemetry/stream?tenant_id=${tenant}`, { lastEventId: '1000-0' });
       closers.push(() => c.es.close());
       await until(() => c.gaps.length + c.got.length, (n) => n >= 2, 5000);

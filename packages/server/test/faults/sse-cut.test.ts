@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sleep, until } from '../helper.ts';
 import { compareSeq, CuttableProxy, FULL, IngestLoad, listenSse, PrivatePostgres, PrivateRedis, type ServerProcess, spawnServer } from './support.ts';
@@ -16,10 +17,12 @@ describe('fault: SSE client cut during load', () => {
   for (const mode of ['server', 'embedded'] as const) {
     it(`${mode} mode: resumes with every event once, in order`, async () => {
       let server: ServerProcess;
+      let dbUrl: string | null = null;
       if (mode === 'server') {
         const [pgsql, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
         cleanups.push(() => pgsql.destroy(), () => redis.destroy());
-        server = await spawnServer({ databaseUrl: await pgsql.createDatabase(), redisUrl: redis.url, redisPrefix: 'ssecut' });
+        dbUrl = await pgsql.createDatabase();
+        server = await spawnServer({ databaseUrl: dbUrl, redisUrl: redis.url, redisPrefix: 'ssecut' });
       } else server = await spawnServer({});
       cleanups.push(() => server.stop());
       const proxy = await CuttableProxy.start(server.port);
@@ -61,6 +64,16 @@ describe('fault: SSE client cut during load', () => {
           `acknowledged=${load.acked.size} received=${ids.length} unique=${unique.size} duplicates=${ids.length - unique.size} ` +
           `missing=${missing} (holes=${holes}) foreign=${foreign} in_order=${inOrder} gaps=${sse.gaps.length}`,
       );
+      if (missing && dbUrl) {
+        // Diagnose: where the missing ones sit in server order, and where the client resumed.
+        const c = new pg.Client({ connectionString: dbUrl });
+        await c.connect();
+        const { rows } = await c.query('SELECT min(seq)::text AS lo, max(seq)::text AS hi FROM model_events WHERE id = ANY($1::uuid[])', [
+          [...load.acked].filter((id) => !unique.has(id)),
+        ]);
+        await c.end();
+        console.log(`[faults] SSE cut (${mode}) missing seq range ${rows[0].lo}..${rows[0].hi}; resumed from ${JSON.stringify(sse.resumedFrom)}`);
+      }
       expect(sse.opens - 1).toBeGreaterThanOrEqual(cuts);
       expect(missing).toBe(0);
       expect(ids.length - unique.size).toBe(0);

@@ -398,6 +398,8 @@ export interface SseListener {
   gaps: unknown[];
   opens: number;
   errors: number;
+  /** The Last-Event-ID each reconnect sent. */
+  resumedFrom: string[];
   opened: Promise<void>;
 }
 
@@ -405,14 +407,16 @@ export interface SseListener {
  * the admin token; it reconnects by itself, sending Last-Event-ID. */
 export function listenSse(base: string, query: Record<string, string>, opts: { lastEventId?: string } = {}): SseListener {
   const url = `${base}/telemetry/stream?${new URLSearchParams(query)}`;
+  const resumedFrom: string[] = [];
   const es = new EventSource(url, {
-    fetch: (input, init) =>
-      fetch(input, {
-        ...init,
-        headers: { ...(init?.headers as Record<string, string>), ...authHeaders(), ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}) },
-      }),
+    fetch: (input, init) => {
+      const headers = { ...(init?.headers as Record<string, string>), ...authHeaders(), ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}) };
+      const last = Object.entries(headers).find(([k]) => k.toLowerCase() === 'last-event-id')?.[1];
+      if (last) resumedFrom.push(last);
+      return fetch(input, { ...init, headers });
+    },
   });
-  const l: SseListener = { es, got: [], gaps: [], opens: 0, errors: 0, opened: Promise.resolve() };
+  const l: SseListener = { es, got: [], gaps: [], opens: 0, errors: 0, resumedFrom, opened: Promise.resolve() };
   l.opened = new Promise<void>((resolve) =>
     es.addEventListener('open', () => {
       l.opens++;

@@ -76,9 +76,10 @@ describe('A/B experiments (embedded)', () => {
         metadata: { decision: { classification: i % 3 === 0 ? 'restricted' : 'internal' } },
       });
     });
-    // 20 treatment documents were decided by the control before (reprocessing): 15 the same way.
+    // 20 treatment documents (decided: completed) were decided by the control before (reprocessing): 15 the same way.
     const before = new Date(Date.parse(ex.started_at) - 60_000).toISOString();
-    const revisited = treatment.slice(0, 20).map((d, k) => {
+    const completed = new Set(events.filter((e) => e.status === 'completed').map((e) => e.document_id));
+    const revisited = treatment.filter((d) => completed.has(d)).slice(0, 20).map((d, k) => {
       const i = docs.indexOf(d);
       const same = { classification: i % 3 === 0 ? 'restricted' : 'internal' };
       return makeEvent({ tenant_id: tenant, document_id: d, stage, model_name: name, model_version: '1.0.0', timestamp: before, metadata: { decision: k < 15 ? same : { classification: 'confidential' } } });

@@ -18,8 +18,10 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
       try {
         conv = spansToEvents(Buffer.isBuffer(req.body) ? decodeProtobuf(req.body) : (req.body as never));
       } catch (e) {
-        if (e instanceof OtlpError) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: e.message });
-        throw e;
+        // Conversion only reads the client's data: whatever it trips over (a wrong type,
+        // a value nested too deep to walk) is a bad request, not a server fault.
+        const message = e instanceof OtlpError ? e.message : `not a valid OTLP trace export: ${(e as Error).message}`.slice(0, 300);
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message });
       }
       let rejected = conv.rejected.length;
       const messages = conv.rejected.map((r) => `${r.span}: ${r.reason}`);
@@ -32,6 +34,11 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
           if (e instanceof BusFullError || e instanceof BusUnavailableError) return reply.code(503).header('retry-after', '1').send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
           throw e;
         }
+      }
+      // Nothing taken and something refused: a 400 saying why, as for a native batch
+      // (spans that are not model calls are skipped, not refused).
+      if (rejected && rejected === conv.rejected.length + conv.events.length) {
+        return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `no span accepted: ${messages.slice(0, 5).join(' | ')}` });
       }
       return reply.code(200).send(rejected ? { partialSuccess: { rejectedSpans: Math.ceil(rejected / 2), errorMessage: messages.slice(0, 10).join(' | ') } } : {});
     },

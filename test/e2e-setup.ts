@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startServer, TEST_ADMIN_TOKEN } from '../packages/server/test/helper.ts';
+
+/**
+ * Global setup of the browser project: builds the dashboard, starts an embedded
+ * observatory (PGlite + memory bus) on a free port serving that build, and hands its
+ * URL and an admin token to the tests. The composition happens here, outside the
+ * packages, so the dashboard never depends on the server's code.
+ */
+export default async function setup(project: TestProject) {
+  const root = path.resolve(import.meta.dirname, '..');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', path.join(root, 'packages/admin-dashboard'), '--logLevel', 'warn'], {
+    stdio: 'inherit',
+    cwd: root,
+  });
+  const server = await startServer('embedded');
+  process.env.FMO_BASE_URL = server.url;
+  process.env.FMO_TOKEN = TEST_ADMIN_TOKEN;
+  project.provide('fmoBaseUrl', server.url);
+  return async () => {
+    await server.close();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    fmoBaseUrl: string;
+  }
+}
