@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { authHeaders, PrivatePostgres, PrivateRedis, type ServerEnv, type ServerProcess, spawnServer } from '../../packages/server/test/faults/support.ts';
 
-export { authHeaders, countStored, countWhere, PrivatePostgres, PrivateRedis, spawnServer } from '../../packages/server/test/faults/support.ts';
+export { ADMIN_TOKEN, authHeaders, countStored, countWhere, PrivatePostgres, PrivateRedis, spawnServer } from '../../packages/server/test/faults/support.ts';
 export type { ServerProcess } from '../../packages/server/test/faults/support.ts';
 
 export async function withInfra<T>(fn: (i: { pg: PrivatePostgres; redis: PrivateRedis }) => Promise<T>): Promise<T> {

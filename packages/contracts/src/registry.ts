@@ -1,6 +1,6 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { Alert } from './sse.ts';
 import { TENANT_PATTERN } from './ids.ts';
+import { Alert } from './sse.ts';
 
 /**
  * The model registry API (`/v1/models`, `/v1/experiments`, `/v1/pipeline`,
@@ -37,7 +37,9 @@ export const Pricing = Type.Object(
 );
 export type Pricing = Static<typeof Pricing>;
 
-const ConfigObject = Type.Record(Type.String(), Type.Unknown(), { description: 'Everything that changes the model\'s behaviour (any JSON object).' });
+const ConfigObject = Type.Record(Type.String(), Type.Unknown(), {
+  description: "Everything that changes the model's behaviour (any JSON object).",
+});
 
 /** Where a model version is active right now. */
 export const ActiveScope = Type.Object({
@@ -47,34 +49,30 @@ export const ActiveScope = Type.Object({
   since: Type.String({ format: 'date-time' }),
 });
 
-export const ModelVersion = Type.Object(
-  {
-    id: Type.String(),
-    model_name: Type.String(),
-    version: Type.String(),
-    stage: Type.String(),
-    config: ConfigObject,
-    pricing: Pricing,
-    created_by: Type.String(),
-    reason: Nullable(Type.String()),
-    created_at: Type.String({ format: 'date-time' }),
-    active_for: Type.Array(Type.String(), { description: 'Tenants (or `*`) this version is active for now.' }),
-  },
-);
+export const ModelVersion = Type.Object({
+  id: Type.String(),
+  model_name: Type.String(),
+  version: Type.String(),
+  stage: Type.String(),
+  config: ConfigObject,
+  pricing: Pricing,
+  created_by: Type.String(),
+  reason: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  active_for: Type.Array(Type.String(), { description: 'Tenants (or `*`) this version is active for now.' }),
+});
 export type ModelVersion = Static<typeof ModelVersion>;
 
-export const Model = Type.Object(
-  {
-    name: Type.String(),
-    stage: Type.String(),
-    description: Nullable(Type.String()),
-    created_by: Type.String(),
-    created_at: Type.String({ format: 'date-time' }),
-    versions: Type.Integer(),
-    latest_version: Nullable(Type.String()),
-    active: Type.Array(ActiveScope),
-  },
-);
+export const Model = Type.Object({
+  name: Type.String(),
+  stage: Type.String(),
+  description: Nullable(Type.String()),
+  created_by: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  versions: Type.Integer(),
+  latest_version: Nullable(Type.String()),
+  active: Type.Array(ActiveScope),
+});
 export type Model = Static<typeof Model>;
 
 export const RegisterVersionBody = Type.Object(
@@ -104,22 +102,22 @@ export type RegisterModelBody = Static<typeof RegisterModelBody>;
 export const DeploymentKind = Type.Union([Type.Literal('deploy'), Type.Literal('rollback'), Type.Literal('traffic_split')]);
 export type DeploymentKind = Static<typeof DeploymentKind>;
 
-export const Deployment = Type.Object(
-  {
-    id: Type.String(),
-    model_name: Type.String(),
-    stage: Type.String(),
-    from_version: Nullable(Type.String({ description: 'Null when nothing was active, or tenants were on different versions (see from_by_tenant).' })),
-    to_version: Type.String(),
-    from_by_tenant: Type.Record(Type.String(), Nullable(Type.String())),
-    tenants: Nullable(Type.Array(Type.String())),
-    kind: DeploymentKind,
-    actor: Type.String(),
-    reason: Type.String(),
-    experiment_id: Nullable(Type.String()),
-    created_at: Type.String({ format: 'date-time' }),
-  },
-);
+export const Deployment = Type.Object({
+  id: Type.String(),
+  model_name: Type.String(),
+  stage: Type.String(),
+  from_version: Nullable(
+    Type.String({ description: 'Null when nothing was active, or tenants were on different versions (see from_by_tenant).' }),
+  ),
+  to_version: Type.String(),
+  from_by_tenant: Type.Record(Type.String(), Nullable(Type.String())),
+  tenants: Nullable(Type.Array(Type.String())),
+  kind: DeploymentKind,
+  actor: Type.String(),
+  reason: Type.String(),
+  experiment_id: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+});
 export type Deployment = Static<typeof Deployment>;
 
 const ExpectedCurrent = Type.Optional(
@@ -149,27 +147,25 @@ export const DiffEntry = Type.Object({
 });
 export type DiffEntry = Static<typeof DiffEntry>;
 
-export const VersionStats = Type.Object(
-  {
-    model_name: Type.String(),
-    version: Type.String(),
-    from: Type.String({ format: 'date-time' }),
-    to: Type.String({ format: 'date-time' }),
-    calls: Type.Integer(),
-    errors: Type.Integer(),
-    error_rate: Type.Number(),
-    p50_ms: Nullable(Type.Number()),
-    p95_ms: Nullable(Type.Number()),
-    mean_ms: Nullable(Type.Number()),
-    cost_usd: Type.Number(),
-    cost_per_call_usd: Nullable(Type.Number()),
-    calls_per_hour: Type.Number(),
-    avg_input_tokens: Nullable(Type.Number()),
-    avg_output_tokens: Nullable(Type.Number()),
-    documents: Type.Integer(),
-    tenants: Type.Array(Type.String()),
-  },
-);
+export const VersionStats = Type.Object({
+  model_name: Type.String(),
+  version: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  calls: Type.Integer(),
+  errors: Type.Integer(),
+  error_rate: Type.Number(),
+  p50_ms: Nullable(Type.Number()),
+  p95_ms: Nullable(Type.Number()),
+  mean_ms: Nullable(Type.Number()),
+  cost_usd: Type.Number(),
+  cost_per_call_usd: Nullable(Type.Number()),
+  calls_per_hour: Type.Number(),
+  avg_input_tokens: Nullable(Type.Number()),
+  avg_output_tokens: Nullable(Type.Number()),
+  documents: Type.Integer(),
+  tenants: Type.Array(Type.String()),
+});
 export type VersionStats = Static<typeof VersionStats>;
 
 export const ConfigDiff = Type.Object({
@@ -218,8 +214,17 @@ export const RollbackPreviewBody = Type.Object(
   {
     to_version: Type.Optional(VersionName),
     tenants: Type.Optional(NullableIn(Tenants)),
-    window_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 3600, description: 'Window of the current version\'s figures.' })),
-    history_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 7 * 86400, description: 'How far back the target version\'s own history is read.' })),
+    window_s: Type.Optional(
+      Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 3600, description: "Window of the current version's figures." }),
+    ),
+    history_s: Type.Optional(
+      Type.Integer({
+        minimum: 60,
+        maximum: 30 * 86400,
+        default: 7 * 86400,
+        description: "How far back the target version's own history is read.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -232,7 +237,9 @@ export const RollbackPreview = Type.Object({
   target_version: Type.String(),
   target_was_deployed: Type.Boolean({ description: 'Whether the target ran before (it is in the deployment history).' }),
   tenants: Nullable(Type.Array(Type.String())),
-  running: Type.Array(Type.Object({ stage: Type.String(), tenant: Type.String(), version: Type.String() }), { description: 'Where the current version is active now.' }),
+  running: Type.Array(Type.Object({ stage: Type.String(), tenant: Type.String(), version: Type.String() }), {
+    description: 'Where the current version is active now.',
+  }),
   tenants_seen: Type.Array(Type.String(), { description: 'Tenants with events on the current version in the window.' }),
   current: VersionStats,
   target: VersionStats,
@@ -280,34 +287,36 @@ export const ExperimentState = Type.Union([Type.Literal('running'), Type.Literal
 export const VariantName = Type.Union([Type.Literal('control'), Type.Literal('treatment')]);
 export type VariantName = Static<typeof VariantName>;
 
-export const Experiment = Type.Object(
-  {
-    id: Type.String(),
-    name: Type.String(),
-    stage: Type.String(),
-    control: VariantRef,
-    treatment: VariantRef,
-    treatment_percent: Type.Number(),
-    tenants: Nullable(Type.Array(Type.String())),
-    state: ExperimentState,
-    created_by: Type.String(),
-    reason: Type.String(),
-    started_at: Type.String({ format: 'date-time' }),
-    ended_at: Nullable(Type.String({ format: 'date-time' })),
-    ended_by: Nullable(Type.String()),
-    end_reason: Nullable(Type.String()),
-    winner: Nullable(VariantName),
-  },
-);
+export const Experiment = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  stage: Type.String(),
+  control: VariantRef,
+  treatment: VariantRef,
+  treatment_percent: Type.Number(),
+  tenants: Nullable(Type.Array(Type.String())),
+  state: ExperimentState,
+  created_by: Type.String(),
+  reason: Type.String(),
+  started_at: Type.String({ format: 'date-time' }),
+  ended_at: Nullable(Type.String({ format: 'date-time' })),
+  ended_by: Nullable(Type.String()),
+  end_reason: Nullable(Type.String()),
+  winner: Nullable(VariantName),
+});
 export type Experiment = Static<typeof Experiment>;
 
 export const CreateExperimentBody = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     stage: StageName,
-    control: Type.Optional(Type.Union([Type.Null(), VariantRef], { description: 'Default: the stage\'s active model version.' })),
+    control: Type.Optional(Type.Union([Type.Null(), VariantRef], { description: "Default: the stage's active model version." })),
     treatment: VariantRef,
-    treatment_percent: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 100, description: 'Share of documents sent to the treatment.' }),
+    treatment_percent: Type.Number({
+      exclusiveMinimum: 0,
+      exclusiveMaximum: 100,
+      description: 'Share of documents sent to the treatment.',
+    }),
     tenants: Type.Optional(NullableIn(Tenants)),
     reason: Reason,
   },
@@ -332,7 +341,9 @@ export const VariantResult = Type.Object({
   confidence: Type.Object({
     count: Type.Integer(),
     mean: Nullable(Type.Number()),
-    buckets: Type.Array(Type.Object({ from: Type.Number(), to: Type.Number(), count: Type.Integer() }), { description: 'Ten buckets over [0, 1].' }),
+    buckets: Type.Array(Type.Object({ from: Type.Number(), to: Type.Number(), count: Type.Integer() }), {
+      description: 'Ten buckets over [0, 1].',
+    }),
   }),
 });
 export type VariantResult = Static<typeof VariantResult>;
@@ -355,7 +366,9 @@ export const ExperimentResults = Type.Object({
     compared_documents: Type.Integer({ description: 'Documents with a decision (`metadata.decision`) from both variants.' }),
     agreeing: Type.Integer(),
     rate: Nullable(Type.Number()),
-    disagreements: Type.Array(Type.Object({ document_id: Type.String(), control: Type.Unknown(), treatment: Type.Unknown() }), { maxItems: 20 }),
+    disagreements: Type.Array(Type.Object({ document_id: Type.String(), control: Type.Unknown(), treatment: Type.Unknown() }), {
+      maxItems: 20,
+    }),
   }),
   significance: Type.Object({
     alpha: Type.Number(),
@@ -403,7 +416,9 @@ export const PipelineModelConfig = Type.Object({
   version: Type.String(),
   config: ConfigObject,
   pricing: Pricing,
-  scope: Type.Union([Type.Literal('tenant'), Type.Literal('all')], { description: 'Whether a tenant-specific deployment or the all-tenants one applies.' }),
+  scope: Type.Union([Type.Literal('tenant'), Type.Literal('all')], {
+    description: 'Whether a tenant-specific deployment or the all-tenants one applies.',
+  }),
   deployment_id: Type.String(),
   deployed_at: Type.String({ format: 'date-time' }),
 });
@@ -412,7 +427,9 @@ export type PipelineModelConfig = Static<typeof PipelineModelConfig>;
 export const PipelineStageConfig = Type.Object({
   stage: Type.String(),
   active: Nullable(PipelineModelConfig),
-  models: Type.Array(PipelineModelConfig, { description: 'Every active model of the stage (e.g. a local and a remote embedder), most recently deployed first.' }),
+  models: Type.Array(PipelineModelConfig, {
+    description: 'Every active model of the stage (e.g. a local and a remote embedder), most recently deployed first.',
+  }),
   experiment: Nullable(
     Type.Object({
       id: Type.String(),
@@ -426,14 +443,12 @@ export const PipelineStageConfig = Type.Object({
 });
 export type PipelineStageConfig = Static<typeof PipelineStageConfig>;
 
-export const PipelineConfig = Type.Object(
-  {
-    tenant: Nullable(Type.String()),
-    revision: Type.String({ description: 'Changes whenever anything in here changes (also sent as the ETag).' }),
-    generated_at: Type.String({ format: 'date-time' }),
-    stages: Type.Array(PipelineStageConfig),
-  },
-);
+export const PipelineConfig = Type.Object({
+  tenant: Nullable(Type.String()),
+  revision: Type.String({ description: 'Changes whenever anything in here changes (also sent as the ETag).' }),
+  generated_at: Type.String({ format: 'date-time' }),
+  stages: Type.Array(PipelineStageConfig),
+});
 export type PipelineConfig = Static<typeof PipelineConfig>;
 
 export const StageStatus = Type.Union([Type.Literal('idle'), Type.Literal('processing'), Type.Literal('error')]);
@@ -476,21 +491,23 @@ export const Bottleneck = Type.Object({
 });
 export type Bottleneck = Static<typeof Bottleneck>;
 
-export const PipelineStatus = Type.Object(
-  {
-    generated_at: Type.String({ format: 'date-time' }),
-    window_s: Type.Integer(),
-    baseline_s: Type.Integer(),
-    stages: Type.Array(PipelineStageStatus),
-    edges: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), flow_per_s: Type.Number() })),
-    bottleneck: Nullable(Bottleneck),
-    alerts: Type.Array(Alert),
-  },
-);
+export const PipelineStatus = Type.Object({
+  generated_at: Type.String({ format: 'date-time' }),
+  window_s: Type.Integer(),
+  baseline_s: Type.Integer(),
+  stages: Type.Array(PipelineStageStatus),
+  edges: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), flow_per_s: Type.Number() })),
+  bottleneck: Nullable(Bottleneck),
+  alerts: Type.Array(Alert),
+});
 export type PipelineStatus = Static<typeof PipelineStatus>;
 
 export const AlertListQuery = Type.Object({
-  state: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved'), Type.Literal('active')], { description: '`active` = open or acknowledged.' })),
+  state: Type.Optional(
+    Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved'), Type.Literal('active')], {
+      description: '`active` = open or acknowledged.',
+    }),
+  ),
   stage: Type.Optional(StageName),
   rule: Type.Optional(Type.String({ maxLength: 64 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),

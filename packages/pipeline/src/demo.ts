@@ -71,6 +71,7 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
     let position = 0;
     let cycle = 0;
     let running = 0;
+    let rotate = false;
     const feed = (sample: SampleDocument) => {
       if (running >= MAX_IN_FLIGHT_PER_TENANT) return;
       running++;
@@ -88,13 +89,18 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
     const tick = () => {
       if (stopped) return;
       const burst = Math.random() < 0.15 ? 2 : 1;
+      // A new pass over the samples: drop the previous pass's output, unless a
+      // document is still writing it (then the next pass does).
+      if (rotate && running === 0) {
+        rotate = false;
+        void rm(join(outputDir, tenant), { recursive: true, force: true }).catch(() => undefined);
+      }
       for (let i = 0; i < burst; i++) {
         feed(order[position] as SampleDocument);
         position = (position + 1) % order.length;
         if (position === 0) {
           cycle++;
-          // A new pass: drop the previous pass's output, unless a document is still writing.
-          if (running === 0) void rm(join(outputDir, tenant), { recursive: true, force: true }).catch(() => undefined);
+          rotate = true;
         }
       }
       const timer = setTimeout(

@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { loggerOptions } from './security/log-redaction.ts';
 
 /**
  * Entry point: `npm start` (embedded: PGlite + memory bus) or, with DATABASE_URL and
@@ -10,11 +11,8 @@ export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {
   const config = loadConfig(process.env, overrides);
   const app = await buildApp({
     config,
-    logger: {
-      level: config.logLevel,
-      // Payloads never reach the log; these paths are belt and braces.
-      redact: { paths: ['req.headers.authorization', 'req.query.access_token', '*.trace', '*.input', '*.output'], censor: '[redacted]' },
-    },
+    // Credentials, payloads and query strings never reach the log (security/log-redaction.ts).
+    logger: loggerOptions(config.logLevel),
   });
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`Frostbyte Model Observatory on http://localhost:${config.port} (storage: ${app.storage.kind}, bus: ${app.bus.kind})`);

@@ -2,6 +2,7 @@ import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { useSession } from '../features/auth/api/get-session.ts';
 import { ApiError, onUnauthorized } from '../lib/api-client.ts';
 import { useLiveStream } from '../lib/live-stream.tsx';
+import { PermissionsProvider } from '../lib/permissions.tsx';
 import { navigate, useLocation } from '../lib/router.tsx';
 import { getToken, setToken, subscribeToken } from '../lib/session-token.ts';
 import { NotFound, resolveRoute } from './routes.tsx';
@@ -66,8 +67,10 @@ export function App() {
       </AppShell>
     );
   return (
-    <AppShell session={session.data} sessionError={signedOut ? null : session.error} onRetrySession={() => void session.refetch()}>
-      {!session.data && !signedOut ? null : resolved ? resolved.route.render(resolved.params) : <NotFound />}
-    </AppShell>
+    <PermissionsProvider permissions={session.data?.permissions ?? []}>
+      <AppShell session={session.data} sessionError={signedOut ? null : session.error} onRetrySession={() => void session.refetch()}>
+        {!session.data && !signedOut ? null : resolved ? resolved.route.render(resolved.params) : <NotFound />}
+      </AppShell>
+    </PermissionsProvider>
   );
 }

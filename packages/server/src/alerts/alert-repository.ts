@@ -1,7 +1,7 @@
 import { type Alert, newId } from '@frostbyte/contracts';
+import { iso, isoOrNull, Params } from '../registry/sql.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { TenantScope } from '../storage/storage.ts';
-import { Params, iso, isoOrNull } from '../registry/sql.ts';
 import type { AlertCandidate } from './evaluate.ts';
 
 export interface AlertRow extends Alert {
@@ -91,7 +91,10 @@ export class AlertRepository {
   }
 
   async changesSince(seq: bigint, limit = 500): Promise<AlertRow[]> {
-    const { rows } = await this.db.query('SELECT * FROM alerts WHERE change_seq > $1 ORDER BY change_seq LIMIT $2', [seq.toString(), limit]);
+    const { rows } = await this.db.query('SELECT * FROM alerts WHERE change_seq > $1 ORDER BY change_seq LIMIT $2', [
+      seq.toString(),
+      limit,
+    ]);
     return rows.map(toAlert);
   }
 

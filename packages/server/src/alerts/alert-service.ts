@@ -5,7 +5,7 @@ import { type Actor, type AuditFn, actorName } from '../registry/audit-hook.ts';
 import { conflict, notFound } from '../registry/errors.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { TenantScope } from '../storage/storage.ts';
-import { type AlertRow, AlertRepository, publicAlert } from './alert-repository.ts';
+import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
 import { evaluateRules } from './evaluate.ts';
 import type { PipelineMonitor } from './pipeline-monitor.ts';
 import type { AlertRules } from './rules.ts';
@@ -45,8 +45,13 @@ export class AlertService {
   /** Starts evaluating every `evaluateMs` and pushing changes every `publishMs`. */
   async start(evaluateMs: number, publishMs = 1000) {
     this.pushedSeq = await this.repo.maxChangeSeq();
-    if (evaluateMs > 0) this.timers.push(setInterval(() => void this.evaluate().catch((err) => this.deps.log.error({ err }, 'alerts: evaluation failed')), evaluateMs));
-    this.timers.push(setInterval(() => void this.publish().catch((err) => this.deps.log.error({ err }, 'alerts: publish failed')), publishMs));
+    if (evaluateMs > 0)
+      this.timers.push(
+        setInterval(() => void this.evaluate().catch((err) => this.deps.log.error({ err }, 'alerts: evaluation failed')), evaluateMs),
+      );
+    this.timers.push(
+      setInterval(() => void this.publish().catch((err) => this.deps.log.error({ err }, 'alerts: publish failed')), publishMs),
+    );
     for (const t of this.timers) t.unref();
   }
 
@@ -68,7 +73,12 @@ export class AlertService {
 
   private async evaluateOnce() {
     const { rules } = this.deps;
-    const snap = await this.deps.monitor.snapshot('*', { tenant: null, window_s: rules.window_s, baseline_s: rules.baseline_s, costs: true });
+    const snap = await this.deps.monitor.snapshot('*', {
+      tenant: null,
+      window_s: rules.window_s,
+      baseline_s: rules.baseline_s,
+      costs: true,
+    });
     const wanted = evaluateRules(snap, rules);
     const unresolved = await this.repo.unresolved();
     const key = (a: { rule: string; subject: string }) => `${a.rule}|${a.subject}`;
@@ -115,7 +125,10 @@ export class AlertService {
         // Pipeline-wide alerts go to everyone who may read the stream; a tenant's only
         // to clients that would see that tenant's events.
         const alert = publicAlert(a);
-        this.deps.live.broadcastAlert(alert, (c) => a.tenant_id === null || c.match({ tenant_id: a.tenant_id, stage: a.stage ?? '', model_name: a.model_name ?? '' } as never));
+        this.deps.live.broadcastAlert(
+          alert,
+          (c) => a.tenant_id === null || c.match({ tenant_id: a.tenant_id, stage: a.stage ?? '', model_name: a.model_name ?? '' } as never),
+        );
         this.pushedSeq = a.change_seq;
       }
       if (changes.length < 500) return;
@@ -152,7 +165,12 @@ export class AlertService {
 
   private async after(actor: Actor, action: string, a: AlertRow, note: string | null) {
     const alert = publicAlert(a);
-    await this.deps.audit(actor, { action, target: `alert:${a.id}`, details: { rule: a.rule, subject: a.subject, note }, tenants: a.tenant_id ? [a.tenant_id] : null });
+    await this.deps.audit(actor, {
+      action,
+      target: `alert:${a.id}`,
+      details: { rule: a.rule, subject: a.subject, note },
+      tenants: a.tenant_id ? [a.tenant_id] : null,
+    });
     this.deps.webhook.send(a.state === 'resolved' ? 'resolved' : 'acknowledged', alert);
     await this.publish();
     return alert;

@@ -44,7 +44,14 @@ export function evaluateRules(snap: PipelineSnapshot, rules: AlertRules): AlertC
         stage: s.stage,
         model_name: null,
         message: lat,
-        details: { p95_ms: s.p95_ms, baseline_p95_ms: s.baseline_p95_ms, ratio, window_s: snap.window_s, baseline_s: snap.baseline_s, calls: s.calls },
+        details: {
+          p95_ms: s.p95_ms,
+          baseline_p95_ms: s.baseline_p95_ms,
+          ratio,
+          window_s: snap.window_s,
+          baseline_s: snap.baseline_s,
+          calls: s.calls,
+        },
       });
     }
     if (s.calls >= rules.min_error_calls && s.error_rate >= rules.error_rate_warning) {
@@ -55,7 +62,13 @@ export function evaluateRules(snap: PipelineSnapshot, rules: AlertRules): AlertC
         stage: s.stage,
         model_name: null,
         message: `${s.stage} error rate ${pct(s.error_rate)} (${s.errors} of ${s.calls} calls in the last ${window(snap.window_s)}) is over the ${pct(rules.error_rate_warning)} threshold`,
-        details: { error_rate: s.error_rate, errors: s.errors, calls: s.calls, threshold: rules.error_rate_warning, window_s: snap.window_s },
+        details: {
+          error_rate: s.error_rate,
+          errors: s.errors,
+          calls: s.calls,
+          threshold: rules.error_rate_warning,
+          window_s: snap.window_s,
+        },
       });
     }
   }

@@ -23,12 +23,20 @@ export class PipelineMonitor {
     private readonly opts: { abandonAfterMs: number; rules: AlertRules },
   ) {}
 
-  async snapshot(scope: TenantScope, q: { tenant: string | null; window_s: number; baseline_s: number; costs?: boolean }): Promise<PipelineSnapshot> {
+  async snapshot(
+    scope: TenantScope,
+    q: { tenant: string | null; window_s: number; baseline_s: number; costs?: boolean },
+  ): Promise<PipelineSnapshot> {
     const at = new Date();
     const windowFrom = new Date(at.getTime() - q.window_s * 1000);
     const [recent, base, inflight, costs] = await Promise.all([
       this.stats.stageWindow(scope, { from: windowFrom, to: new Date(at.getTime() + 1000), tenant: q.tenant, recentS: LIVE_S }),
-      this.stats.stageWindow(scope, { from: new Date(windowFrom.getTime() - q.baseline_s * 1000), to: windowFrom, tenant: q.tenant, recentS: 0 }),
+      this.stats.stageWindow(scope, {
+        from: new Date(windowFrom.getTime() - q.baseline_s * 1000),
+        to: windowFrom,
+        tenant: q.tenant,
+        recentS: 0,
+      }),
       this.stats.stageInFlight(scope, { since: new Date(at.getTime() - this.opts.abandonAfterMs), tenant: q.tenant }),
       q.costs ? this.costs(scope, at) : Promise.resolve([]),
     ]);
@@ -78,7 +86,11 @@ export class PipelineMonitor {
     }));
   }
 
-  async status(scope: TenantScope, q: { tenant: string | null; window_s: number; baseline_s: number }, activeAlerts: Alert[]): Promise<PipelineStatus> {
+  async status(
+    scope: TenantScope,
+    q: { tenant: string | null; window_s: number; baseline_s: number },
+    activeAlerts: Alert[],
+  ): Promise<PipelineStatus> {
     const snap = await this.snapshot(scope, q);
     const [config, observed] = await Promise.all([
       this.registry.pipelineConfig(q.tenant),
@@ -89,7 +101,8 @@ export class PipelineMonitor {
       const cfg = config.stages.find((c) => c.stage === s.stage);
       const models: PipelineStatus['stages'][number]['models'] = [];
       const add = (m: string, v: string, source: 'registry' | 'observed') => {
-        if (!models.some((x) => x.model_name === m && x.version === v)) models.push({ model_name: m, version: v, label: modelLabel(m, v), source });
+        if (!models.some((x) => x.model_name === m && x.version === v))
+          models.push({ model_name: m, version: v, label: modelLabel(m, v), source });
       };
       for (const m of cfg?.models ?? []) add(m.model_name, m.version, 'registry');
       if (cfg?.experiment) {
@@ -97,7 +110,8 @@ export class PipelineMonitor {
         add(cfg.experiment.treatment.model_name, cfg.experiment.treatment.version, 'registry');
       }
       for (const o of observed.filter((o) => o.stage === s.stage)) add(o.model_name, o.model_version, 'observed');
-      const status: 'idle' | 'processing' | 'error' = s.recent_errors > 0 ? 'error' : s.in_flight > 0 || s.recent_calls > 0 ? 'processing' : 'idle';
+      const status: 'idle' | 'processing' | 'error' =
+        s.recent_errors > 0 ? 'error' : s.in_flight > 0 || s.recent_calls > 0 ? 'processing' : 'idle';
       return {
         stage: s.stage,
         models,
@@ -123,6 +137,14 @@ export class PipelineMonitor {
       const f = stages.find((s) => s.stage === from);
       return { from, to, flow_per_s: t?.throughput_per_s || f?.throughput_per_s || 0 };
     });
-    return { generated_at: snap.at.toISOString(), window_s: q.window_s, baseline_s: q.baseline_s, stages, edges, bottleneck, alerts: activeAlerts };
+    return {
+      generated_at: snap.at.toISOString(),
+      window_s: q.window_s,
+      baseline_s: q.baseline_s,
+      stages,
+      edges,
+      bottleneck,
+      alerts: activeAlerts,
+    };
   }
 }

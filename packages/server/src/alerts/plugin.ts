@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { auditHook } from '../registry/audit-hook.ts';
-import { SqlStorage } from '../storage/sql-storage.ts';
+import type { SqlStorage } from '../storage/sql-storage.ts';
 import { AlertService } from './alert-service.ts';
 import { PipelineMonitor } from './pipeline-monitor.ts';
 import { DEFAULT_ALERT_RULES } from './rules.ts';

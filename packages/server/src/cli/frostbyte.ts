@@ -64,9 +64,9 @@ function httpBackend(url: string, token: string): Backend {
 }
 
 /** The database itself, with the same services the server uses (and the same auditing). */
-async function directBackend(config: ReturnType<typeof loadConfig>): Promise<Backend> {
+async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.ProcessEnv): Promise<Backend> {
   const storage = (await openStorage(config)) as SqlStorage;
-  const master = await loadOrCreateMasterKey({ env: process.env.FMO_MASTER_KEY, file: path.join(config.dataDir, 'master.key') });
+  const master = await loadOrCreateMasterKey({ env: env.FMO_MASTER_KEY, file: path.join(config.dataDir, 'master.key') });
   const crypto = await TraceCrypto.load(master.key, storage);
   const audit = new AuditLog(storage, (await loadAuditSigner(config)).key, config.auditOrigin);
   const identity = new IdentityRepository(storage);
@@ -141,13 +141,18 @@ export async function chooseBackend(flags: { url?: string; token?: string }, env
     const running = await runningServer(config.dataDir);
     if (running) return httpBackend(running.url, running.token);
   }
-  return directBackend(config);
+  return directBackend(config, env);
 }
 
 type Out = (line: string) => void;
 
 /** Runs one command; returns the exit code. */
-export async function run(argv: string[], out: Out = (l) => process.stdout.write(`${l}\n`), err: Out = (l) => process.stderr.write(`${l}\n`)): Promise<number> {
+export async function run(
+  argv: string[],
+  out: Out = (l) => process.stdout.write(`${l}\n`),
+  err: Out = (l) => process.stderr.write(`${l}\n`),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let parsed: ReturnType<typeof parse>;
   try {
     parsed = parse(argv);
@@ -173,7 +178,7 @@ export async function run(argv: string[], out: Out = (l) => process.stdout.write
   let backend: Backend | null = null;
   try {
     const plan = planOf(cmd, sub, arg, need, v);
-    backend = await chooseBackend({ url: v.url, token: v.token });
+    backend = await chooseBackend({ url: v.url, token: v.token }, env);
     const result = await backend.call(plan.method, plan.path, plan.body);
     return plan.print(result, out, err, backend.where);
   } catch (e) {

@@ -8,7 +8,18 @@ import { resumeAfter } from './resume.ts';
  * reconnects with Last-Event-ID and catches up from the bus or the database. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
-const frame = (e: ModelEvent) => `id: ${e.seq}\nevent: model_event\ndata: ${JSON.stringify({ type: 'model_event', event: e })}\n\n`;
+/** One event's SSE frame, serialised once however many clients it goes to: the fan-out
+ * hands every client the same event objects, and with a thousand clients the
+ * per-client JSON.stringify was the server's hottest spot. */
+const frames = new WeakMap<ModelEvent, string>();
+const frame = (e: ModelEvent) => {
+  let f = frames.get(e);
+  if (f === undefined) {
+    f = `id: ${e.seq}\nevent: model_event\ndata: ${JSON.stringify({ type: 'model_event', event: e })}\n\n`;
+    frames.set(e, f);
+  }
+  return f;
+};
 
 /**
  * `GET /telemetry/stream`: the live feed over Server-Sent Events. Resumes exactly

@@ -3,7 +3,13 @@ import type { RequestContext } from '../plugins/context.ts';
 
 /** What the audit plugin (owned by the security work) is expected to decorate. */
 export interface AuditRecorder {
-  record(entry: { actor: string; action: string; target: string; details: Record<string, unknown>; tenant: string | null }): Promise<unknown> | unknown;
+  record(entry: {
+    actor: string;
+    action: string;
+    target: string;
+    details: Record<string, unknown>;
+    tenant: string | null;
+  }): Promise<unknown> | unknown;
 }
 
 export interface RegistryChange {

@@ -23,7 +23,9 @@ export const forbidden = (message: string) => new RegistryError(403, message);
  * with its message; anything else goes to the app's own handler. */
 export async function registryErrorHandler(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof RegistryError) {
-    return reply.code(err.statusCode).send({ statusCode: err.statusCode, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message });
+    return reply
+      .code(err.statusCode)
+      .send({ statusCode: err.statusCode, error: STATUS_CODES[err.statusCode] ?? 'Error', message: err.message });
   }
   return errorHandler(err, req, reply);
 }

@@ -1,7 +1,7 @@
 import type { VersionStats } from '@frostbyte/contracts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { TenantScope } from '../storage/storage.ts';
-import { Params, isoOrNull, numOrNull } from './sql.ts';
+import { isoOrNull, numOrNull, Params } from './sql.ts';
 
 export type ScopedRunner = <T>(scope: TenantScope, fn: (db: SqlClient) => Promise<T>) => Promise<T>;
 
@@ -53,8 +53,9 @@ export class EventStats {
     q: { model_name: string; version: string; from: Date; to: Date; tenants: readonly string[] | null; rateFrom?: Date },
   ): Promise<VersionStats> {
     const p = new Params();
-    const { rows } = await this.run(scope, (db) => db.query(
-      `SELECT count(*) FILTER (WHERE ${FINAL}) AS calls,
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `SELECT count(*) FILTER (WHERE ${FINAL}) AS calls,
          count(*) FILTER (WHERE ${ERROR}) AS errors,
          percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
          percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
@@ -68,8 +69,9 @@ export class EventStats {
        WHERE model_name = ${p.add(q.model_name)} AND model_version = ${p.add(q.version)}
          AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
          AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     const r = rows[0] ?? {};
     const calls = Number(r.calls ?? 0);
     const cost = Number(r.cost ?? 0);
@@ -100,14 +102,16 @@ export class EventStats {
    * be marked abandoned): they finish on the version they started on. */
   async inFlight(scope: TenantScope, q: { model_name: string; version: string; since: Date; tenants: readonly string[] | null }) {
     const p = new Params();
-    const { rows } = await this.run(scope, (db) => db.query<{ invocation_id: string; tenant_id: string }>(
-      `SELECT s.invocation_id, s.tenant_id FROM model_events s
+    const { rows } = await this.run(scope, (db) =>
+      db.query<{ invocation_id: string; tenant_id: string }>(
+        `SELECT s.invocation_id, s.tenant_id FROM model_events s
        WHERE s.status = 'started' AND s.model_name = ${p.add(q.model_name)} AND s.model_version = ${p.add(q.version)}
          AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')} AND ${p.tenants(q.tenants, 's.tenant_id')}
          AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
        ORDER BY s."timestamp" LIMIT 10000`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     return rows;
   }
 
@@ -116,8 +120,9 @@ export class EventStats {
   async stageWindow(scope: TenantScope, q: { from: Date; to: Date; tenant: string | null; recentS: number }): Promise<StageWindowStats[]> {
     const p = new Params();
     const recent = p.add(new Date(q.to.getTime() - q.recentS * 1000).toISOString());
-    const { rows } = await this.run(scope, (db) => db.query(
-      `SELECT stage,
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `SELECT stage,
          count(*) FILTER (WHERE ${FINAL}) AS calls,
          count(*) FILTER (WHERE ${ERROR}) AS errors,
          count(*) FILTER (WHERE ${FINAL} AND "timestamp" >= ${recent}) AS recent_calls,
@@ -131,8 +136,9 @@ export class EventStats {
        WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
          AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
        GROUP BY stage`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     return rows.map((r) => ({
       stage: r.stage as string,
       calls: Number(r.calls),
@@ -150,38 +156,44 @@ export class EventStats {
   /** In flight per stage: started since `since` with no end. */
   async stageInFlight(scope: TenantScope, q: { since: Date; tenant: string | null }): Promise<Map<string, number>> {
     const p = new Params();
-    const { rows } = await this.run(scope, (db) => db.query(
-      `SELECT s.stage, count(*) AS n FROM model_events s
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `SELECT s.stage, count(*) AS n FROM model_events s
        WHERE s.status = 'started' AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')}
          ${q.tenant ? `AND s.tenant_id = ${p.add(q.tenant)}` : ''}
          AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
        GROUP BY s.stage`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     return new Map(rows.map((r) => [r.stage as string, Number(r.n)]));
   }
 
   /** Which model versions each stage actually ran in a window (newest first). */
   async observedModels(scope: TenantScope, q: { from: Date; tenant: string | null }) {
     const p = new Params();
-    const { rows } = await this.run(scope, (db) => db.query<{ stage: string; model_name: string; model_version: string }>(
-      `SELECT stage, model_name, model_version FROM model_events
+    const { rows } = await this.run(scope, (db) =>
+      db.query<{ stage: string; model_name: string; model_version: string }>(
+        `SELECT stage, model_name, model_version FROM model_events
        WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
        GROUP BY stage, model_name, model_version ORDER BY max("timestamp") DESC`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     return rows;
   }
 
   /** Cost per model version in [from, to). */
   async costByModel(scope: TenantScope, from: Date, to: Date) {
     const p = new Params();
-    const { rows } = await this.run(scope, (db) => db.query(
-      `SELECT stage, model_name, model_version, coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `SELECT stage, model_name, model_version, coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
        FROM model_events WHERE "timestamp" >= ${p.add(from.toISOString())} AND "timestamp" < ${p.add(to.toISOString())} AND ${p.scope(scope)}
        GROUP BY 1, 2, 3`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     return rows.map((r) => ({
       stage: r.stage as string,
       model_name: r.model_name as string,
@@ -199,8 +211,9 @@ export class EventStats {
     const where = `stage = ${p.add(q.stage)} AND model_name = ${p.add(q.model_name)} AND model_version = ${p.add(q.version)}
       AND "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
       AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}`;
-    const { rows } = await this.run(scope, (db) => db.query(
-      `WITH e AS (SELECT status, duration_ms, document_id, cost_usd, confidence_score FROM model_events WHERE ${where})
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `WITH e AS (SELECT status, duration_ms, document_id, cost_usd, confidence_score FROM model_events WHERE ${where})
        SELECT (SELECT count(*) FROM e WHERE ${FINAL}) AS calls,
          (SELECT count(*) FROM e WHERE ${ERROR}) AS errors,
          (SELECT count(*) FROM e WHERE status = 'completed' AND duration_ms IS NOT NULL) AS completed,
@@ -215,8 +228,9 @@ export class EventStats {
          (SELECT coalesce(json_agg(json_build_array(b, n)), '[]') FROM (
             SELECT least(floor(confidence_score * 10)::int, 9) AS b, count(*) AS n FROM e
             WHERE ${FINAL} AND confidence_score IS NOT NULL GROUP BY 1) h) AS hist`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     const r = rows[0] ?? {};
     const buckets = Array.from({ length: 10 }, () => 0);
     const hist = (typeof r.hist === 'string' ? JSON.parse(r.hist) : r.hist) as [number, number][];
@@ -255,8 +269,9 @@ export class EventStats {
     const cv = p.add(q.control.version);
     const tm = p.add(q.treatment.model_name);
     const tv = p.add(q.treatment.version);
-    const { rows } = await this.run(scope, (db) => db.query(
-      `WITH d AS (
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `WITH d AS (
          SELECT DISTINCT ON (tenant_id, document_id, variant) tenant_id, document_id, variant, decision FROM (
            SELECT tenant_id, document_id, seq, metadata -> 'decision' AS decision,
              CASE WHEN model_name = ${cm} AND model_version = ${cv} THEN 'control' ELSE 'treatment' END AS variant
@@ -270,8 +285,9 @@ export class EventStats {
        FROM d c JOIN d t ON t.tenant_id = c.tenant_id AND t.document_id = c.document_id AND t.variant = 'treatment'
        WHERE c.variant = 'control'
        ORDER BY c.document_id LIMIT 100000`,
-      p.values,
-    ));
+        p.values,
+      ),
+    );
     return rows.map((r) => ({ document_id: r.document_id as string, control: r.control, treatment: r.treatment, agree: Boolean(r.agree) }));
   }
 }

@@ -56,25 +56,34 @@ export class ExperimentService {
       await repo.lockStage(body.stage);
       const running = await repo.runningExperiment(body.stage);
       if (running) {
-        throw conflict(`experiment '${running.name}' (${running.id}) is already running on stage ${body.stage}; stop or promote it first`, { experiment_id: running.id });
+        throw conflict(`experiment '${running.name}' (${running.id}) is already running on stage ${body.stage}; stop or promote it first`, {
+          experiment_id: running.id,
+        });
       }
       let control = body.control ?? null;
       if (!control) {
-        const primary = (await repo.allActive()).find((a) => a.stage === body.stage && a.tenant_id === (tenants?.[0] ?? '*'))
-          ?? (await repo.allActive()).find((a) => a.stage === body.stage && a.tenant_id === '*');
+        const primary =
+          (await repo.allActive()).find((a) => a.stage === body.stage && a.tenant_id === (tenants?.[0] ?? '*')) ??
+          (await repo.allActive()).find((a) => a.stage === body.stage && a.tenant_id === '*');
         if (!primary) throw conflict(`nothing is active on stage ${body.stage} to use as the control; name \`control\``);
         control = { model_name: primary.model_name, version: primary.version };
       }
       if (control.model_name === body.treatment.model_name && control.version === body.treatment.version) {
         throw badRequest('control and treatment are the same model version; pick two different ones');
       }
-      for (const [label, ref] of [['control', control], ['treatment', body.treatment]] as const) {
+      for (const [label, ref] of [
+        ['control', control],
+        ['treatment', body.treatment],
+      ] as const) {
         const model = await repo.getModel(ref.model_name);
         if (!model) throw notFound(`${label}: no model '${ref.model_name}' in the registry`);
-        if (model.stage !== body.stage) throw conflict(`${label}: '${ref.model_name}' is a ${model.stage} model, not ${body.stage}; both variants must be of one stage`);
+        if (model.stage !== body.stage)
+          throw conflict(`${label}: '${ref.model_name}' is a ${model.stage} model, not ${body.stage}; both variants must be of one stage`);
         if (!(await repo.getVersion(ref.model_name, ref.version))) {
           const known = (await repo.listVersions(ref.model_name)).map((v) => v.version);
-          throw notFound(`${label}: model '${ref.model_name}' has no version '${ref.version}'; registered versions: ${known.join(', ') || '(none)'}`);
+          throw notFound(
+            `${label}: model '${ref.model_name}' has no version '${ref.version}'; registered versions: ${known.join(', ') || '(none)'}`,
+          );
         }
       }
       const experiment = await repo.insertExperiment({
@@ -110,7 +119,14 @@ export class ExperimentService {
     await this.audit(actor, {
       action: 'experiments.start',
       target: `experiment:${result.experiment.id}`,
-      details: { name: body.name, stage: body.stage, control: result.experiment.control, treatment: body.treatment, treatment_percent: body.treatment_percent, reason: body.reason },
+      details: {
+        name: body.name,
+        stage: body.stage,
+        control: result.experiment.control,
+        treatment: body.treatment,
+        treatment_percent: body.treatment_percent,
+        reason: body.reason,
+      },
       tenants: result.experiment.tenants,
     });
     this.registry.onChange();
@@ -134,7 +150,12 @@ export class ExperimentService {
 
   /** Deploys the winner (the named variant, else the significant one) to the
    * experiment's tenants and ends the experiment, in one transaction. */
-  async promote(actor: Actor, scope: TenantScope, id: string, body: PromoteExperimentBody): Promise<{ experiment: Experiment; deployment: Deployment | null }> {
+  async promote(
+    actor: Actor,
+    scope: TenantScope,
+    id: string,
+    body: PromoteExperimentBody,
+  ): Promise<{ experiment: Experiment; deployment: Deployment | null }> {
     const e = await this.get(id);
     checkTenantScope(scope, e.tenants);
     if (e.state !== 'running') throw conflict(`experiment ${id} is not running (it is ${e.state})`);
@@ -147,15 +168,24 @@ export class ExperimentService {
     const winner = e[variant];
     const reason = `promoted ${variant} of experiment '${e.name}': ${body.reason}`;
     const end = async (repo: RegistryRepository) => {
-      const done = await repo.endExperiment(id, { state: 'promoted', ended_by: actorName(actor), end_reason: body.reason, winner: variant });
+      const done = await repo.endExperiment(id, {
+        state: 'promoted',
+        ended_by: actorName(actor),
+        end_reason: body.reason,
+        winner: variant,
+      });
       if (!done) throw conflict(`experiment ${id} ended meanwhile`);
       return done;
     };
     // The winner may already be what runs (typically the control): then only the
     // experiment ends; a deploy of the same version would be a no-op.
     const active = await new RegistryRepository(this.db).activeOf(winner.model_name);
-    const runs = (t: string) => (active.find((a) => a.tenant_id === t) ?? active.find((a) => a.tenant_id === '*'))?.version === winner.version;
-    const alreadyActive = e.tenants === null ? active.find((a) => a.tenant_id === '*')?.version === winner.version && active.every((a) => a.version === winner.version) : e.tenants.every(runs);
+    const runs = (t: string) =>
+      (active.find((a) => a.tenant_id === t) ?? active.find((a) => a.tenant_id === '*'))?.version === winner.version;
+    const alreadyActive =
+      e.tenants === null
+        ? active.find((a) => a.tenant_id === '*')?.version === winner.version && active.every((a) => a.version === winner.version)
+        : e.tenants.every(runs);
     let deployment: Deployment | null = null;
     let experiment: Experiment | null = null;
     if (alreadyActive) {
@@ -174,7 +204,12 @@ export class ExperimentService {
         },
       );
     }
-    await this.audit(actor, { action: 'experiments.promote', target: `experiment:${id}`, details: { variant, winner, reason: body.reason, deployment_id: deployment?.id ?? null }, tenants: e.tenants });
+    await this.audit(actor, {
+      action: 'experiments.promote',
+      target: `experiment:${id}`,
+      details: { variant, winner, reason: body.reason, deployment_id: deployment?.id ?? null },
+      tenants: e.tenants,
+    });
     this.registry.onChange();
     return { experiment: experiment ?? (await this.get(id)), deployment };
   }
@@ -208,7 +243,10 @@ export class ExperimentService {
         compared_documents: agreement.length,
         agreeing,
         rate: agreement.length ? agreeing / agreement.length : null,
-        disagreements: agreement.filter((a) => !a.agree).slice(0, 20).map(({ document_id, control, treatment }) => ({ document_id, control, treatment })),
+        disagreements: agreement
+          .filter((a) => !a.agree)
+          .slice(0, 20)
+          .map(({ document_id, control, treatment }) => ({ document_id, control, treatment })),
       },
       significance: { alpha: ALPHA, error_rate: errorTest, latency: latencyTest },
       recommendation: recommend(errorTest, latencyTest, c, t),
@@ -251,7 +289,14 @@ export function errorRateTest(c: VariantStats, t: VariantStats): SignificanceTes
     p_value: r.p_value,
     significant,
     better,
-    note: r.p_value === null ? 'no calls in one variant yet' : !enough(c, t) ? `fewer than ${MIN_CALLS_FOR_VERDICT} calls in a variant: no verdict yet` : significant ? `${better} has the lower error rate` : 'no significant difference in error rate',
+    note:
+      r.p_value === null
+        ? 'no calls in one variant yet'
+        : !enough(c, t)
+          ? `fewer than ${MIN_CALLS_FOR_VERDICT} calls in a variant: no verdict yet`
+          : significant
+            ? `${better} has the lower error rate`
+            : 'no significant difference in error rate',
   };
 }
 
@@ -268,15 +313,27 @@ export function latencyWelch(c: VariantStats, t: VariantStats): SignificanceTest
     p_value: r.p_value,
     significant,
     better,
-    note: r.p_value === null ? 'fewer than two completed calls in a variant' : !enough(c, t) ? `fewer than ${MIN_CALLS_FOR_VERDICT} calls in a variant: no verdict yet` : significant ? `${better} is faster` : 'no significant difference in latency',
+    note:
+      r.p_value === null
+        ? 'fewer than two completed calls in a variant'
+        : !enough(c, t)
+          ? `fewer than ${MIN_CALLS_FOR_VERDICT} calls in a variant: no verdict yet`
+          : significant
+            ? `${better} is faster`
+            : 'no significant difference in latency',
   };
 }
 
 /** Reliability first: a significantly lower error rate wins; otherwise a significantly
  * lower latency, unless that variant fails significantly more. */
 function recommend(err: SignificanceTest, lat: SignificanceTest, c: VariantStats, t: VariantStats): ExperimentResults['recommendation'] {
-  if (err.significant && err.better) return { winner: err.better, reason: `${err.better} has a significantly lower error rate (p = ${fmtP(err.p_value)})` };
-  if (lat.significant && lat.better) return { winner: lat.better, reason: `${lat.better} is significantly faster (p = ${fmtP(lat.p_value)}) with no significant difference in error rate` };
+  if (err.significant && err.better)
+    return { winner: err.better, reason: `${err.better} has a significantly lower error rate (p = ${fmtP(err.p_value)})` };
+  if (lat.significant && lat.better)
+    return {
+      winner: lat.better,
+      reason: `${lat.better} is significantly faster (p = ${fmtP(lat.p_value)}) with no significant difference in error rate`,
+    };
   return { winner: null, reason: `no significant difference yet (control ${c.calls} calls, treatment ${t.calls} calls)` };
 }
 

@@ -143,7 +143,9 @@ export class RegistryRepository {
   }
 
   async activeOf(model: string): Promise<ActiveRow[]> {
-    const { rows } = await this.db.query(`SELECT * FROM active_versions WHERE model_name = $1 ORDER BY tenant_id <> '*', tenant_id`, [model]);
+    const { rows } = await this.db.query(`SELECT * FROM active_versions WHERE model_name = $1 ORDER BY tenant_id <> '*', tenant_id`, [
+      model,
+    ]);
     return rows.map(toActive);
   }
 
@@ -171,8 +173,19 @@ export class RegistryRepository {
     const { rows } = await this.db.query(
       `INSERT INTO deployments (id, model_name, stage, from_version, to_version, from_by_tenant, tenants, kind, actor, reason, experiment_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-      [d.id, d.model_name, d.stage, d.from_version, d.to_version, JSON.stringify(d.from_by_tenant), d.tenants, d.kind, d.actor,
-        d.reason, d.experiment_id],
+      [
+        d.id,
+        d.model_name,
+        d.stage,
+        d.from_version,
+        d.to_version,
+        JSON.stringify(d.from_by_tenant),
+        d.tenants,
+        d.kind,
+        d.actor,
+        d.reason,
+        d.experiment_id,
+      ],
     );
     return toDeployment(rows[0] as Record<string, unknown>);
   }
@@ -193,14 +206,28 @@ export class RegistryRepository {
     return rows.length > 0;
   }
 
-  async insertExperiment(e: Omit<Experiment, 'started_at' | 'ended_at' | 'ended_by' | 'end_reason' | 'winner'>): Promise<Experiment | null> {
+  async insertExperiment(
+    e: Omit<Experiment, 'started_at' | 'ended_at' | 'ended_by' | 'end_reason' | 'winner'>,
+  ): Promise<Experiment | null> {
     const { rows } = await this.db.query(
       `INSERT INTO experiments (id, name, stage, control_model, control_version, treatment_model, treatment_version,
          treatment_percent, tenants, state, created_by, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
        ON CONFLICT DO NOTHING RETURNING *`,
-      [e.id, e.name, e.stage, e.control.model_name, e.control.version, e.treatment.model_name, e.treatment.version,
-        e.treatment_percent, e.tenants, e.state, e.created_by, e.reason],
+      [
+        e.id,
+        e.name,
+        e.stage,
+        e.control.model_name,
+        e.control.version,
+        e.treatment.model_name,
+        e.treatment.version,
+        e.treatment_percent,
+        e.tenants,
+        e.state,
+        e.created_by,
+        e.reason,
+      ],
     );
     return rows[0] ? toExperiment(rows[0]) : null;
   }
@@ -234,7 +261,10 @@ export class RegistryRepository {
     return rows.map(toExperiment);
   }
 
-  async endExperiment(id: string, e: { state: 'stopped' | 'promoted'; ended_by: string; end_reason: string; winner: string | null }): Promise<Experiment | null> {
+  async endExperiment(
+    id: string,
+    e: { state: 'stopped' | 'promoted'; ended_by: string; end_reason: string; winner: string | null },
+  ): Promise<Experiment | null> {
     const { rows } = await this.db.query(
       `UPDATE experiments SET state = $2, ended_at = clock_timestamp(), ended_by = $3, end_reason = $4, winner = $5
        WHERE id = $1 AND state = 'running' RETURNING *`,

@@ -104,10 +104,17 @@ export class RegistryService {
   async registerModel(actor: Actor, body: RegisterModelBody): Promise<{ model: Model; version: ModelVersion | null }> {
     const version = await this.db.transaction(async (tx) => {
       const repo = new RegistryRepository(tx);
-      const created = await repo.insertModel({ name: body.name, stage: body.stage, description: body.description ?? null, created_by: actorName(actor) });
+      const created = await repo.insertModel({
+        name: body.name,
+        stage: body.stage,
+        description: body.description ?? null,
+        created_by: actorName(actor),
+      });
       if (!created) {
         const existing = await repo.getModel(body.name);
-        throw conflict(`model '${body.name}' is already registered (stage ${existing?.stage}); add versions with POST /v1/models/${body.name}/versions`);
+        throw conflict(
+          `model '${body.name}' is already registered (stage ${existing?.stage}); add versions with POST /v1/models/${body.name}/versions`,
+        );
       }
       return body.version ? this.insertVersion(repo, actor, created, body.version) : null;
     });
@@ -150,7 +157,9 @@ export class RegistryService {
 
   private async insertVersion(repo: RegistryRepository, actor: Actor, model: { name: string; stage: string }, body: RegisterVersionBody) {
     if (body.stage && body.stage !== model.stage) {
-      throw conflict(`'${model.name}' is a ${model.stage} model; a version of it cannot be for stage ${body.stage}. Register a separate model for ${body.stage}.`);
+      throw conflict(
+        `'${model.name}' is a ${model.stage} model; a version of it cannot be for stage ${body.stage}. Register a separate model for ${body.stage}.`,
+      );
     }
     const v = await repo.insertVersion({
       id: newId(),
@@ -162,7 +171,10 @@ export class RegistryService {
       created_by: actorName(actor),
       reason: body.reason,
     });
-    if (!v) throw conflict(`${model.name} ${body.version} is already registered; versions are immutable, so register the change as a new version`);
+    if (!v)
+      throw conflict(
+        `${model.name} ${body.version} is already registered; versions are immutable, so register the change as a new version`,
+      );
     return v;
   }
 
@@ -178,10 +190,9 @@ export class RegistryService {
   private async noSuchVersion(repo: RegistryRepository, name: string, version: string) {
     if (!(await repo.getModel(name))) return notFound(`no model '${name}' in the registry`);
     const known = (await repo.listVersions(name)).map((v) => v.version);
-    return notFound(
-      `model '${name}' has no version '${version}'; registered versions: ${known.length ? known.join(', ') : '(none)'}`,
-      { registered_versions: known },
-    );
+    return notFound(`model '${name}' has no version '${version}'; registered versions: ${known.length ? known.join(', ') : '(none)'}`, {
+      registered_versions: known,
+    });
   }
 
   // ------------------------------------------------------------ diff
@@ -244,7 +255,12 @@ export class RegistryService {
    * rows. A rollback is an emergency: it stops a running experiment in its way
    * instead of being refused.
    */
-  async change(actor: Actor, name: string, req: ChangeRequest, inTx?: (repo: RegistryRepository, d: Deployment) => Promise<void>): Promise<Deployment> {
+  async change(
+    actor: Actor,
+    name: string,
+    req: ChangeRequest,
+    inTx?: (repo: RegistryRepository, d: Deployment) => Promise<void>,
+  ): Promise<Deployment> {
     const stopped: Experiment[] = [];
     const deployment = await this.db.transaction(async (tx) => {
       const repo = new RegistryRepository(tx);
@@ -266,7 +282,12 @@ export class RegistryService {
             { experiment_id: experiment.id },
           );
         }
-        const ended = await repo.endExperiment(experiment.id, { state: 'stopped', ended_by: actorName(actor), end_reason: `stopped by the rollback of ${name}: ${req.reason}`, winner: null });
+        const ended = await repo.endExperiment(experiment.id, {
+          state: 'stopped',
+          ended_by: actorName(actor),
+          end_reason: `stopped by the rollback of ${name}: ${req.reason}`,
+          winner: null,
+        });
         if (ended) stopped.push(ended);
       }
 
@@ -309,7 +330,8 @@ export class RegistryService {
         await repo.clearTenantOverrides(name);
         await repo.setActive({ model_name: name, tenant_id: ALL, stage: model.stage, version: req.version, deployment_id: d.id });
       } else {
-        for (const t of req.tenants) await repo.setActive({ model_name: name, tenant_id: t, stage: model.stage, version: req.version, deployment_id: d.id });
+        for (const t of req.tenants)
+          await repo.setActive({ model_name: name, tenant_id: t, stage: model.stage, version: req.version, deployment_id: d.id });
       }
       if (inTx) await inTx(repo, d);
       return d;
@@ -317,11 +339,24 @@ export class RegistryService {
     await this.audit(actor, {
       action: `registry.${deployment.kind}`,
       target: `model:${name}@${deployment.to_version}`,
-      details: { deployment_id: deployment.id, stage: deployment.stage, from_version: deployment.from_version, from_by_tenant: deployment.from_by_tenant, to_version: deployment.to_version, reason: deployment.reason, experiment_id: deployment.experiment_id },
+      details: {
+        deployment_id: deployment.id,
+        stage: deployment.stage,
+        from_version: deployment.from_version,
+        from_by_tenant: deployment.from_by_tenant,
+        to_version: deployment.to_version,
+        reason: deployment.reason,
+        experiment_id: deployment.experiment_id,
+      },
       tenants: deployment.tenants,
     });
     for (const e of stopped) {
-      await this.audit(actor, { action: 'experiments.stop', target: `experiment:${e.id}`, details: { reason: e.end_reason, by_deployment: deployment.id }, tenants: e.tenants });
+      await this.audit(actor, {
+        action: 'experiments.stop',
+        target: `experiment:${e.id}`,
+        details: { reason: e.end_reason, by_deployment: deployment.id },
+        tenants: e.tenants,
+      });
     }
     this.onChange();
     return deployment;
@@ -341,7 +376,9 @@ export class RegistryService {
     const active = await repo.activeOf(name);
     const currentRows = tenants === null ? active.filter((a) => a.tenant_id === ALL) : tenants.map((t) => effective(active, t));
     if (currentRows.length === 0 || currentRows.some((r) => !r)) {
-      throw conflict(`nothing of ${name} is active for ${tenants === null ? 'all tenants' : 'some of these tenants'}, so there is nothing to roll back`);
+      throw conflict(
+        `nothing of ${name} is active for ${tenants === null ? 'all tenants' : 'some of these tenants'}, so there is nothing to roll back`,
+      );
     }
     const versions = [...new Set(currentRows.map((r) => (r as ActiveRow).version))];
     if (versions.length > 1) {
@@ -353,7 +390,9 @@ export class RegistryService {
     if (!target) {
       // The version before the deploy that brought the current one in; a rollback's
       // "from" is the version rolled away from, never a default target.
-      const last = [...history].reverse().find((d) => d.to_version === current && d.kind === 'deploy' && d.from_version && d.from_version !== current);
+      const last = [...history]
+        .reverse()
+        .find((d) => d.to_version === current && d.kind === 'deploy' && d.from_version && d.from_version !== current);
       if (!last?.from_version) throw conflict(`no earlier version of ${name} to roll back to from ${current}; name one in \`to_version\``);
       target = last.from_version;
     }
@@ -366,9 +405,27 @@ export class RegistryService {
     const historyS = body.history_s ?? 7 * 86400;
     const since = new Date(Math.min(...currentRows.map((r) => Date.parse((r as ActiveRow).updated_at))));
     const [cur, tgt, inflight, wasDeployed] = await Promise.all([
-      this.stats.versionStats(scope, { model_name: name, version: current, from: new Date(now.getTime() - windowS * 1000), to: now, tenants, rateFrom: since }),
-      this.stats.versionStats(scope, { model_name: name, version: target, from: new Date(now.getTime() - historyS * 1000), to: now, tenants }),
-      this.stats.inFlight(scope, { model_name: name, version: current, since: new Date(now.getTime() - this.opts.abandonAfterMs), tenants }),
+      this.stats.versionStats(scope, {
+        model_name: name,
+        version: current,
+        from: new Date(now.getTime() - windowS * 1000),
+        to: now,
+        tenants,
+        rateFrom: since,
+      }),
+      this.stats.versionStats(scope, {
+        model_name: name,
+        version: target,
+        from: new Date(now.getTime() - historyS * 1000),
+        to: now,
+        tenants,
+      }),
+      this.stats.inFlight(scope, {
+        model_name: name,
+        version: current,
+        since: new Date(now.getTime() - this.opts.abandonAfterMs),
+        tenants,
+      }),
       repo.wasDeployed(name, target),
     ]);
 
@@ -400,7 +457,8 @@ export class RegistryService {
     }
     if (inflight.length) warnings.push(`${inflight.length} invocation(s) in flight will finish on ${current}`);
     const experiment = await repo.runningExperiment(model.stage);
-    if (experiment && overlaps(experiment.tenants, tenants)) warnings.push(`the rollback stops experiment '${experiment.name}' on stage ${model.stage}`);
+    if (experiment && overlaps(experiment.tenants, tenants))
+      warnings.push(`the rollback stops experiment '${experiment.name}' on stage ${model.stage}`);
 
     return {
       model_name: name,
@@ -527,7 +585,10 @@ export class RegistryService {
           tenants: e.tenants,
           actor: e.ended_by ?? 'system',
           reason: e.end_reason,
-          summary: promoted && win ? `experiment '${e.name}' promoted ${e.winner} (${win.model_name} ${win.version})` : `experiment '${e.name}' stopped`,
+          summary:
+            promoted && win
+              ? `experiment '${e.name}' promoted ${e.winner} (${win.model_name} ${win.version})`
+              : `experiment '${e.name}' stopped`,
           details: { experiment_id: e.id, winner: e.winner },
           order: 1.5,
         });
@@ -608,4 +669,3 @@ export class RegistryService {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-

@@ -19,10 +19,25 @@ export async function seedRegistry(registry: RegistryService, log: FastifyBaseLo
         await repo.insertModel({ name: m.name, stage: m.stage, description: m.description, created_by: 'system' });
       }
       if (!(await repo.getVersion(m.name, m.version))) {
-        await repo.insertVersion({ id: newId(), model_name: m.name, version: m.version, stage: m.stage, config: m.config, pricing: m.pricing, created_by: 'system', reason: 'default model of the Frostbyte pipeline' });
+        await repo.insertVersion({
+          id: newId(),
+          model_name: m.name,
+          version: m.version,
+          stage: m.stage,
+          config: m.config,
+          pricing: m.pricing,
+          created_by: 'system',
+          reason: 'default model of the Frostbyte pipeline',
+        });
       }
       if ((await repo.activeOf(m.name)).length === 0) {
-        await registry.change(SYSTEM_ACTOR, m.name, { version: m.version, tenants: null, reason: 'initial deployment of the pipeline defaults', kind: 'deploy', expected: null });
+        await registry.change(SYSTEM_ACTOR, m.name, {
+          version: m.version,
+          tenants: null,
+          reason: 'initial deployment of the pipeline defaults',
+          kind: 'deploy',
+          expected: null,
+        });
       }
     } catch (err) {
       if (err instanceof RegistryError && err.statusCode === 409) continue; // another process seeded it first

@@ -1,8 +1,17 @@
 import { fetch } from '../helper.ts';
 
+/** A parsed response body: the assertions check its shape, so it is left untyped. */
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked by the assertions that read them
+export type Json = any;
+
 /** JSON over HTTP as the test admin: status and parsed body. */
 export function api(base: string) {
-  return async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: T; headers: Headers }> => {
+  return async <T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: T; headers: Headers }> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diffConfig, sameJson } from '../../src/registry/config-diff.ts';
 import { detectBottleneck } from '../../src/alerts/bottleneck.ts';
 import { evaluateRules } from '../../src/alerts/evaluate.ts';
 import { DEFAULT_ALERT_RULES } from '../../src/alerts/rules.ts';
 import type { StageSnapshot } from '../../src/alerts/snapshot.ts';
+import { diffConfig, sameJson } from '../../src/registry/config-diff.ts';
 
 describe('configuration diff', () => {
   it('lists added, removed and changed leaves by JSON Pointer, ignoring key order', () => {
@@ -24,9 +24,22 @@ describe('configuration diff', () => {
 });
 
 const stage = (s: Partial<StageSnapshot> & { stage: string }): StageSnapshot => ({
-  calls: 0, errors: 0, error_rate: 0, recent_calls: 0, recent_errors: 0, p50_ms: null, p95_ms: null, mean_ms: null,
-  throughput_per_s: 0, in_flight: 0, last_seen: null, baseline_calls: 0, baseline_p95_ms: null, baseline_mean_ms: null,
-  latency_share: null, ...s,
+  calls: 0,
+  errors: 0,
+  error_rate: 0,
+  recent_calls: 0,
+  recent_errors: 0,
+  p50_ms: null,
+  p95_ms: null,
+  mean_ms: null,
+  throughput_per_s: 0,
+  in_flight: 0,
+  last_seen: null,
+  baseline_calls: 0,
+  baseline_p95_ms: null,
+  baseline_mean_ms: null,
+  latency_share: null,
+  ...s,
 });
 
 describe('bottleneck detection and alert rules', () => {
@@ -56,8 +69,27 @@ describe('bottleneck detection and alert rules', () => {
   it('detects a backlog, an error rate, a silent stage and a cost spike', () => {
     const at = new Date();
     const stages = [
-      stage({ stage: 'parse', calls: 40, errors: 12, error_rate: 0.3, p95_ms: 30, mean_ms: 20, baseline_calls: 100, baseline_p95_ms: 30, latency_share: 0.5 }),
-      stage({ stage: 'embed', calls: 40, in_flight: 25, p95_ms: 30, mean_ms: 20, baseline_calls: 100, baseline_p95_ms: 30, latency_share: 0.5 }),
+      stage({
+        stage: 'parse',
+        calls: 40,
+        errors: 12,
+        error_rate: 0.3,
+        p95_ms: 30,
+        mean_ms: 20,
+        baseline_calls: 100,
+        baseline_p95_ms: 30,
+        latency_share: 0.5,
+      }),
+      stage({
+        stage: 'embed',
+        calls: 40,
+        in_flight: 25,
+        p95_ms: 30,
+        mean_ms: 20,
+        baseline_calls: 100,
+        baseline_p95_ms: 30,
+        latency_share: 0.5,
+      }),
       stage({ stage: 'policy', calls: 0, baseline_calls: 90, last_seen: new Date(at.getTime() - 300_000).toISOString() }),
     ];
     const costs = [{ stage: 'embed', model_name: 'm', model_version: '1', last_hour_usd: 3, previous_hour_usd: 1, last_hour_calls: 10 }];
@@ -68,9 +100,13 @@ describe('bottleneck detection and alert rules', () => {
       'stage_silent stage:policy',
       'cost_spike model:m@1',
     ]);
-    expect(alerts[0]?.message).toBe('embed is the bottleneck: embed has a backlog of 25 invocations in flight (other stages at most 0); embed takes 50% of the end-to-end latency');
+    expect(alerts[0]?.message).toBe(
+      'embed is the bottleneck: embed has a backlog of 25 invocations in flight (other stages at most 0); embed takes 50% of the end-to-end latency',
+    );
     expect(alerts[1]?.message).toBe('parse error rate 30% (12 of 40 calls in the last 2 min) is over the 10% threshold');
-    expect(alerts[2]?.message).toBe('policy has been silent for 5 min while parse, embed are active (it handled 90 calls in the 1 h before)');
+    expect(alerts[2]?.message).toBe(
+      'policy has been silent for 5 min while parse, embed are active (it handled 90 calls in the 1 h before)',
+    );
     expect(alerts[3]?.message).toBe('m 1 cost $3.00 in the last hour, 3× the previous hour ($1.00)');
   });
 });

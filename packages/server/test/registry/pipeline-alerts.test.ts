@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetch, makeEvent, postEvents, startServer, until, uniq } from '../helper.ts';
-import { api } from './api.ts';
+import { fetch, makeEvent, postEvents, startServer, uniq, until } from '../helper.ts';
+import { api, type Json } from './api.ts';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 const STAGES = [
@@ -16,13 +16,15 @@ const STAGES = [
 function run(tenant: string, n: number, atMs: number, slow: Record<string, number> = {}) {
   return Array.from({ length: n }, (_, i) => {
     const doc = `doc-${uniq('')}`;
-    return STAGES.map(({ ms, ...s }) => makeEvent({ tenant_id: tenant, document_id: doc, ...s, duration_ms: slow[s.stage] ?? ms, timestamp: ago(atMs + i * 1000) }));
+    return STAGES.map(({ ms, ...s }) =>
+      makeEvent({ tenant_id: tenant, document_id: doc, ...s, duration_ms: slow[s.stage] ?? ms, timestamp: ago(atMs + i * 1000) }),
+    );
   }).flat();
 }
 
 /** A webhook receiver: collects what the observatory POSTs. */
 async function webhookReceiver() {
-  const got: any[] = [];
+  const got: Json[] = [];
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += c));
@@ -37,7 +39,7 @@ async function webhookReceiver() {
 }
 
 function alertStream(url: string) {
-  const got: any[] = [];
+  const got: Json[] = [];
   const es = new EventSource(`${url}/telemetry/stream?tenant_id=${uniq('nobody')}`, { fetch });
   es.addEventListener('alert', (m) => got.push(JSON.parse(m.data).alert));
   const opened = new Promise<void>((r) => es.addEventListener('open', () => r()));
@@ -58,11 +60,16 @@ describe('pipeline status, bottleneck detection and alerts', () => {
     await postEvents(s.url, run(tenant, 20, 30 * 60_000)); // baseline, half an hour ago
     await postEvents(s.url, run(tenant, 10, 5_000)); // now: normal
     const calm = (await call('GET', `/v1/pipeline?tenant_id=${tenant}`)).body;
-    expect(calm.stages.map((x: any) => x.stage)).toEqual(['ingest', 'parse', 'embed', 'policy', 'output']);
-    const parse = calm.stages.find((x: any) => x.stage === 'parse');
+    expect(calm.stages.map((x: Json) => x.stage)).toEqual(['ingest', 'parse', 'embed', 'policy', 'output']);
+    const parse = calm.stages.find((x: Json) => x.stage === 'parse');
     expect(parse).toMatchObject({ status: 'processing', calls: 10, p95_ms: 30, baseline_p95_ms: 30, in_flight: 0 });
-    expect(parse.models[0]).toMatchObject({ model_name: 'frostbyte-docparse', version: '1.0.0', label: 'docparse 1.0', source: 'registry' });
-    expect(calm.stages.find((x: any) => x.stage === 'ingest')).toMatchObject({ status: 'idle', calls: 0 });
+    expect(parse.models[0]).toMatchObject({
+      model_name: 'frostbyte-docparse',
+      version: '1.0.0',
+      label: 'docparse 1.0',
+      source: 'registry',
+    });
+    expect(calm.stages.find((x: Json) => x.stage === 'ingest')).toMatchObject({ status: 'idle', calls: 0 });
     // Embed is always the slowest here: named, but nothing is wrong.
     expect(calm.bottleneck).toMatchObject({ stage: 'embed', anomalous: false });
     expect(calm.bottleneck.reason).toBe('embed takes 86% of the end-to-end latency');
@@ -77,12 +84,14 @@ describe('pipeline status, bottleneck detection and alerts', () => {
     const other = uniq('t');
     await postEvents(s.url, run(other, 20, 30 * 60_000));
     await postEvents(s.url, run(other, 10, 5_000, { embed: 1800 }));
-    const hung = Array.from({ length: 3 }, () => makeEvent({ tenant_id: other, ...STAGES[1], ms: undefined, status: 'started', duration_ms: null } as never));
+    const hung = Array.from({ length: 3 }, () =>
+      makeEvent({ tenant_id: other, ...STAGES[1], ms: undefined, status: 'started', duration_ms: null } as never),
+    );
     await postEvents(s.url, hung);
     const slow = (await call('GET', `/v1/pipeline?tenant_id=${other}`)).body;
     expect(slow.bottleneck).toMatchObject({ stage: 'embed', anomalous: true, p95_ms: 1800, baseline_p95_ms: 300, in_flight: 3 });
     expect(slow.bottleneck.reasons[0]).toBe('embed p95 1.8 s is 6× its 1 h baseline 300 ms');
-    const embed = slow.stages.find((x: any) => x.stage === 'embed');
+    const embed = slow.stages.find((x: Json) => x.stage === 'embed');
     expect(embed).toMatchObject({ bottleneck: true, in_flight: 3, status: 'processing' });
     // The first tenant's view is its own.
     expect((await call('GET', `/v1/pipeline?tenant_id=${tenant}`)).body.bottleneck.anomalous).toBe(false);
@@ -103,43 +112,75 @@ describe('pipeline status, bottleneck detection and alerts', () => {
 
     const first = await call('POST', '/v1/alerts/evaluate');
     expect(first.status).toBe(200);
-    expect(first.body.alerts.map((a: any) => [a.rule, a.stage, a.state, a.severity]).sort()).toEqual([
+    expect(first.body.alerts.map((a: Json) => [a.rule, a.stage, a.state, a.severity]).sort()).toEqual([
       ['bottleneck', 'embed', 'open', 'warning'],
       ['latency_p95', 'embed', 'open', 'critical'],
     ]);
-    const latency = first.body.alerts.find((a: any) => a.rule === 'latency_p95');
+    const latency = first.body.alerts.find((a: Json) => a.rule === 'latency_p95');
     expect(latency.message).toBe('embed p95 1.8 s is 6× its 1 h baseline 300 ms');
     // Evaluating again (or a second process doing so) opens nothing new.
     await Promise.all([call('POST', '/v1/alerts/evaluate'), call('POST', '/v1/alerts/evaluate')]);
     expect((await call('GET', '/v1/alerts')).body.alerts).toHaveLength(2);
 
-    await until(() => sse.got.length, (n) => n >= 2, 5000);
-    expect(sse.got.map((a) => [a.rule, a.state]).sort()).toEqual([['bottleneck', 'open'], ['latency_p95', 'open']]);
-    await until(() => hook.got.length, (n) => n >= 2, 5000);
-    expect(hook.got.map((h) => [h.type, h.transition, h.alert.rule]).sort()).toEqual([['alert', 'opened', 'bottleneck'], ['alert', 'opened', 'latency_p95']]);
+    await until(
+      () => sse.got.length,
+      (n) => n >= 2,
+      5000,
+    );
+    expect(sse.got.map((a) => [a.rule, a.state]).sort()).toEqual([
+      ['bottleneck', 'open'],
+      ['latency_p95', 'open'],
+    ]);
+    await until(
+      () => hook.got.length,
+      (n) => n >= 2,
+      5000,
+    );
+    expect(hook.got.map((h) => [h.type, h.transition, h.alert.rule]).sort()).toEqual([
+      ['alert', 'opened', 'bottleneck'],
+      ['alert', 'opened', 'latency_p95'],
+    ]);
 
-    const bottleneck = first.body.alerts.find((a: any) => a.rule === 'bottleneck');
+    const bottleneck = first.body.alerts.find((a: Json) => a.rule === 'bottleneck');
     const ack = await call('POST', `/v1/alerts/${bottleneck.id}/ack`, { note: 'looking at the embedder' });
     expect(ack.status).toBe(200);
-    expect(ack.body).toMatchObject({ state: 'acknowledged', details: { ack_note: 'looking at the embedder', acknowledged_by: expect.any(String) } });
+    expect(ack.body).toMatchObject({
+      state: 'acknowledged',
+      details: { ack_note: 'looking at the embedder', acknowledged_by: expect.any(String) },
+    });
     expect((await call('POST', `/v1/alerts/${bottleneck.id}/ack`)).status).toBe(409);
     const resolved = await call('POST', `/v1/alerts/${latency.id}/resolve`, { note: 'known, new model warming up' });
     expect(resolved.body.state).toBe('resolved');
-    await until(() => sse.got.length, (n) => n >= 4, 5000);
-    expect(sse.got.slice(2).map((a) => [a.rule, a.state])).toEqual([['bottleneck', 'acknowledged'], ['latency_p95', 'resolved']]);
+    await until(
+      () => sse.got.length,
+      (n) => n >= 4,
+      5000,
+    );
+    expect(sse.got.slice(2).map((a) => [a.rule, a.state])).toEqual([
+      ['bottleneck', 'acknowledged'],
+      ['latency_p95', 'resolved'],
+    ]);
 
     // The embedder recovers: plenty of fast calls bring p95 back to its baseline.
     for (let k = 0; k < 3; k++) await postEvents(s.url, run(tenant, 100, 1_000));
     const after = await call('POST', '/v1/alerts/evaluate');
     expect(after.body.alerts).toEqual([]);
     const all = (await call('GET', '/v1/alerts?state=resolved')).body.alerts;
-    expect(all.map((a: any) => [a.rule, a.details.resolved_by]).sort()).toEqual([
+    expect(all.map((a: Json) => [a.rule, a.details.resolved_by]).sort()).toEqual([
       ['bottleneck', 'system (condition cleared)'],
       ['latency_p95', expect.any(String)],
     ]);
-    await until(() => sse.got.length, (n) => n >= 5, 5000);
+    await until(
+      () => sse.got.length,
+      (n) => n >= 5,
+      5000,
+    );
     expect(sse.got[4]).toMatchObject({ rule: 'bottleneck', state: 'resolved' });
-    await until(() => hook.got.length, (n) => n >= 5, 5000);
+    await until(
+      () => hook.got.length,
+      (n) => n >= 5,
+      5000,
+    );
     expect(hook.got.map((h) => h.transition)).toEqual(['opened', 'opened', 'acknowledged', 'resolved', 'resolved']);
   });
 
@@ -155,11 +196,24 @@ describe('pipeline status, bottleneck detection and alerts', () => {
     await postEvents(a.url, run(tenant, 20, 30 * 60_000));
     await postEvents(a.url, run(tenant, 10, 5_000, { embed: 1800 }));
     const callA = api(a.url);
-    await until(async () => (await callA('GET', `/v1/pipeline?tenant_id=${tenant}`)).body.bottleneck?.anomalous, (x) => x === true, 15_000, 100);
-    await Promise.all([callA('POST', '/v1/alerts/evaluate'), api(b.url)('POST', '/v1/alerts/evaluate'), callA('POST', '/v1/alerts/evaluate')]);
+    await until(
+      async () => (await callA('GET', `/v1/pipeline?tenant_id=${tenant}`)).body.bottleneck?.anomalous,
+      (x) => x === true,
+      15_000,
+      100,
+    );
+    await Promise.all([
+      callA('POST', '/v1/alerts/evaluate'),
+      api(b.url)('POST', '/v1/alerts/evaluate'),
+      callA('POST', '/v1/alerts/evaluate'),
+    ]);
     const alerts = (await api(b.url)('GET', '/v1/alerts')).body.alerts;
-    expect(alerts.map((x: any) => x.rule).sort()).toEqual(['bottleneck', 'latency_p95']);
-    await until(() => onB.got.length, (n) => n >= 2, 5000);
+    expect(alerts.map((x: Json) => x.rule).sort()).toEqual(['bottleneck', 'latency_p95']);
+    await until(
+      () => onB.got.length,
+      (n) => n >= 2,
+      5000,
+    );
     await new Promise((r) => setTimeout(r, 1500));
     expect(onB.got.map((x) => x.rule).sort()).toEqual(['bottleneck', 'latency_p95']);
   }, 60_000);

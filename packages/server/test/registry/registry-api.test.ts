@@ -1,7 +1,7 @@
 import { newId } from '@frostbyte/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer, until, uniq } from '../helper.ts';
-import { api, percentileCont } from './api.ts';
+import { makeEvent, postEvents, startServer, uniq, until } from '../helper.ts';
+import { api, type Json, percentileCont } from './api.ts';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
 
@@ -25,27 +25,41 @@ for (const mode of ['embedded', 'server'] as const) {
         version: { version: '1.0.0', config: { threshold: 0.5, rules: ['a', 'b'] }, pricing: { per_call: 0.001 }, reason: 'first version' },
       });
       expect(r.status).toBe(201);
-      const v2 = await call('POST', `/v1/models/${name}/versions`, { version: '1.1.0', config: { threshold: 0.7, rules: ['a'], new_knob: true }, pricing: { per_call: 0.003 }, reason: 'stricter threshold' });
+      const v2 = await call('POST', `/v1/models/${name}/versions`, {
+        version: '1.1.0',
+        config: { threshold: 0.7, rules: ['a'], new_knob: true },
+        pricing: { per_call: 0.003 },
+        reason: 'stricter threshold',
+      });
       expect(v2.status).toBe(201);
       return { name, stage };
     }
 
     it('seeds the pipeline defaults, deployed for every tenant, and serves them as the pipeline config', async () => {
       const { body } = await call('GET', '/v1/models');
-      const seeded = Object.fromEntries(body.models.map((m: any) => [m.name, m]));
-      expect(seeded['frostbyte-docparse']).toMatchObject({ stage: 'parse', latest_version: '1.0.0', active: [{ tenant: '*', version: '1.0.0' }] });
+      const seeded = Object.fromEntries(body.models.map((m: Json) => [m.name, m]));
+      expect(seeded['frostbyte-docparse']).toMatchObject({
+        stage: 'parse',
+        latest_version: '1.0.0',
+        active: [{ tenant: '*', version: '1.0.0' }],
+      });
       expect(seeded['frostbyte-hash-tfidf-256']).toMatchObject({ stage: 'embed', active: [{ tenant: '*', version: '1.0.0' }] });
       expect(seeded['nomic-embed-text']).toMatchObject({ stage: 'embed', active: [{ tenant: '*', version: 'v1.5' }] });
       expect(seeded['frostbyte-policy']).toMatchObject({ stage: 'policy', active: [{ tenant: '*', version: '1.0.0' }] });
 
       const cfg = await call('GET', '/v1/pipeline/config?tenant=acme');
       expect(cfg.status).toBe(200);
-      const byStage = Object.fromEntries(cfg.body.stages.map((x: any) => [x.stage, x]));
-      expect(byStage.parse.active).toMatchObject({ model_name: 'frostbyte-docparse', version: '1.0.0', scope: 'all', config: { delay_ms: 0 } });
+      const byStage = Object.fromEntries(cfg.body.stages.map((x: Json) => [x.stage, x]));
+      expect(byStage.parse.active).toMatchObject({
+        model_name: 'frostbyte-docparse',
+        version: '1.0.0',
+        scope: 'all',
+        config: { delay_ms: 0 },
+      });
       expect(byStage.embed.active.model_name).toBe('frostbyte-hash-tfidf-256'); // local is primary by default
-      expect(byStage.embed.models.map((m: any) => m.model_name)).toEqual(['frostbyte-hash-tfidf-256', 'nomic-embed-text']);
+      expect(byStage.embed.models.map((m: Json) => m.model_name)).toEqual(['frostbyte-hash-tfidf-256', 'nomic-embed-text']);
       expect(byStage.policy.active.pricing).toEqual({ per_call: 0.00001 });
-      expect(cfg.body.stages.map((x: any) => x.stage).slice(0, 5)).toEqual(['ingest', 'parse', 'embed', 'policy', 'output']);
+      expect(cfg.body.stages.map((x: Json) => x.stage).slice(0, 5)).toEqual(['ingest', 'parse', 'embed', 'policy', 'output']);
       // Unchanged configuration: a cheap 304 for the polling pipeline.
       const again = await call('GET', '/v1/pipeline/config?tenant=acme', undefined, { 'if-none-match': cfg.headers.get('etag') as string });
       expect(again.status).toBe(304);
@@ -54,7 +68,7 @@ for (const mode of ['embedded', 'server'] as const) {
     it('registers models and versions; refuses duplicates, unknown models and versions of another stage', async () => {
       const { name, stage } = await model();
       const versions = await call('GET', `/v1/models/${name}/versions`);
-      expect(versions.body.versions.map((v: any) => [v.version, v.stage, v.pricing.per_call, v.reason])).toEqual([
+      expect(versions.body.versions.map((v: Json) => [v.version, v.stage, v.pricing.per_call, v.reason])).toEqual([
         ['1.0.0', stage, 0.001, 'first version'],
         ['1.1.0', stage, 0.003, 'stricter threshold'],
       ]);
@@ -71,7 +85,7 @@ for (const mode of ['embedded', 'server'] as const) {
       expect((await call('POST', `/v1/models/${name}/versions`, { version: 'bad version!', reason: 'spaces' })).status).toBe(400);
     });
 
-    it('diffs two versions\' configuration and prices', async () => {
+    it("diffs two versions' configuration and prices", async () => {
       const { name } = await model();
       const d = await call('GET', `/v1/models/${name}/versions/1.0.0/diff/1.1.0`);
       expect(d.status).toBe(200);
@@ -90,7 +104,11 @@ for (const mode of ['embedded', 'server'] as const) {
 
     it('deploys for all tenants or some, with optimistic concurrency; conflicting deploys are 409, unknown versions 404', async () => {
       const { name, stage } = await model();
-      const first = await call('POST', `/v1/models/${name}/deployments`, { version: '1.0.0', reason: 'first rollout', expected_current_version: null });
+      const first = await call('POST', `/v1/models/${name}/deployments`, {
+        version: '1.0.0',
+        reason: 'first rollout',
+        expected_current_version: null,
+      });
       expect(first.status).toBe(201);
       expect(first.body).toMatchObject({ kind: 'deploy', from_version: null, to_version: '1.0.0', tenants: null, stage });
 
@@ -114,23 +132,35 @@ for (const mode of ['embedded', 'server'] as const) {
       const loser = a.status === 409 ? a : b;
       expect(loser.body.message).toMatch(/the active version of .* for all tenants is 1.1.0, not 1.0.0: it changed since you looked/);
       // A stale expectation is refused and changes nothing.
-      const stale = await call('POST', `/v1/models/${name}/deployments`, { version: '1.0.0', reason: 'stale view', expected_current_version: '1.0.0' });
+      const stale = await call('POST', `/v1/models/${name}/deployments`, {
+        version: '1.0.0',
+        reason: 'stale view',
+        expected_current_version: '1.0.0',
+      });
       expect(stale.status).toBe(409);
 
       // One tenant back on 1.0.0; the pipeline config tells that tenant, and only it.
       const t = uniq('t');
-      const pin = await call('POST', `/v1/models/${name}/deployments`, { version: '1.0.0', tenants: [t], reason: 'pin one tenant', expected_current_version: '1.1.0' });
+      const pin = await call('POST', `/v1/models/${name}/deployments`, {
+        version: '1.0.0',
+        tenants: [t],
+        reason: 'pin one tenant',
+        expected_current_version: '1.1.0',
+      });
       expect(pin.status).toBe(201);
       expect(pin.body).toMatchObject({ from_version: '1.1.0', tenants: [t], from_by_tenant: { [t]: '1.1.0' } });
-      const forT = (await call('GET', `/v1/pipeline/config?tenant=${t}`)).body.stages.find((x: any) => x.stage === stage);
-      const forOthers = (await call('GET', `/v1/pipeline/config?tenant=${uniq('t')}`)).body.stages.find((x: any) => x.stage === stage);
+      const forT = (await call('GET', `/v1/pipeline/config?tenant=${t}`)).body.stages.find((x: Json) => x.stage === stage);
+      const forOthers = (await call('GET', `/v1/pipeline/config?tenant=${uniq('t')}`)).body.stages.find((x: Json) => x.stage === stage);
       expect(forT.active).toMatchObject({ version: '1.0.0', scope: 'tenant', config: { threshold: 0.5 } });
       expect(forOthers.active).toMatchObject({ version: '1.1.0', scope: 'all', config: { threshold: 0.7 } });
       const m = await call('GET', `/v1/models/${name}`);
-      expect(m.body.active.map((x: any) => [x.tenant, x.version])).toEqual([['*', '1.1.0'], [t, '1.0.0']]);
+      expect(m.body.active.map((x: Json) => [x.tenant, x.version])).toEqual([
+        ['*', '1.1.0'],
+        [t, '1.0.0'],
+      ]);
 
       const history = await call('GET', `/v1/models/${name}/deployments`);
-      expect(history.body.deployments.map((d: any) => [d.kind, d.from_version, d.to_version])).toEqual([
+      expect(history.body.deployments.map((d: Json) => [d.kind, d.from_version, d.to_version])).toEqual([
         ['deploy', '1.1.0', '1.0.0'],
         ['deploy', '1.0.0', '1.1.0'],
         ['deploy', null, '1.0.0'],
@@ -144,25 +174,56 @@ for (const mode of ['embedded', 'server'] as const) {
       // 1.0.0's history: 40 calls three hours ago, 4 failed.
       const oldDurations = Array.from({ length: 40 }, (_, i) => 100 + i);
       const old = oldDurations.map((d, i) =>
-        makeEvent({ tenant_id: tenant, stage, model_name: name, model_version: '1.0.0', timestamp: ago(3 * 3600_000 - i * 1000), duration_ms: d, status: i % 10 === 0 ? 'failed' : 'completed', input_tokens: 100 }),
+        makeEvent({
+          tenant_id: tenant,
+          stage,
+          model_name: name,
+          model_version: '1.0.0',
+          timestamp: ago(3 * 3600_000 - i * 1000),
+          duration_ms: d,
+          status: i % 10 === 0 ? 'failed' : 'completed',
+          input_tokens: 100,
+        }),
       );
-      const dep = await call('POST', `/v1/models/${name}/deployments`, { version: '1.1.0', reason: 'new threshold', expected_current_version: '1.0.0' });
+      const dep = await call('POST', `/v1/models/${name}/deployments`, {
+        version: '1.1.0',
+        reason: 'new threshold',
+        expected_current_version: '1.0.0',
+      });
       expect(dep.status).toBe(201);
       // 1.1.0 since: 60 calls in the last minutes, 15 failed, slower; and 3 still in flight.
       const newDurations = Array.from({ length: 60 }, (_, i) => 200 + 3 * i);
       const cur = newDurations.map((d, i) =>
-        makeEvent({ tenant_id: tenant, stage, model_name: name, model_version: '1.1.0', timestamp: ago(50_000 - i * 500), duration_ms: d, status: i % 4 === 0 ? 'failed' : 'completed', input_tokens: 100 }),
+        makeEvent({
+          tenant_id: tenant,
+          stage,
+          model_name: name,
+          model_version: '1.1.0',
+          timestamp: ago(50_000 - i * 500),
+          duration_ms: d,
+          status: i % 4 === 0 ? 'failed' : 'completed',
+          input_tokens: 100,
+        }),
       );
-      const started = Array.from({ length: 3 }, () => makeEvent({ tenant_id: tenant, stage, model_name: name, model_version: '1.1.0', status: 'started', duration_ms: null }));
+      const started = Array.from({ length: 3 }, () =>
+        makeEvent({ tenant_id: tenant, stage, model_name: name, model_version: '1.1.0', status: 'started', duration_ms: null }),
+      );
       for (const batch of [old, cur, started]) expect((await postEvents(s.url, batch)).status).toBe(202);
 
       const preview = await until(
         async () => (await call('POST', `/v1/models/${name}/rollback/preview`, {})).body,
-        (p: any) => p.current?.calls === 60 && p.target?.calls === 40 && p.in_flight?.count === 3,
+        (p: Json) => p.current?.calls === 60 && p.target?.calls === 40 && p.in_flight?.count === 3,
         15_000,
         100,
       );
-      expect(preview).toMatchObject({ model_name: name, stage, current_version: '1.1.0', target_version: '1.0.0', target_was_deployed: true, expected_current_version: '1.1.0' });
+      expect(preview).toMatchObject({
+        model_name: name,
+        stage,
+        current_version: '1.1.0',
+        target_version: '1.0.0',
+        target_was_deployed: true,
+        expected_current_version: '1.1.0',
+      });
       expect(preview.running).toEqual([{ stage, tenant: '*', version: '1.1.0' }]);
       expect(preview.tenants_seen).toEqual([tenant]);
       expect(preview.current.error_rate).toBeCloseTo(15 / 60, 9);
@@ -184,18 +245,30 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(preview.in_flight.by_tenant).toEqual({ [tenant]: 3 });
       expect(preview.warnings).toContain('3 invocation(s) in flight will finish on 1.1.0');
 
-      const missing = await call('POST', `/v1/models/${name}/rollback`, { to_version: '0.9.0', reason: 'roll back to something old', expected_current_version: '1.1.0' });
+      const missing = await call('POST', `/v1/models/${name}/rollback`, {
+        to_version: '0.9.0',
+        reason: 'roll back to something old',
+        expected_current_version: '1.1.0',
+      });
       expect(missing.status).toBe(404);
       expect(missing.body.message).toBe(`model '${name}' has no version '0.9.0'; registered versions: 1.0.0, 1.1.0`);
       const missingPreview = await call('POST', `/v1/models/${name}/rollback/preview`, { to_version: '0.9.0' });
       expect(missingPreview.status).toBe(404);
-      const stale = await call('POST', `/v1/models/${name}/rollback`, { to_version: '1.0.0', reason: 'stale', expected_current_version: '1.0.0' });
+      const stale = await call('POST', `/v1/models/${name}/rollback`, {
+        to_version: '1.0.0',
+        reason: 'stale',
+        expected_current_version: '1.0.0',
+      });
       expect(stale.status).toBe(409);
 
-      const rb = await call('POST', `/v1/models/${name}/rollback`, { to_version: preview.target_version, reason: 'error rate doubled', expected_current_version: preview.expected_current_version });
+      const rb = await call('POST', `/v1/models/${name}/rollback`, {
+        to_version: preview.target_version,
+        reason: 'error rate doubled',
+        expected_current_version: preview.expected_current_version,
+      });
       expect(rb.status).toBe(201);
       expect(rb.body).toMatchObject({ kind: 'rollback', from_version: '1.1.0', to_version: '1.0.0', reason: 'error rate doubled' });
-      const cfg = (await call('GET', `/v1/pipeline/config?tenant=${tenant}`)).body.stages.find((x: any) => x.stage === stage);
+      const cfg = (await call('GET', `/v1/pipeline/config?tenant=${tenant}`)).body.stages.find((x: Json) => x.stage === stage);
       expect(cfg.active).toMatchObject({ model_name: name, version: '1.0.0', config: { threshold: 0.5 } });
       // Nothing earlier than 1.0.0 was ever deployed: no default target now.
       expect((await call('POST', `/v1/models/${name}/rollback/preview`, {})).status).toBe(409);
@@ -206,12 +279,18 @@ for (const mode of ['embedded', 'server'] as const) {
       await call('POST', `/v1/models/${name}/deployments`, { version: '1.0.0', reason: 'initial' });
       await call('POST', `/v1/models/${name}/deployments`, { version: '1.1.0', reason: 'upgrade' });
       await call('POST', `/v1/models/${name}/rollback`, { to_version: '1.0.0', reason: 'bad upgrade' });
-      const ex = await call('POST', '/v1/experiments', { name: 'retry 1.1', stage, treatment: { model_name: name, version: '1.1.0' }, treatment_percent: 10, reason: 'try again on 10%' });
+      const ex = await call('POST', '/v1/experiments', {
+        name: 'retry 1.1',
+        stage,
+        treatment: { model_name: name, version: '1.1.0' },
+        treatment_percent: 10,
+        reason: 'try again on 10%',
+      });
       expect(ex.status).toBe(201);
       await call('POST', `/v1/experiments/${ex.body.experiment.id}/stop`, { reason: 'enough' });
       const t = await call('GET', `/v1/models/${name}/timeline`);
       expect(t.status).toBe(200);
-      expect(t.body.items.map((i: any) => [i.kind, i.version])).toEqual([
+      expect(t.body.items.map((i: Json) => [i.kind, i.version])).toEqual([
         ['version_registered', '1.0.0'],
         ['version_registered', '1.1.0'],
         ['config_change', '1.1.0'],
@@ -222,7 +301,7 @@ for (const mode of ['embedded', 'server'] as const) {
         ['traffic_split', '1.1.0'],
         ['experiment_stopped', null],
       ]);
-      const at = t.body.items.map((i: any) => i.at);
+      const at = t.body.items.map((i: Json) => i.at);
       expect([...at].sort()).toEqual(at);
       expect(t.body.items[2].summary).toBe('configuration 1.0.0 → 1.1.0: 1 changed, 1 added, 1 removed; pricing changed (per_call)');
       expect(t.body.items[5].summary).toBe('rolled back 1.1.0 → 1.0.0 for all tenants');
@@ -232,7 +311,13 @@ for (const mode of ['embedded', 'server'] as const) {
     it('checks ids and bodies: 400 with what to fix', async () => {
       expect((await call('GET', '/v1/experiments/not-a-uuid/results')).status).toBe(400);
       expect((await call('GET', `/v1/experiments/${newId()}/results`)).status).toBe(404);
-      const r = await call('POST', '/v1/experiments', { name: 'x', stage: 'parse', treatment: { model_name: 'frostbyte-docparse', version: '1.0.0' }, treatment_percent: 150, reason: 'bad' });
+      const r = await call('POST', '/v1/experiments', {
+        name: 'x',
+        stage: 'parse',
+        treatment: { model_name: 'frostbyte-docparse', version: '1.0.0' },
+        treatment_percent: 150,
+        reason: 'bad',
+      });
       expect(r.status).toBe(400);
       expect(r.body.message).toMatch(/treatment_percent/);
     });

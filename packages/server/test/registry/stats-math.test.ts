@@ -40,7 +40,8 @@ describe('A/B statistics', () => {
     expect(treated / n).toBeGreaterThan(0.28);
     expect(treated / n).toBeLessThan(0.32);
     // A bigger share only adds documents to the treatment: nobody switches back.
-    for (let i = 0; i < 500; i++) if (experimentVariant(id, `doc-${i}`, 30) === 'treatment') expect(experimentVariant(id, `doc-${i}`, 60)).toBe('treatment');
+    for (let i = 0; i < 500; i++)
+      if (experimentVariant(id, `doc-${i}`, 30) === 'treatment') expect(experimentVariant(id, `doc-${i}`, 60)).toBe('treatment');
     expect(experimentBucket(id, 'x')).toBeGreaterThanOrEqual(0);
     expect(experimentBucket(id, 'x')).toBeLessThan(10_000);
   });

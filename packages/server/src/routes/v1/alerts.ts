@@ -1,5 +1,5 @@
-import { Alert, AlertActionBody, AlertListQuery, ErrorResponse, IdParam } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Alert, AlertActionBody, AlertListQuery, ErrorResponse, IdParam } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import { registryErrorHandler } from '../../registry/errors.ts';
 
@@ -29,7 +29,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/alerts/:id/ack',
     {
       config: { permission: 'alerts:write' },
-      schema: { tags: ['alerts'], summary: 'Acknowledge an open alert (someone is on it)', params: IdParam, body: OptionalNote, response: { 200: Alert, ...errors } },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Acknowledge an open alert (someone is on it)',
+        params: IdParam,
+        body: OptionalNote,
+        response: { 200: Alert, ...errors },
+      },
     },
     async (req) => app.alerts.acknowledge(req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
   );
@@ -38,7 +44,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/alerts/:id/resolve',
     {
       config: { permission: 'alerts:write' },
-      schema: { tags: ['alerts'], summary: 'Resolve an alert by hand (the evaluator also resolves it when the condition clears)', params: IdParam, body: OptionalNote, response: { 200: Alert, ...errors } },
+      schema: {
+        tags: ['alerts'],
+        summary: 'Resolve an alert by hand (the evaluator also resolves it when the condition clears)',
+        params: IdParam,
+        body: OptionalNote,
+        response: { 200: Alert, ...errors },
+      },
     },
     async (req) => app.alerts.resolve(req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
   );

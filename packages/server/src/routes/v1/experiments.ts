@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   CreateExperimentBody,
   Deployment,
@@ -10,7 +11,6 @@ import {
   PromoteExperimentBody,
   StageName,
 } from '@frostbyte/contracts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { registryErrorHandler } from '../../registry/errors.ts';
 
@@ -37,7 +37,12 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => ({
-      experiments: await app.experiments.list({ state: req.query.state, stage: req.query.stage, model: req.query.model_name, limit: req.query.limit }),
+      experiments: await app.experiments.list({
+        state: req.query.state,
+        stage: req.query.stage,
+        model: req.query.model_name,
+        limit: req.query.limit,
+      }),
     }),
   );
 
@@ -47,7 +52,8 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:write' },
       schema: {
         tags: ['experiments'],
-        summary: 'Start an experiment: a percentage of documents (sticky by document id) to the treatment version. One running experiment per stage',
+        summary:
+          'Start an experiment: a percentage of documents (sticky by document id) to the treatment version. One running experiment per stage',
         body: CreateExperimentBody,
         response: { 201: Type.Object({ experiment: Experiment, deployment: Deployment }), ...errors },
       },
@@ -59,7 +65,12 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/experiments/:id',
     {
       config: { permission: 'registry:read' },
-      schema: { tags: ['experiments'], summary: 'One experiment', params: IdParam, response: { 200: Experiment, 400: ErrorResponse, 404: ErrorResponse } },
+      schema: {
+        tags: ['experiments'],
+        summary: 'One experiment',
+        params: IdParam,
+        response: { 200: Experiment, 400: ErrorResponse, 404: ErrorResponse },
+      },
     },
     async (req) => app.experiments.get(req.params.id),
   );
@@ -70,7 +81,8 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:read' },
       schema: {
         tags: ['experiments'],
-        summary: 'Per variant: calls, error rate, latency p50/p95, cost per document, confidence histogram; decision agreement; z-test and Welch t-test with p-values; the recommended winner',
+        summary:
+          'Per variant: calls, error rate, latency p50/p95, cost per document, confidence histogram; decision agreement; z-test and Welch t-test with p-values; the recommended winner',
         params: IdParam,
         response: { 200: ExperimentResults, 400: ErrorResponse, 404: ErrorResponse },
       },
@@ -82,7 +94,13 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/experiments/:id/stop',
     {
       config: { permission: 'registry:write' },
-      schema: { tags: ['experiments'], summary: 'Stop the split; every document goes back to what is deployed', params: IdParam, body: EndExperimentBody, response: { 200: Experiment, ...errors } },
+      schema: {
+        tags: ['experiments'],
+        summary: 'Stop the split; every document goes back to what is deployed',
+        params: IdParam,
+        body: EndExperimentBody,
+        response: { 200: Experiment, ...errors },
+      },
     },
     async (req) => app.experiments.stop(req.ctx.principal, req.ctx.scope, req.params.id, req.body.reason),
   );

@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   ConfigDiff,
   DeployBody,
@@ -15,7 +16,6 @@ import {
   TimelineItem,
   VersionName,
 } from '@frostbyte/contracts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { registryErrorHandler } from '../../registry/errors.ts';
 
@@ -99,9 +99,11 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:read' },
       schema: {
         tags: ['registry'],
-        summary: 'Configuration (and price) diff from version a to version b, with both versions\' figures side by side',
+        summary: "Configuration (and price) diff from version a to version b, with both versions' figures side by side",
         params: Type.Object({ name: ModelName, a: VersionName, b: VersionName }),
-        querystring: Type.Object({ window: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400, description: 'Seconds of metrics.' })) }),
+        querystring: Type.Object({
+          window: Type.Optional(Type.Integer({ minimum: 60, maximum: 30 * 86400, default: 86400, description: 'Seconds of metrics.' })),
+        }),
         response: { 200: ConfigDiff, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
@@ -128,7 +130,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:write' },
       schema: {
         tags: ['registry'],
-        summary: 'Deploy a version: make it active for every tenant or some. 409 when it conflicts (other stage, running experiment, a concurrent deploy changed the version you expected)',
+        summary:
+          'Deploy a version: make it active for every tenant or some. 409 when it conflicts (other stage, running experiment, a concurrent deploy changed the version you expected)',
         params: NameParam,
         body: DeployBody,
         response: { 201: Deployment, ...errors },
@@ -157,7 +160,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:read' },
       schema: {
         tags: ['registry'],
-        summary: 'Impact of a rollback before confirming it: where the current version runs, its figures against the target\'s own history, in-flight invocations, expected cost change',
+        summary:
+          "Impact of a rollback before confirming it: where the current version runs, its figures against the target's own history, in-flight invocations, expected cost change",
         params: NameParam,
         body: RollbackPreviewBody,
         response: { 200: RollbackPreview, ...errors },
@@ -172,7 +176,8 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:write' },
       schema: {
         tags: ['registry'],
-        summary: 'Roll back to an earlier version (recorded as kind `rollback`); stops a running experiment on the stage. Send the preview\'s expected_current_version',
+        summary:
+          "Roll back to an earlier version (recorded as kind `rollback`); stops a running experiment on the stage. Send the preview's expected_current_version",
         params: NameParam,
         body: RollbackBody,
         response: { 201: Deployment, ...errors },

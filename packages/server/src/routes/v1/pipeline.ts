@@ -1,6 +1,5 @@
-import { ErrorResponse, PipelineConfig, PipelineStatus } from '@frostbyte/contracts';
-import { TENANT_PATTERN } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse, PipelineConfig, PipelineStatus, TENANT_PATTERN } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_ALERT_RULES } from '../../alerts/rules.ts';
 import { registryErrorHandler } from '../../registry/errors.ts';
@@ -20,20 +19,33 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'metrics:read' },
       schema: {
         tags: ['pipeline'],
-        summary: 'Stages ingest → parse → embed → policy → output: model identity, live status, in flight, throughput, p95 against baseline, the bottleneck and why, open alerts',
+        summary:
+          'Stages ingest → parse → embed → policy → output: model identity, live status, in flight, throughput, p95 against baseline, the bottleneck and why, open alerts',
         querystring: Type.Object({
           tenant_id: Type.Optional(Tenant),
           window: Type.Optional(Type.Integer({ minimum: 10, maximum: 86400, default: 60, description: 'Seconds of the recent window.' })),
-          baseline: Type.Optional(Type.Integer({ minimum: 60, maximum: 7 * 86400, default: DEFAULT_ALERT_RULES.baseline_s, description: 'Seconds of the baseline before the window.' })),
+          baseline: Type.Optional(
+            Type.Integer({
+              minimum: 60,
+              maximum: 7 * 86400,
+              default: DEFAULT_ALERT_RULES.baseline_s,
+              description: 'Seconds of the baseline before the window.',
+            }),
+          ),
         }),
         response: { 200: PipelineStatus, 400: ErrorResponse, 403: ErrorResponse },
       },
     },
     async (req, reply) => {
       const tenant = req.query.tenant_id ?? null;
-      if (!mayRead(req.ctx.scope, tenant)) return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' });
+      if (!mayRead(req.ctx.scope, tenant))
+        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' });
       const alerts = await app.alerts.active(req.ctx.scope);
-      return app.pipelineMonitor.status(req.ctx.scope, { tenant, window_s: req.query.window ?? 60, baseline_s: req.query.baseline ?? DEFAULT_ALERT_RULES.baseline_s }, alerts);
+      return app.pipelineMonitor.status(
+        req.ctx.scope,
+        { tenant, window_s: req.query.window ?? 60, baseline_s: req.query.baseline ?? DEFAULT_ALERT_RULES.baseline_s },
+        alerts,
+      );
     },
   );
 
@@ -43,7 +55,8 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:read' },
       schema: {
         tags: ['pipeline'],
-        summary: 'What the pipeline must run for a tenant: per stage the active model version and its configuration, and any experiment split. Poll it; send If-None-Match with the last ETag for a cheap 304',
+        summary:
+          'What the pipeline must run for a tenant: per stage the active model version and its configuration, and any experiment split. Poll it; send If-None-Match with the last ETag for a cheap 304',
         querystring: Type.Object({ tenant: Type.Optional(Tenant) }),
         headers: Type.Object({ 'if-none-match': Type.Optional(Type.String({ maxLength: 100 })) }),
         response: { 200: PipelineConfig, 304: Type.Null(), 400: ErrorResponse, 403: ErrorResponse },

@@ -4,7 +4,7 @@ import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
 import { formatCost, formatCount, formatMs } from '../../../lib/format.ts';
 import { useMetricsTimeseries } from '../api/get-metrics-timeseries.ts';
 import { WINDOWS } from '../hooks/monitor-filters.ts';
-import { alignSeries, METRICS } from '../utils/chart-data.ts';
+import { alignSeries, METRICS, windowRange } from '../utils/chart-data.ts';
 import { UplotChart } from './UplotChart.tsx';
 
 type Percentile = 'p50' | 'p95' | 'p99';
@@ -24,6 +24,9 @@ export function MetricsCharts({ filter, windowS, onWindowChange }: Props) {
   const series = q.data?.series ?? [];
   const step = q.data?.step_s ?? 1;
   const labels = useMemo(() => series.map((s) => s.key), [series]);
+  // The x axis is the chosen window ending at the latest refresh.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed per refresh (series) on purpose
+  const xRange = useMemo(() => windowRange(windowS), [series, windowS]);
 
   const charts = useMemo(
     () => [
@@ -80,7 +83,7 @@ export function MetricsCharts({ filter, windowS, onWindowChange }: Props) {
       )}
       <div className="charts">
         {charts.map((c) => (
-          <UplotChart key={c.title.split(' ')[0]} title={c.title} labels={labels} data={c.data} format={c.format} />
+          <UplotChart key={c.title.split(' ')[0]} title={c.title} labels={labels} data={c.data} format={c.format} xRange={xRange} />
         ))}
       </div>
     </section>

@@ -9,6 +9,8 @@ interface Props {
   labels: readonly string[];
   data: Aligned;
   format: (v: number | null) => string;
+  /** Fixed x range in seconds (the chosen window); without it uPlot auto-ranges. */
+  xRange?: [number, number];
   height?: number;
 }
 
@@ -20,11 +22,14 @@ const PALETTE = 8;
  * The canvas is hidden from assistive technology; the figure's caption and the
  * visually hidden list give the latest value of each series instead.
  */
-export function UplotChart({ title, labels, data, format, height = 150 }: Props) {
+export function UplotChart({ title, labels, data, format, xRange, height = 150 }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const theme = useTheme();
   const labelKey = labels.join('|');
+  // Read by uPlot on every setData, so the window follows the clock without a rebuild.
+  const range = useRef(xRange);
+  range.current = xRange;
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: rebuilt only when series or theme change; data flows through setData below
   useEffect(() => {
@@ -36,7 +41,7 @@ export function UplotChart({ title, labels, data, format, height = 150 }: Props)
       height,
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: (_u, min, max) => range.current ?? [min, max] } },
       axes: [axis, { ...axis, size: 60, values: (_u, ticks) => ticks.map((v) => format(v)) }],
       series: [
         {},
@@ -60,9 +65,10 @@ export function UplotChart({ title, labels, data, format, height = 150 }: Props)
     };
   }, [labelKey, theme, height]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new window must redraw even with the same data
   useEffect(() => {
     plot.current?.setData(data as uPlot.AlignedData);
-  }, [data]);
+  }, [data, xRange?.[0], xRange?.[1]]);
 
   const latest = latestValues(data);
   return (

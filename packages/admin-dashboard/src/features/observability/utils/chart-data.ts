@@ -40,3 +40,13 @@ export function latestValues(data: Aligned): (number | null)[] {
     return null;
   });
 }
+
+/**
+ * The x range of a chart: the chosen window ending now, in seconds. uPlot's own
+ * auto-range pads a single point (or a flat span) by years, so a series with one
+ * point showed 2027–2029 on the axis; the window is what the user asked to see.
+ */
+export function windowRange(windowS: number, nowMs = Date.now()): [number, number] {
+  const now = Math.floor(nowMs / 1000);
+  return [now - windowS, now];
+}
