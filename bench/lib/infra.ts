@@ -20,7 +20,9 @@ export async function withInfra<T>(fn: (i: { pg: PrivatePostgres; redis: Private
 
 /** A server process; with `profile`, under `node --cpu-prof` (profile written on exit). */
 export async function benchServer(env: ServerEnv, profile: { on: boolean; name: string }): Promise<ServerProcess> {
-  const nodeArgs = profile.on ? ['--cpu-prof', '--cpu-prof-dir=bench/results/profiles', `--cpu-prof-name=${profile.name}-${Date.now()}.cpuprofile`] : [];
+  // One directory per run: the main thread and tsx's loader thread each write a profile
+  // (the main thread's is the big one).
+  const nodeArgs = profile.on ? ['--cpu-prof', `--cpu-prof-dir=bench/results/profiles/${profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`] : [];
   return spawnServer({ ...env, nodeArgs, extraEnv: { LOG_LEVEL: 'error', ...(env.extraEnv ?? {}) } });
 }
 

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, tempDir, until } from '../../server/test/helper.ts';
 import { startDemo } from '../src/demo.ts';
-import { eventsOf, tokenOf, withAdminToken } from './support.ts';
+import { eventsOf, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
 
-describe('the demo feeder (npm start)', () => {
+describe('the demo feeder (npm start)', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
     server = await startServer('embedded', withAdminToken());
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.close();
   });
@@ -31,7 +31,9 @@ describe('the demo feeder (npm start)', () => {
         () => eventsOf(server.url, token, {}),
         (all) =>
           ['acme', 'globex'].every((t) =>
-            ['parse:completed', 'embed:completed', 'policy:completed', 'output:completed', 'parse:failed'].every((k) => seen(all, t).has(k)),
+            ['parse:completed', 'embed:completed', 'policy:completed', 'output:completed', 'parse:failed'].every((k) =>
+              seen(all, t).has(k),
+            ),
           ),
         30_000,
         250,

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, uniq } from '../../server/test/helper.ts';
 import { awaitStoredEvents, drainTelemetry, runLoad } from '../src/load.ts';
-import { newTelemetry, tokenOf, withAdminToken } from './support.ts';
+import { newTelemetry, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
 
-describe('the load generator', () => {
+describe('the load generator', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let token: string | undefined;
   beforeAll(async () => {
     server = await startServer('server', withAdminToken());
     token = tokenOf(server);
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.close();
   });

@@ -13,7 +13,7 @@ function documents(samples: SampleDocument[], tag: string, copies: number): Pipe
   ).flat();
 }
 
-describe('the server stopped in the middle of a run', () => {
+describe('the server stopped in the middle of a run', { timeout: 120_000 }, () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -65,7 +65,7 @@ describe('the server stopped in the middle of a run', () => {
     expect(run.failed).toBe(0);
     expect(run.documents).toBe(baseline.documents);
     // Not slower: the SDK never waits on the network in a model call.
-    expect(run.duration_ms).toBeLessThan(baseline.duration_ms * 1.5 + 1_000);
+    expect(run.duration_ms).toBeLessThan(baseline.duration_ms * 2 + 2_000);
     // The server really was gone: events went to the spool.
     expect(during.spooled).toBeGreaterThan(0);
 

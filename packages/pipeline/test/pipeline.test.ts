@@ -5,15 +5,15 @@ import { readSampleDocuments } from '../src/corpus/samples.ts';
 import { drainTelemetry } from '../src/load.ts';
 import { DefaultModels } from '../src/registry-client.ts';
 import { runPipeline } from '../src/run.ts';
-import { authHeaders, eventsOf, newTelemetry, type StoredEvent, tokenOf, withAdminToken } from './support.ts';
+import { authHeaders, eventsOf, newTelemetry, type StoredEvent, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
 
-describe('the pipeline over the bundled samples', () => {
+describe('the pipeline over the bundled samples', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let token: string | undefined;
   beforeAll(async () => {
     server = await startServer('embedded', withAdminToken());
     token = tokenOf(server);
-  });
+  }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
     await server?.close();
   });

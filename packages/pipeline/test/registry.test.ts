@@ -6,14 +6,14 @@ import { readSampleDocuments, type SampleDocument } from '../src/corpus/samples.
 import { drainTelemetry } from '../src/load.ts';
 import { RegistryClient } from '../src/registry-client.ts';
 import { runPipeline } from '../src/run.ts';
-import { authHeaders, eventsOf, newTelemetry, tokenOf, withAdminToken } from './support.ts';
+import { authHeaders, eventsOf, newTelemetry, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
 
 // The registry is another engineer's work in progress; until its route exists there is
 // nothing to obey, and the test says so instead of failing.
 const REGISTRY_ROUTE = new URL('../../server/src/routes/v1/pipeline.ts', import.meta.url);
 const noRegistry = !existsSync(REGISTRY_ROUTE);
 
-describe('the pipeline obeys the model registry', () => {
+describe('the pipeline obeys the model registry', { timeout: 120_000 }, () => {
   it('runs the built-in defaults when the registry cannot be reached, and says so once', async () => {
     const messages: string[] = [];
     const client = new RegistryClient({
@@ -39,7 +39,7 @@ describe('the pipeline obeys the model registry', () => {
       server = await startServer('embedded', withAdminToken());
       token = tokenOf(server);
       samples = (await readSampleDocuments()).filter((s) => s.filename !== 'corrupt-scan.pdf');
-    });
+    }, SERVER_START_TIMEOUT_MS);
     afterAll(async () => {
       await server?.close();
     });

@@ -68,3 +68,6 @@ export async function eventsOf(url: string, token: string | undefined, query: Re
   } while (cursor);
   return out;
 }
+
+/** Starting a server (migrations, registry seed) can take long on a loaded 2-core CI box. */
+export const SERVER_START_TIMEOUT_MS = 180_000;

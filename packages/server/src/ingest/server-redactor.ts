@@ -13,6 +13,7 @@ export async function createServerRedactor(): Promise<ServerRedactor> {
       return { input, output, rationale, summary: { ...ctx.summary() } as Record<string, number> };
     },
     text: (s) => lib.redactText(s),
-    value: (v) => lib.redactValue(v, undefined, { names: false }),
+    // Names too: metadata is free text as often as not (reviewer, note, comment).
+    value: (v) => lib.redactValue(v),
   };
 }

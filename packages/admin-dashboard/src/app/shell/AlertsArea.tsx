@@ -1,45 +1,67 @@
 import type { Alert } from '@frostbyte/contracts';
-import { useEffect, useState } from 'react';
-import { formatAgo } from '../../lib/format.ts';
+import { useEffect, useMemo, useState } from 'react';
+import { ErrorBanner } from '../../components/ErrorBanner.tsx';
+import { useActiveAlerts } from '../../features/alerts/api/get-alerts.ts';
+import { useUpdateAlert } from '../../features/alerts/api/update-alert.ts';
+import { AlertItem } from '../../features/alerts/components/AlertItem.tsx';
+import { latestAlerts, mergeAlerts } from '../../lib/alerts.ts';
 import { useLiveStream } from '../../lib/live-stream.tsx';
+import { usePermission } from '../../lib/permissions.tsx';
 
-/** Alerts pushed on the live stream. The latest state of each alert wins; resolved
- * and dismissed ones leave. Announced politely, once per alert. */
+const SHOWN = 5;
+
+/**
+ * The active alerts on every page: `GET /v1/alerts?state=active` merged with the
+ * `alert` frames of the live stream (latest state wins, resolved ones leave), with
+ * Acknowledge / Resolve when the user has `alerts:write`. Announced politely.
+ */
 export function AlertsArea() {
   const client = useLiveStream();
-  const [alerts, setAlerts] = useState<Alert[]>([]);
+  const canRead = usePermission('alerts:read');
+  const canWrite = usePermission('alerts:write');
+  const listed = useActiveAlerts(canRead);
+  const [live, setLive] = useState<Alert[]>([]);
   const [dismissed, setDismissed] = useState<Set<string>>(() => new Set());
+  const [expanded, setExpanded] = useState(false);
+  const update = useUpdateAlert((a) => setLive((prev) => latestAlerts(prev, [a])));
 
   useEffect(
     () =>
       client.subscribe((b) => {
-        if (!b.alerts.length) return;
-        setAlerts((prev) => {
-          const map = new Map(prev.map((a) => [a.id, a]));
-          for (const a of b.alerts) map.set(a.id, a);
-          return [...map.values()].filter((a) => a.state !== 'resolved').slice(-20);
-        });
+        if (b.alerts.length) setLive((prev) => latestAlerts(prev, b.alerts).slice(-500));
       }),
     [client],
   );
 
-  const visible = alerts
-    .filter((a) => !dismissed.has(a.id))
-    .slice(-5)
-    .reverse();
+  const alerts = useMemo(
+    () => mergeAlerts(listed.data?.alerts ?? [], live).filter((a) => !dismissed.has(a.id)),
+    [listed.data, live, dismissed],
+  );
+  const visible = expanded ? alerts : alerts.slice(0, SHOWN);
+
   return (
-    <section className="alerts" aria-label="Alerts" aria-live="polite">
-      {visible.map((a) => (
-        <div key={a.id} className={`banner banner-${a.severity === 'critical' ? 'error' : a.severity === 'warning' ? 'warning' : 'info'}`}>
-          <span>
-            <strong>{a.severity}</strong> · {a.rule}
-            {a.model_name ? ` · ${a.model_name}` : ''}: {a.message} <span className="muted">({formatAgo(a.updated_at)})</span>
-          </span>
-          <button type="button" onClick={() => setDismissed((s) => new Set(s).add(a.id))} aria-label={`Dismiss alert ${a.rule}`}>
-            Dismiss
-          </button>
-        </div>
-      ))}
+    <section className="alerts" aria-label="Alerts">
+      {listed.isError && !listed.data && (
+        <ErrorBanner title="Alerts could not be loaded" error={listed.error} onRetry={() => void listed.refetch()} />
+      )}
+      {update.isError && <ErrorBanner title="The alert was not updated" error={update.error} />}
+      <ul className="alert-list" aria-live="polite">
+        {visible.map((a) => (
+          <AlertItem
+            key={a.id}
+            alert={a}
+            canWrite={canWrite}
+            busy={update.isPending && update.variables?.id === a.id}
+            onAction={(action) => update.mutate({ id: a.id, action })}
+            onDismiss={() => setDismissed((s) => new Set(s).add(a.id))}
+          />
+        ))}
+      </ul>
+      {alerts.length > SHOWN && (
+        <button type="button" className="link-button" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+          {expanded ? 'Show fewer alerts' : `Show all ${alerts.length} alerts`}
+        </button>
+      )}
     </section>
   );
 }

@@ -62,7 +62,9 @@ export function ProvenanceTimeline() {
         {model && (
           <p className="muted">
             Stage <strong>{model.stage}</strong> · active:{' '}
-            {model.active.length ? model.active.map((a) => `${a.version} (${a.tenant === '*' ? 'every tenant' : a.tenant})`).join(', ') : 'nothing'}
+            {model.active.length
+              ? model.active.map((a) => `${a.version} (${a.tenant === '*' ? 'every tenant' : a.tenant})`).join(', ')
+              : 'nothing'}
           </p>
         )}
         {canWrite && name && (
@@ -102,7 +104,9 @@ export function ProvenanceTimeline() {
         <div className="stack">
           <section aria-labelledby="versions-title">
             <h2 id="versions-title">Versions</h2>
-            {versions.isError && <ErrorBanner title="Versions could not be loaded" error={versions.error} onRetry={() => void versions.refetch()} />}
+            {versions.isError && (
+              <ErrorBanner title="Versions could not be loaded" error={versions.error} onRetry={() => void versions.refetch()} />
+            )}
             <VersionsTable
               versions={vs}
               compare={compare}
@@ -132,7 +136,9 @@ export function ProvenanceTimeline() {
             Every change to {name || 'the model'}, newest first ({entries.length}). Use ↑ and ↓ to move through it. Deployments apply to{' '}
             {scopeText(null)} unless they name tenants.
           </p>
-          {timeline.isError && <ErrorBanner title="The timeline could not be loaded" error={timeline.error} onRetry={() => void timeline.refetch()} />}
+          {timeline.isError && (
+            <ErrorBanner title="The timeline could not be loaded" error={timeline.error} onRetry={() => void timeline.refetch()} />
+          )}
           <ProvenanceList entries={entries} />
         </section>
       </div>

@@ -16,7 +16,10 @@ export interface CreateExperimentInput {
 export type CreateExperimentField = 'name' | 'control' | 'treatment' | 'percent' | 'tenants' | 'reason';
 
 /** The input schema of this mutation (`CreateExperimentBody`). */
-export function parseCreateExperimentInput(input: CreateExperimentInput): { body: CreateExperimentBody | null; errors: FieldErrors<CreateExperimentField> } {
+export function parseCreateExperimentInput(input: CreateExperimentInput): {
+  body: CreateExperimentBody | null;
+  errors: FieldErrors<CreateExperimentField>;
+} {
   const errors: FieldErrors<CreateExperimentField> = {};
   const name = input.name.trim();
   if (!name) errors.name = 'Name the experiment.';
@@ -25,7 +28,8 @@ export function parseCreateExperimentInput(input: CreateExperimentInput): { body
   if (!input.treatment) errors.treatment = 'Pick the treatment version.';
   else if (input.treatment === input.control) errors.treatment = 'The treatment must be a different version from the control.';
   const percent = Number(input.percent);
-  if (!input.percent.trim() || !Number.isFinite(percent) || percent <= 0 || percent >= 100) errors.percent = 'A share between 0 and 100 (exclusive), e.g. 20.';
+  if (!input.percent.trim() || !Number.isFinite(percent) || percent <= 0 || percent >= 100)
+    errors.percent = 'A share between 0 and 100 (exclusive), e.g. 20.';
   const tenants = parseTenants(input.tenants);
   const bad = (tenants ?? []).filter((t) => !TENANT.test(t));
   if (bad.length) errors.tenants = `Not a tenant id: ${bad.join(', ')}.`;
@@ -46,12 +50,17 @@ export function parseCreateExperimentInput(input: CreateExperimentInput): { body
 }
 
 /** `POST /v1/experiments`. */
-export const createExperiment = (body: CreateExperimentBody) => apiPost<{ experiment: Experiment; deployment: Deployment }>('/v1/experiments', body);
+export const createExperiment = (body: CreateExperimentBody) =>
+  apiPost<{ experiment: Experiment; deployment: Deployment }>('/v1/experiments', body);
 
 export function useCreateExperiment(modelName: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: createExperiment,
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: registryKeys.experiments() }), qc.invalidateQueries({ queryKey: registryKeys.model(modelName) })]),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: registryKeys.experiments() }),
+        qc.invalidateQueries({ queryKey: registryKeys.model(modelName) }),
+      ]),
   });
 }

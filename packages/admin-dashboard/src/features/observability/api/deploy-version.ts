@@ -34,12 +34,17 @@ export function parseDeployInput(input: DeployInput): { body: DeployBody | null;
 }
 
 /** `POST /v1/models/{name}/deployments`. */
-export const deployVersion = (name: string, body: DeployBody) => apiPost<Deployment>(`/v1/models/${encodeURIComponent(name)}/deployments`, body);
+export const deployVersion = (name: string, body: DeployBody) =>
+  apiPost<Deployment>(`/v1/models/${encodeURIComponent(name)}/deployments`, body);
 
 export function useDeployVersion(name: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: DeployBody) => deployVersion(name, body),
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: registryKeys.model(name) }), qc.invalidateQueries({ queryKey: registryKeys.models() })]),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: registryKeys.model(name) }),
+        qc.invalidateQueries({ queryKey: registryKeys.models() }),
+      ]),
   });
 }

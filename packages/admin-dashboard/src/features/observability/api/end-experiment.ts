@@ -23,7 +23,9 @@ export function endExperimentError(input: EndExperimentInput): string | null {
 export function endExperiment(input: EndExperimentInput): Promise<Experiment | { experiment: Experiment; deployment: Deployment | null }> {
   const path = `/v1/experiments/${encodeURIComponent(input.id)}/${input.action}`;
   const reason = input.reason.trim();
-  return input.action === 'stop' ? apiPost<Experiment>(path, { reason }) : apiPost(path, input.variant ? { variant: input.variant, reason } : { reason });
+  return input.action === 'stop'
+    ? apiPost<Experiment>(path, { reason })
+    : apiPost(path, input.variant ? { variant: input.variant, reason } : { reason });
 }
 
 export function useEndExperiment(modelName: string) {

@@ -5,7 +5,11 @@ import { registryKeys } from './registry-keys.ts';
 
 /** `GET /v1/models/{name}/versions/{a}/diff/{b}`: structured config + price diff and both versions' figures. */
 export const getVersionDiff = (name: string, a: string, b: string, signal?: AbortSignal) =>
-  apiGet<ConfigDiff>(`/v1/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(a)}/diff/${encodeURIComponent(b)}`, undefined, signal);
+  apiGet<ConfigDiff>(
+    `/v1/models/${encodeURIComponent(name)}/versions/${encodeURIComponent(a)}/diff/${encodeURIComponent(b)}`,
+    undefined,
+    signal,
+  );
 
 export const versionDiffQueryOptions = (name: string, a: string, b: string) =>
   queryOptions({

@@ -3,7 +3,13 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiPost } from '../../../lib/api-client.ts';
 import { type FieldErrors, registryKeys, SLUG } from './registry-keys.ts';
 
-export const PRICING_KEYS = ['input_per_1k', 'output_per_1k', 'cached_input_per_1k', 'per_page', 'per_call'] as const satisfies readonly (keyof Pricing)[];
+export const PRICING_KEYS = [
+  'input_per_1k',
+  'output_per_1k',
+  'cached_input_per_1k',
+  'per_page',
+  'per_call',
+] as const satisfies readonly (keyof Pricing)[];
 export type PricingKey = (typeof PRICING_KEYS)[number];
 
 /** The form as typed: configuration as JSON text, prices as text fields. */
@@ -20,17 +26,22 @@ export type RegisterVersionField = 'version' | 'config' | 'reason' | PricingKey;
  * (`RegisterVersionBody`), checked before sending so the form can point at the field.
  * Returns the request body, or the errors per field.
  */
-export function parseRegisterVersionInput(input: RegisterVersionInput): { body: RegisterVersionBody | null; errors: FieldErrors<RegisterVersionField> } {
+export function parseRegisterVersionInput(input: RegisterVersionInput): {
+  body: RegisterVersionBody | null;
+  errors: FieldErrors<RegisterVersionField>;
+} {
   const errors: FieldErrors<RegisterVersionField> = {};
   const version = input.version.trim();
   if (!version) errors.version = 'Give the version a name, e.g. 1.1.0.';
-  else if (version.length > 64 || !SLUG.test(version)) errors.version = 'Letters, digits and . _ : / @ + - only, starting with a letter or digit (at most 64).';
+  else if (version.length > 64 || !SLUG.test(version))
+    errors.version = 'Letters, digits and . _ : / @ + - only, starting with a letter or digit (at most 64).';
 
   let config: Record<string, unknown> = {};
   if (input.config.trim()) {
     try {
       const parsed: unknown = JSON.parse(input.config);
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) errors.config = 'The configuration must be a JSON object, e.g. {"delay_ms": 0}.';
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        errors.config = 'The configuration must be a JSON object, e.g. {"delay_ms": 0}.';
       else config = parsed as Record<string, unknown>;
     } catch (err) {
       errors.config = `Not valid JSON: ${(err as Error).message}`;
@@ -62,6 +73,10 @@ export function useRegisterVersion(name: string) {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: RegisterVersionBody) => registerVersion(name, body),
-    onSuccess: () => Promise.all([qc.invalidateQueries({ queryKey: registryKeys.model(name) }), qc.invalidateQueries({ queryKey: registryKeys.models() })]),
+    onSuccess: () =>
+      Promise.all([
+        qc.invalidateQueries({ queryKey: registryKeys.model(name) }),
+        qc.invalidateQueries({ queryKey: registryKeys.models() }),
+      ]),
   });
 }

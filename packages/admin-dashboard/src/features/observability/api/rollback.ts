@@ -18,7 +18,12 @@ export function parseRollbackInput(input: RollbackInput): { body: RollbackBody |
   if (input.reason.trim().length < 3) errors.reason = 'Say why you roll back (at least 3 characters).';
   if (Object.keys(errors).length) return { body: null, errors };
   return {
-    body: { to_version: input.toVersion, tenants: input.tenants, reason: input.reason.trim(), expected_current_version: input.expectedCurrent },
+    body: {
+      to_version: input.toVersion,
+      tenants: input.tenants,
+      reason: input.reason.trim(),
+      expected_current_version: input.expectedCurrent,
+    },
     errors,
   };
 }

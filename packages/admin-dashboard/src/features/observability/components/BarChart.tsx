@@ -12,7 +12,11 @@ export function BarChart({ title, bars }: { title: string; bars: readonly Bar[] 
           <div key={b.label} className="bar-row">
             <dt>{b.label}</dt>
             <dd>
-              <span className={`bar swatch-${(i % 8) + 1}`} style={{ width: `${Math.max(1, (fractions[i] ?? 0) * 100)}%` }} aria-hidden="true" />
+              <span
+                className={`bar swatch-${(i % 8) + 1}`}
+                style={{ width: `${Math.max(1, (fractions[i] ?? 0) * 100)}%` }}
+                aria-hidden="true"
+              />
               <span className="bar-value">{b.text}</span>
             </dd>
           </div>

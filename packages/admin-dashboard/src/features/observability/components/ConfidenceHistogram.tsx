@@ -7,6 +7,13 @@ export function ConfidenceHistogram({ variants }: { variants: readonly VariantRe
   const shares = variants.map(confidenceShares);
   const max = Math.max(0.0001, ...shares.flat().map((s) => s.share));
   const ranges = shares[0]?.map((s) => s.range) ?? [];
+  if (variants.every((v) => v.confidence.count === 0))
+    return (
+      <figure className="histogram">
+        <figcaption>Confidence distribution</figcaption>
+        <p className="muted">No confidence score recorded by either variant yet (this stage's model may not report one).</p>
+      </figure>
+    );
   return (
     <figure className="histogram">
       <figcaption>Confidence distribution (share of each variant's calls)</figcaption>
@@ -14,7 +21,11 @@ export function ConfidenceHistogram({ variants }: { variants: readonly VariantRe
         {ranges.map((range, i) => (
           <div key={range} className="histogram-bucket" title={range}>
             {shares.map((s, v) => (
-              <span key={variants[v]?.variant} className={`histogram-col swatch-${v + 1}`} style={{ height: `${((s[i]?.share ?? 0) / max) * 100}%` }} />
+              <span
+                key={variants[v]?.variant}
+                className={`histogram-col swatch-${v + 1}`}
+                style={{ height: `${((s[i]?.share ?? 0) / max) * 100}%` }}
+              />
             ))}
             <span className="histogram-label">{range.split('–')[0]}</span>
           </div>

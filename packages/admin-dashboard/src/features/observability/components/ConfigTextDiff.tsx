@@ -5,7 +5,12 @@ import { useMemo } from 'react';
 export function stableJson(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
     return v;
   };
   return JSON.stringify(sort(value), null, 2);
@@ -24,16 +29,19 @@ export function ConfigTextDiff({ before, after, label }: { before: unknown; afte
     return out;
   }, [before, after]);
   return (
-    <pre className="config-diff" aria-label={label}>
-      {lines.map((l) =>
-        l.sign === '+' ? (
-          <ins key={l.key}>{`+ ${l.text}\n`}</ins>
-        ) : l.sign === '−' ? (
-          <del key={l.key}>{`− ${l.text}\n`}</del>
-        ) : (
-          <span key={l.key}>{`  ${l.text}\n`}</span>
-        ),
-      )}
-    </pre>
+    <figure className="config-diff-figure">
+      <figcaption className="visually-hidden">{label}</figcaption>
+      <pre className="config-diff">
+        {lines.map((l) =>
+          l.sign === '+' ? (
+            <ins key={l.key}>{`+ ${l.text}\n`}</ins>
+          ) : l.sign === '−' ? (
+            <del key={l.key}>{`− ${l.text}\n`}</del>
+          ) : (
+            <span key={l.key}>{`  ${l.text}\n`}</span>
+          ),
+        )}
+      </pre>
+    </figure>
   );
 }

@@ -1,7 +1,12 @@
 import type { ModelVersion } from '@frostbyte/contracts';
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
-import { type CreateExperimentField, type CreateExperimentInput, parseCreateExperimentInput, useCreateExperiment } from '../api/create-experiment.ts';
+import {
+  type CreateExperimentField,
+  type CreateExperimentInput,
+  parseCreateExperimentInput,
+  useCreateExperiment,
+} from '../api/create-experiment.ts';
 import type { FieldErrors } from '../api/registry-keys.ts';
 import { FieldError, invalidProps } from './FieldError.tsx';
 
@@ -17,7 +22,16 @@ export function CreateExperimentForm({ modelName, stage, versions, onDone }: Pro
   const id = useId();
   const active = versions.find((v) => v.active_for.includes('*'))?.version ?? versions[versions.length - 1]?.version ?? '';
   const other = [...versions].reverse().find((v) => v.version !== active)?.version ?? '';
-  const [input, setInput] = useState<CreateExperimentInput>({ name: '', modelName, stage, control: active, treatment: other, percent: '20', tenants: '', reason: '' });
+  const [input, setInput] = useState<CreateExperimentInput>({
+    name: '',
+    modelName,
+    stage,
+    control: active,
+    treatment: other,
+    percent: '20',
+    tenants: '',
+    reason: '',
+  });
   const [errors, setErrors] = useState<FieldErrors<CreateExperimentField>>({});
   const mutation = useCreateExperiment(modelName);
   const f = (n: string) => `${id}-${n}`;
@@ -57,7 +71,13 @@ export function CreateExperimentForm({ modelName, stage, versions, onDone }: Pro
         {versionSelect('treatment', 'Treatment version')}
         <div className="field">
           <label htmlFor={f('percent')}>Documents to the treatment (%)</label>
-          <input id={f('percent')} inputMode="decimal" value={input.percent} onChange={set('percent')} {...invalidProps(f('percent-err'), errors.percent)} />
+          <input
+            id={f('percent')}
+            inputMode="decimal"
+            value={input.percent}
+            onChange={set('percent')}
+            {...invalidProps(f('percent-err'), errors.percent)}
+          />
           <FieldError id={f('percent-err')} message={errors.percent} />
         </div>
       </div>

@@ -25,7 +25,10 @@ export function DeployForm({ modelName, versions, initialVersion, currentVersion
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    const { body, errors: errs } = parseDeployInput({ ...input, expectedCurrent: input.scope === 'all' && currentVersion ? currentVersion : undefined });
+    const { body, errors: errs } = parseDeployInput({
+      ...input,
+      expectedCurrent: input.scope === 'all' && currentVersion ? currentVersion : undefined,
+    });
     setErrors(errs);
     if (body) mutation.mutate(body, { onSuccess: onDone });
   };
@@ -35,7 +38,12 @@ export function DeployForm({ modelName, versions, initialVersion, currentVersion
       <h3 id={f('title')}>Deploy {modelName}</h3>
       <div className="field">
         <label htmlFor={f('version')}>Version to deploy</label>
-        <select id={f('version')} value={input.version} onChange={(e) => setInput({ ...input, version: e.target.value })} {...invalidProps(f('version-err'), errors.version)}>
+        <select
+          id={f('version')}
+          value={input.version}
+          onChange={(e) => setInput({ ...input, version: e.target.value })}
+          {...invalidProps(f('version-err'), errors.version)}
+        >
           {[...versions].reverse().map((v) => (
             <option key={v.version} value={v.version}>
               {v.version}
@@ -48,22 +56,34 @@ export function DeployForm({ modelName, versions, initialVersion, currentVersion
       <fieldset className="field">
         <legend>For</legend>
         <label>
-          <input type="radio" name={f('scope')} checked={input.scope === 'all'} onChange={() => setInput({ ...input, scope: 'all' })} /> every tenant
+          <input type="radio" name={f('scope')} checked={input.scope === 'all'} onChange={() => setInput({ ...input, scope: 'all' })} />{' '}
+          every tenant
         </label>
         <label>
-          <input type="radio" name={f('scope')} checked={input.scope === 'some'} onChange={() => setInput({ ...input, scope: 'some' })} /> only these tenants
+          <input type="radio" name={f('scope')} checked={input.scope === 'some'} onChange={() => setInput({ ...input, scope: 'some' })} />{' '}
+          only these tenants
         </label>
         {input.scope === 'some' && (
           <>
             <label htmlFor={f('tenants')}>Tenants (comma-separated)</label>
-            <input id={f('tenants')} value={input.tenants} onChange={(e) => setInput({ ...input, tenants: e.target.value })} {...invalidProps(f('tenants-err'), errors.tenants)} />
+            <input
+              id={f('tenants')}
+              value={input.tenants}
+              onChange={(e) => setInput({ ...input, tenants: e.target.value })}
+              {...invalidProps(f('tenants-err'), errors.tenants)}
+            />
             <FieldError id={f('tenants-err')} message={errors.tenants} />
           </>
         )}
       </fieldset>
       <div className="field">
         <label htmlFor={f('reason')}>Why</label>
-        <input id={f('reason')} value={input.reason} onChange={(e) => setInput({ ...input, reason: e.target.value })} {...invalidProps(f('reason-err'), errors.reason)} />
+        <input
+          id={f('reason')}
+          value={input.reason}
+          onChange={(e) => setInput({ ...input, reason: e.target.value })}
+          {...invalidProps(f('reason-err'), errors.reason)}
+        />
         <FieldError id={f('reason-err')} message={errors.reason} />
       </div>
       {mutation.isError && <ErrorBanner title="Not deployed" error={mutation.error} />}

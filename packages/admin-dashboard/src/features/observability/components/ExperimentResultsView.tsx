@@ -10,7 +10,15 @@ import { ConfidenceHistogram } from './ConfidenceHistogram.tsx';
 
 /** One experiment's results: per-variant charts, agreement, significance in words,
  * and (while it runs, for those allowed) Stop or Promote. */
-export function ExperimentResultsView({ experiment, modelName, canWrite }: { experiment: Experiment; modelName: string; canWrite: boolean }) {
+export function ExperimentResultsView({
+  experiment,
+  modelName,
+  canWrite,
+}: {
+  experiment: Experiment;
+  modelName: string;
+  canWrite: boolean;
+}) {
   const id = useId();
   const running = experiment.state === 'running';
   const q = useExperimentResults(experiment.id, running);
@@ -35,8 +43,8 @@ export function ExperimentResultsView({ experiment, modelName, canWrite }: { exp
         Results: {experiment.name} <span className={`badge badge-${running ? 'processing' : 'idle'}`}>{experiment.state}</span>
       </h3>
       <p className="muted">
-        {experiment.control.version} (control) against {experiment.treatment.version} (treatment, {experiment.treatment_percent}% of documents) on {experiment.stage} · updated{' '}
-        {formatAgo(r.generated_at)}
+        {experiment.control.version} (control) against {experiment.treatment.version} (treatment, {experiment.treatment_percent}% of
+        documents) on {experiment.stage} · updated {formatAgo(r.generated_at)}
       </p>
       <div className="charts ab-charts">
         <BarChart title="Calls" bars={variantBars(r.variants, 'calls')} />
@@ -58,7 +66,13 @@ export function ExperimentResultsView({ experiment, modelName, canWrite }: { exp
         <div className="end-experiment">
           <div className="field">
             <label htmlFor={`${id}-reason`}>Why end it</label>
-            <input id={`${id}-reason`} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={formError ? true : undefined} aria-describedby={formError ? `${id}-err` : undefined} />
+            <input
+              id={`${id}-reason`}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={formError ? true : undefined}
+              aria-describedby={formError ? `${id}-err` : undefined}
+            />
             {formError && (
               <span id={`${id}-err`} className="field-error">
                 {formError}

@@ -26,7 +26,6 @@ export function ProvenanceList({ entries }: { entries: readonly TimelineEntry[] 
   if (!entries.length) return <p className="muted">Nothing recorded for this model yet.</p>;
   let index = 0;
   return (
-    // biome-ignore lint/a11y/noNoninteractiveElementInteractions: arrow keys move the focus between the entries
     <ol ref={list} className="provenance" aria-label="Provenance timeline, newest first" onKeyDown={move}>
       {groupByDay(entries).map((day) => (
         <li key={day.day} className="provenance-day">

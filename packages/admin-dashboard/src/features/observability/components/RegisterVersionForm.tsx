@@ -1,7 +1,13 @@
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
 import type { FieldErrors } from '../api/registry-keys.ts';
-import { PRICING_KEYS, parseRegisterVersionInput, type RegisterVersionField, type RegisterVersionInput, useRegisterVersion } from '../api/register-version.ts';
+import {
+  PRICING_KEYS,
+  parseRegisterVersionInput,
+  type RegisterVersionField,
+  type RegisterVersionInput,
+  useRegisterVersion,
+} from '../api/register-version.ts';
 import { FieldError, invalidProps } from './FieldError.tsx';
 
 const PRICE_LABEL: Record<(typeof PRICING_KEYS)[number], string> = {
@@ -14,10 +20,23 @@ const PRICE_LABEL: Record<(typeof PRICING_KEYS)[number], string> = {
 
 /** Register a new (immutable) version: configuration as JSON, prices in USD, why.
  * Starts from the latest version's configuration so a change is one edit. */
-export function RegisterVersionForm({ modelName, baseConfig, onDone }: { modelName: string; baseConfig: Record<string, unknown>; onDone: (version: string) => void }) {
+export function RegisterVersionForm({
+  modelName,
+  baseConfig,
+  onDone,
+}: {
+  modelName: string;
+  baseConfig: Record<string, unknown>;
+  onDone: (version: string) => void;
+}) {
   const id = useId();
   const mutation = useRegisterVersion(modelName);
-  const [input, setInput] = useState<RegisterVersionInput>({ version: '', config: JSON.stringify(baseConfig, null, 2), pricing: {}, reason: '' });
+  const [input, setInput] = useState<RegisterVersionInput>({
+    version: '',
+    config: JSON.stringify(baseConfig, null, 2),
+    pricing: {},
+    reason: '',
+  });
   const [errors, setErrors] = useState<FieldErrors<RegisterVersionField>>({});
 
   const submit = (e: FormEvent) => {
@@ -33,7 +52,12 @@ export function RegisterVersionForm({ modelName, baseConfig, onDone }: { modelNa
       <h3 id={f('title')}>Register a version of {modelName}</h3>
       <div className="field">
         <label htmlFor={f('version')}>Version</label>
-        <input id={f('version')} value={input.version} onChange={(e) => setInput({ ...input, version: e.target.value })} {...invalidProps(f('version-err'), errors.version)} />
+        <input
+          id={f('version')}
+          value={input.version}
+          onChange={(e) => setInput({ ...input, version: e.target.value })}
+          {...invalidProps(f('version-err'), errors.version)}
+        />
         <FieldError id={f('version-err')} message={errors.version} />
       </div>
       <div className="field">
@@ -67,7 +91,12 @@ export function RegisterVersionForm({ modelName, baseConfig, onDone }: { modelNa
       </fieldset>
       <div className="field">
         <label htmlFor={f('reason')}>Why</label>
-        <input id={f('reason')} value={input.reason} onChange={(e) => setInput({ ...input, reason: e.target.value })} {...invalidProps(f('reason-err'), errors.reason)} />
+        <input
+          id={f('reason')}
+          value={input.reason}
+          onChange={(e) => setInput({ ...input, reason: e.target.value })}
+          {...invalidProps(f('reason-err'), errors.reason)}
+        />
         <FieldError id={f('reason-err')} message={errors.reason} />
       </div>
       {mutation.isError && <ErrorBanner title="The version was not registered" error={mutation.error} />}

@@ -39,7 +39,12 @@ export function RollbackDialog({ modelName, versions, onClose }: Props) {
   const confirm = (e: FormEvent) => {
     e.preventDefault();
     if (!p) return;
-    const { body: rb, errors } = parseRollbackInput({ toVersion: p.target_version, tenants: null, reason, expectedCurrent: p.expected_current_version });
+    const { body: rb, errors } = parseRollbackInput({
+      toVersion: p.target_version,
+      tenants: null,
+      reason,
+      expectedCurrent: p.expected_current_version,
+    });
     setError(errors.reason ?? errors.toVersion);
     if (rb) mutation.mutate(rb, { onSuccess: onClose });
   };
@@ -50,7 +55,6 @@ export function RollbackDialog({ modelName, versions, onClose }: Props) {
 
   return (
     <div className="dialog-backdrop">
-      {/* biome-ignore lint/a11y/noStaticElementInteractions: Escape closes the dialog */}
       <div className="dialog" role="dialog" aria-modal="true" aria-labelledby={f('title')} onKeyDown={onKey}>
         <h2 id={f('title')} ref={heading} tabIndex={-1}>
           Roll back {modelName}

@@ -15,10 +15,15 @@ export function RollbackFigures({ preview: p }: { preview: RollbackPreview }) {
           <li key={t}>{t}</li>
         ))}
       </ul>
-      {p.tenants_seen.length > 0 && <p>Tenants with calls on {p.current_version} in the window: {p.tenants_seen.join(', ')}.</p>}
+      {p.tenants_seen.length > 0 && (
+        <p>
+          Tenants with calls on {p.current_version} in the window: {p.tenants_seen.join(', ')}.
+        </p>
+      )}
       <table className="table">
         <caption>
-          {p.current_version} over the last {Math.round((Date.parse(p.current.to) - Date.parse(p.current.from)) / 60_000)} min against {p.target_version}'s own history
+          {p.current_version} over the last {Math.round((Date.parse(p.current.to) - Date.parse(p.current.from)) / 60_000)} min against{' '}
+          {p.target_version}'s own history
           {p.target_was_deployed ? '' : ' (never deployed before)'}
         </caption>
         <thead>

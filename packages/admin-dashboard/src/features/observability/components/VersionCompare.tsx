@@ -51,7 +51,12 @@ const METRIC_ROWS: [string, (s: VersionStats) => string][] = [
 export function VersionCompare({ modelName, a, b }: { modelName: string; a: string; b: string }) {
   const q = useVersionDiff(modelName, a, b);
   if (q.isError) return <ErrorBanner title="The versions could not be compared" error={q.error} onRetry={() => void q.refetch()} />;
-  if (!q.data) return <p role="status">Comparing {a} and {b}…</p>;
+  if (!q.data)
+    return (
+      <p role="status">
+        Comparing {a} and {b}…
+      </p>
+    );
   const d = q.data;
   return (
     <section className="card compare" aria-labelledby="compare-title">
@@ -66,7 +71,11 @@ export function VersionCompare({ modelName, a, b }: { modelName: string; a: stri
       </p>
       <EntriesTable title="Configuration changes" entries={d.entries} />
       <EntriesTable title="Price changes" entries={d.pricing} />
-      <ConfigTextDiff before={d.from_config} after={d.to_config} label={`Configuration of ${d.from_version} against ${d.to_version}, line by line`} />
+      <ConfigTextDiff
+        before={d.from_config}
+        after={d.to_config}
+        label={`Configuration of ${d.from_version} against ${d.to_version}, line by line`}
+      />
       <table className="table">
         <caption>Figures over the last {Math.round(d.metrics.window_s / 3600)} h</caption>
         <thead>

@@ -51,7 +51,11 @@ export function barFractions(bars: readonly Bar[]): number[] {
 /** The confidence histogram of each variant on the same ten buckets, as shares of its calls. */
 export function confidenceShares(v: VariantResult): { range: string; count: number; share: number }[] {
   const total = v.confidence.buckets.reduce((s, b) => s + b.count, 0);
-  return v.confidence.buckets.map((b) => ({ range: `${b.from.toFixed(1)}–${b.to.toFixed(1)}`, count: b.count, share: total ? b.count / total : 0 }));
+  return v.confidence.buckets.map((b) => ({
+    range: `${b.from.toFixed(1)}–${b.to.toFixed(1)}`,
+    count: b.count,
+    share: total ? b.count / total : 0,
+  }));
 }
 
 export function agreementText(r: ExperimentResults): string {

@@ -24,12 +24,12 @@ export const KIND_LABEL: Record<TimelineKind, string> = {
 
 /** A glyph per kind: the kind is never told by colour alone. */
 export const KIND_GLYPH: Record<TimelineKind, string> = {
-  version_registered: '＋',
+  version_registered: '+',
   config_change: '✎',
   deploy: '▲',
   rollback: '↶',
-  traffic_split: '⑂',
-  experiment_started: '⚗',
+  traffic_split: '⇄',
+  experiment_started: '◇',
   experiment_stopped: '■',
   experiment_promoted: '★',
 };

@@ -28,7 +28,13 @@ export function direction(current: number | null, target: number | null): Direct
   return target < current ? 'better' : 'worse';
 }
 
-function row(label: string, c: number | null, t: number | null, fmt: (v: number | null) => string, deltaFmt: (v: number) => string): FigureRow {
+function row(
+  label: string,
+  c: number | null,
+  t: number | null,
+  fmt: (v: number | null) => string,
+  deltaFmt: (v: number) => string,
+): FigureRow {
   const dir = direction(c, t);
   return { label, current: fmt(c), target: fmt(t), change: c === null || t === null ? '—' : signed(t - c, deltaFmt), direction: dir };
 }
@@ -41,7 +47,13 @@ export function comparisonRows(current: VersionStats, target: VersionStats): Fig
     row('Error rate', current.calls ? current.error_rate : null, target.calls ? target.error_rate : null, formatPercent, pointsText),
     row('p95 latency', current.p95_ms, target.p95_ms, formatMs, (v) => formatMs(v)),
     row('Cost per call', current.cost_per_call_usd, target.cost_per_call_usd, formatCost, (v) => formatCost(v)),
-    { label: 'Cost in window', current: formatCost(current.cost_usd), target: formatCost(target.cost_usd), change: '—', direction: 'unknown' },
+    {
+      label: 'Cost in window',
+      current: formatCost(current.cost_usd),
+      target: formatCost(target.cost_usd),
+      change: '—',
+      direction: 'unknown',
+    },
   ];
 }
 
