@@ -117,5 +117,8 @@ if (only && fs.existsSync(latestPath)) {
 }
 fs.writeFileSync(latestPath, `${JSON.stringify(latest, null, 2)}\n`);
 console.log(`\n${JSON.stringify(rows, null, 2)}`);
+// The same table in Markdown, for docs/benchmarks.md and the README.
+console.log('\n| benchmark | ours | peer / limit | compared with | ratio | unit |\n|---|---:|---:|---|---:|---|');
+for (const r of latest.results) console.log(`| \`${r.name}\` | ${fmt(r.ours)} | ${fmt(r.peer_or_limit)} | ${r.peer_name} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.unit} |`);
 console.log(`\nwritten: ${path.relative(ROOT, dated)}, ${path.relative(ROOT, latestPath)}`);
 process.exit(runs.every((r) => r.ok) ? 0 : 1);

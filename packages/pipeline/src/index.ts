@@ -5,6 +5,31 @@
  * Dependency direction: this package imports @frostbyte/telemetry, @frostbyte/redact
  * and @frostbyte/contracts (shapes and the experiment-assignment rule); never the server.
  */
+
+export { type GeneratedDocument, generateCorpus, generateDocument } from './corpus/generate.ts';
+export { readSampleDocuments, SAMPLE_DOCUMENTS_DIR, type SampleDocument } from './corpus/samples.ts';
+export { type DemoOptions, startDemo } from './demo.ts';
+export {
+  awaitStoredEvents,
+  countStoredEvents,
+  drainTelemetry,
+  type LoadOptions,
+  type LoadResult,
+  runLoad,
+  type StoredCount,
+} from './load.ts';
+export {
+  buildStageModel,
+  type DefaultModelOptions,
+  DefaultModels,
+  type Logger,
+  type ModelResolver,
+  PIPELINE_STAGES,
+  type PipelineStage,
+  RegistryClient,
+  type RegistryClientOptions,
+  type ResolvedModel,
+} from './registry-client.ts';
 export {
   type DocumentResult,
   newRunId,
@@ -15,32 +40,8 @@ export {
   type RunSummary,
   runPipeline,
 } from './run.ts';
-export {
-  buildStageModel,
-  DefaultModels,
-  type DefaultModelOptions,
-  type Logger,
-  type ModelResolver,
-  PIPELINE_STAGES,
-  type PipelineStage,
-  RegistryClient,
-  type RegistryClientOptions,
-  type ResolvedModel,
-} from './registry-client.ts';
-export {
-  awaitStoredEvents,
-  countStoredEvents,
-  drainTelemetry,
-  type LoadOptions,
-  type LoadResult,
-  runLoad,
-  type StoredCount,
-} from './load.ts';
-export { type DemoOptions, startDemo } from './demo.ts';
-export * from './stages/parse.ts';
 export * from './stages/embed.ts';
-export * from './stages/policy.ts';
-export * from './stages/output.ts';
 export type { ModelIdentity, ModelResult, StageModel, StageName, Usage } from './stages/model.ts';
-export { generateCorpus, generateDocument, type GeneratedDocument } from './corpus/generate.ts';
-export { readSampleDocuments, SAMPLE_DOCUMENTS_DIR, type SampleDocument } from './corpus/samples.ts';
+export * from './stages/output.ts';
+export * from './stages/parse.ts';
+export * from './stages/policy.ts';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, tempDir, until } from '../../server/test/helper.ts';
 import { startDemo } from '../src/demo.ts';
-import { eventsOf, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
+import { closeServer, eventsOf, SERVER_START_TIMEOUT_MS, tokenOf, withAdminToken } from './support.ts';
 
 describe('the demo feeder (npm start)', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -9,7 +9,7 @@ describe('the demo feeder (npm start)', { timeout: 120_000 }, () => {
     server = await startServer('embedded', withAdminToken());
   }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
-    await server?.close();
+    if (server) await closeServer(server);
   });
 
   it('keeps both tenants busy through every stage, the corrupt sample included, and stops cleanly', async () => {

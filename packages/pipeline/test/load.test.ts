@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, uniq } from '../../server/test/helper.ts';
 import { awaitStoredEvents, drainTelemetry, runLoad } from '../src/load.ts';
-import { newTelemetry, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
+import { closeServer, newTelemetry, SERVER_START_TIMEOUT_MS, tokenOf, withAdminToken } from './support.ts';
 
 describe('the load generator', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -11,7 +11,7 @@ describe('the load generator', { timeout: 120_000 }, () => {
     token = tokenOf(server);
   }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
-    await server?.close();
+    if (server) await closeServer(server);
   });
 
   it('runs the real stages at 200 concurrent operations and the server stores every event (stored == invocations × 2)', async () => {

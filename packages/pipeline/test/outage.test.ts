@@ -4,7 +4,7 @@ import { readSampleDocuments, type SampleDocument } from '../src/corpus/samples.
 import { drainTelemetry } from '../src/load.ts';
 import { DefaultModels } from '../src/registry-client.ts';
 import { type PipelineDocument, runPipeline } from '../src/run.ts';
-import { eventsOf, newTelemetry, tokenOf, withAdminToken } from './support.ts';
+import { closeServer, eventsOf, newTelemetry, tokenOf, withAdminToken } from './support.ts';
 
 /** Copies of the samples with ids unique to `tag`, so two runs never share a document. */
 function documents(samples: SampleDocument[], tag: string, copies: number): PipelineDocument[] {
@@ -29,7 +29,7 @@ describe('the server stopped in the middle of a run', { timeout: 120_000 }, () =
     const token = tokenOf(first);
     let second: Awaited<ReturnType<typeof startServer>> | undefined;
     cleanups.push(async () => {
-      await second?.close();
+      if (second) await closeServer(second);
     });
 
     const samples = (await readSampleDocuments()).filter((s) => s.filename !== 'corrupt-scan.pdf');
@@ -54,7 +54,7 @@ describe('the server stopped in the middle of a run', { timeout: 120_000 }, () =
     async function* feed() {
       let n = 0;
       for (const doc of documents(samples, 'o', 2)) {
-        if (n++ === 10) stopping = first.close({ keepData: true });
+        if (n++ === 10) stopping = closeServer(first, { keepData: true });
         yield doc;
       }
     }

@@ -5,7 +5,16 @@ import { readSampleDocuments } from '../src/corpus/samples.ts';
 import { drainTelemetry } from '../src/load.ts';
 import { DefaultModels } from '../src/registry-client.ts';
 import { runPipeline } from '../src/run.ts';
-import { authHeaders, eventsOf, newTelemetry, type StoredEvent, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
+import {
+  authHeaders,
+  closeServer,
+  eventsOf,
+  newTelemetry,
+  SERVER_START_TIMEOUT_MS,
+  type StoredEvent,
+  tokenOf,
+  withAdminToken,
+} from './support.ts';
 
 describe('the pipeline over the bundled samples', { timeout: 120_000 }, () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -15,7 +24,7 @@ describe('the pipeline over the bundled samples', { timeout: 120_000 }, () => {
     token = tokenOf(server);
   }, SERVER_START_TIMEOUT_MS);
   afterAll(async () => {
-    await server?.close();
+    if (server) await closeServer(server);
   });
 
   it('emits started + completed for parse, embed and policy of every good document, and a failed parse for the corrupt one — in /v1/events and on the SSE stream', async () => {

@@ -6,7 +6,7 @@ import { readSampleDocuments, type SampleDocument } from '../src/corpus/samples.
 import { drainTelemetry } from '../src/load.ts';
 import { RegistryClient } from '../src/registry-client.ts';
 import { runPipeline } from '../src/run.ts';
-import { authHeaders, eventsOf, newTelemetry, tokenOf, withAdminToken, SERVER_START_TIMEOUT_MS } from './support.ts';
+import { authHeaders, closeServer, eventsOf, newTelemetry, SERVER_START_TIMEOUT_MS, tokenOf, withAdminToken } from './support.ts';
 
 // The registry is another engineer's work in progress; until its route exists there is
 // nothing to obey, and the test says so instead of failing.
@@ -41,7 +41,7 @@ describe('the pipeline obeys the model registry', { timeout: 120_000 }, () => {
       samples = (await readSampleDocuments()).filter((s) => s.filename !== 'corrupt-scan.pdf');
     }, SERVER_START_TIMEOUT_MS);
     afterAll(async () => {
-      await server?.close();
+      if (server) await closeServer(server);
     });
 
     const api = async (method: string, path: string, body?: unknown) => {

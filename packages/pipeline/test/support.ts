@@ -71,3 +71,22 @@ export async function eventsOf(url: string, token: string | undefined, query: Re
 
 /** Starting a server (migrations, registry seed) can take long on a loaded 2-core CI box. */
 export const SERVER_START_TIMEOUT_MS = 180_000;
+
+/**
+ * Closes a helper server without waiting out keep-alive: a client connection that was
+ * busy when `close()` began is not closed as idle by Node, and then holds the close for
+ * Fastify's 72 s keep-alive timeout. (Reported to the server owner; `forceCloseConnections`
+ * in `buildApp` would fix it for everyone.)
+ */
+export async function closeServer(
+  server: { app: { server: { closeAllConnections?: () => void } }; close: (o?: { keepData?: boolean }) => Promise<void> },
+  opts?: { keepData?: boolean },
+) {
+  const closing = server.close(opts);
+  const timer = setTimeout(() => server.app.server.closeAllConnections?.(), 500);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(timer);
+  }
+}

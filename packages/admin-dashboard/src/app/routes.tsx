@@ -1,10 +1,14 @@
-import type { ReactNode } from 'react';
+import { lazy, type ReactNode, Suspense } from 'react';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
 import { DecisionTracer } from '../features/observability/DecisionTracer.tsx';
 import { ModelActivityMonitor } from '../features/observability/ModelActivityMonitor.tsx';
 import { ProvenanceTimeline } from '../features/observability/ProvenanceTimeline.tsx';
-import { EnhancedPipelineSchematic } from '../features/pipeline/EnhancedPipelineSchematic.tsx';
 import { matchPath } from '../lib/router.tsx';
+
+// The schematic brings @xyflow/react (~150 kB): loaded when the page is first opened.
+const EnhancedPipelineSchematic = lazy(() =>
+  import('../features/pipeline/EnhancedPipelineSchematic.tsx').then((m) => ({ default: m.EnhancedPipelineSchematic })),
+);
 
 /** The dashboard's paths. `public` routes render without a session. `live` routes
  * drive the shared stream themselves (the monitor sets its filters). */
@@ -21,7 +25,21 @@ export const ROUTES: readonly RouteDef[] = [
   { path: '/activity', title: 'Model activity', render: () => <ModelActivityMonitor />, ownsStream: true },
   { path: '/trace/:eventId', title: 'Decision trace', render: (p) => <DecisionTracer key={p.eventId} eventId={p.eventId ?? ''} /> },
   { path: '/provenance', title: 'Provenance', render: () => <ProvenanceTimeline /> },
-  { path: '/pipeline', title: 'Pipeline', render: () => <EnhancedPipelineSchematic /> },
+  {
+    path: '/pipeline',
+    title: 'Pipeline',
+    render: () => (
+      <Suspense
+        fallback={
+          <p role="status" className="page">
+            Loading the pipeline…
+          </p>
+        }
+      >
+        <EnhancedPipelineSchematic />
+      </Suspense>
+    ),
+  },
   { path: '/login', title: 'Sign in', render: () => <LoginPage />, public: true },
 ];
 

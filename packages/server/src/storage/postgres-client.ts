@@ -27,16 +27,28 @@ export async function createPostgresClient(url: string, opts: { max?: number } =
     },
     transaction: async (fn) => {
       const c = await pool.connect();
+      // A checked-out client has no pool listener: PostgreSQL terminating its connection
+      // (stop, restart, failover) would be an unhandled 'error' event and kill the
+      // process. Note it instead; the query in flight fails on its own and its caller
+      // retries, and the broken client is discarded rather than pooled again.
+      let broken: Error | undefined;
+      const onError = (e: Error) => {
+        broken = e;
+      };
+      c.on('error', onError);
       try {
         await c.query('BEGIN');
         const r = await fn(fromClient(c));
         await c.query('COMMIT');
         return r;
       } catch (e) {
-        await c.query('ROLLBACK').catch(() => {});
+        await c.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken ??= rollbackError;
+        });
         throw e;
       } finally {
-        c.release();
+        c.off('error', onError);
+        c.release(broken);
       }
     },
     close: () => pool.end(),

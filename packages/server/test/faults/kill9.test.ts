@@ -30,7 +30,7 @@ describe('fault: kill -9 of the server under load', () => {
     const kills = FULL ? 3 : 1;
     let server = first;
     for (let k = 0; k < kills; k++) {
-      await until(() => load.counts.acknowledged, (n) => n >= (k + 1) * (FULL ? 20_000 : 4_000), 60_000, 20);
+      await until(() => load.counts.acknowledged, (n) => n >= (k + 1) * (FULL ? 20_000 : 2_000), 60_000, 20);
       await server.kill9();
       await sleep(300);
       server = await spawnServer(first.options);
@@ -49,7 +49,7 @@ describe('fault: kill -9 of the server under load', () => {
     const first = await spawnServer(env);
     const load = new IngestLoad(first.url, { batch: 200, concurrency: 4, runId: 'kill9-embedded' });
     load.start();
-    await until(() => load.counts.acknowledged, (n) => n >= (FULL ? 20_000 : 3_000), 60_000, 20);
+    await until(() => load.counts.acknowledged, (n) => n >= (FULL ? 20_000 : 1_500), 60_000, 20);
     await first.kill9();
     const second = await spawnServer(first.options);
     await sleep(1000);

@@ -34,7 +34,12 @@ describe('fault: PostgreSQL down under load', () => {
       await sleep(OUTAGE_MS);
       const ackedDuringOutage = load.acked.size - ackedAtStop;
       const backlog = await streamBacklog(redis.url, 'pgdown');
-      const ready = await fetch(`${server.url}/readyz`).then((r) => r.status);
+      const ready = await fetch(`${server.url}/readyz`).then(
+        (r) => r.status,
+        (e: Error) => {
+          throw new Error(`the server died while PostgreSQL was down (${e.message}):\n${server.output().slice(-3000)}`);
+        },
+      );
       await pgsql.startServer();
       const downMs = Date.now() - downAt;
       await sleep(1000);

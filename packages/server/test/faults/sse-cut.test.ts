@@ -35,7 +35,7 @@ describe('fault: SSE client cut during load', () => {
       const noise = new IngestLoad(server.url, { batch: 50, concurrency: 1, tenant: `${tenant}-other`, runId: 'sse-cut', pauseMs: 10 });
       load.start();
       noise.start();
-      const cuts = FULL ? 10 : 3;
+      const cuts = FULL ? 10 : 2;
       let cutConnections = 0;
       for (let i = 0; i < cuts; i++) {
         await sleep(FULL ? 1500 : 800);

@@ -2,7 +2,7 @@ import type { Alert } from '@frostbyte/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { Background, type NodeTypes, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
 import { latestAlerts, mergeAlerts } from '../../lib/alerts.ts';
 import { formatAgo } from '../../lib/format.ts';
@@ -12,7 +12,7 @@ import { pipelineKeys, usePipelineStatus } from './api/get-pipeline-status.ts';
 import { BottleneckNotice } from './components/BottleneckNotice.tsx';
 import { StageNode } from './components/StageNode.tsx';
 import { StageTable } from './components/StageTable.tsx';
-import { stageEdges, stageNodes } from './utils/schematic.ts';
+import { schematicViewport, stageEdges, stageNodes } from './utils/schematic.ts';
 
 const NODE_TYPES: NodeTypes = { stage: StageNode };
 
@@ -45,6 +45,18 @@ export function EnhancedPipelineSchematic() {
   const alerts = useMemo(() => mergeAlerts(status?.alerts ?? [], live), [status, live]);
   const nodes = useMemo(() => (status ? stageNodes(status, alerts, tenant) : []), [status, alerts, tenant]);
   const edges = useMemo(() => (status ? stageEdges(status) : []), [status]);
+  const box = useRef<HTMLElement>(null);
+  const [width, setWidth] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the box appears with the first status
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => setWidth(el.clientWidth));
+    ro.observe(el);
+    setWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, [!!status]);
+  const viewport = useMemo(() => schematicViewport(width, nodes.length), [width, nodes.length]);
 
   return (
     <div className="page pipeline-page">
@@ -58,13 +70,13 @@ export function EnhancedPipelineSchematic() {
             {alerts.length === 1 ? '' : 's'}. Select a stage to open the monitor filtered to it.
           </p>
           <BottleneckNotice bottleneck={status.bottleneck} tenant={tenant} />
-          <section className="schematic" aria-label="Pipeline schematic">
+          <section className="schematic" aria-label="Pipeline schematic" ref={box}>
             <ReactFlow
               nodes={nodes}
               edges={edges}
               nodeTypes={NODE_TYPES}
-              fitView
-              fitViewOptions={{ padding: 0.08 }}
+              viewport={viewport}
+              onViewportChange={() => {}}
               nodesDraggable={false}
               nodesConnectable={false}
               nodesFocusable={false}

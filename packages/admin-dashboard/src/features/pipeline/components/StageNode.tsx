@@ -53,12 +53,13 @@ export function StageNode({ data: d }: NodeProps<StageNodeType>) {
       )}
       {d.alerts.length > 0 && (
         <ul className="stage-alerts" aria-label={`Alerts on ${d.stage}`}>
-          {d.alerts.map((a) => (
+          {d.alerts.slice(0, 2).map((a) => (
             <li key={a.id} data-alert-id={a.id}>
               <span aria-hidden="true">! </span>
               {a.severity}: {a.message}
             </li>
           ))}
+          {d.alerts.length > 2 && <li>and {d.alerts.length - 2} more</li>}
         </ul>
       )}
       <Handle type="source" position={Position.Right} isConnectable={false} />

@@ -1,6 +1,6 @@
 import type { Alert, PipelineStageStatus, PipelineStatus } from '@frostbyte/contracts';
 import { describe, expect, it } from 'vitest';
-import { edgeMotion, monitorHref, stageEdges, stageNodes } from './schematic.ts';
+import { edgeMotion, monitorHref, schematicViewport, stageEdges, stageNodes } from './schematic.ts';
 
 const stage = (name: string, over: Partial<PipelineStageStatus> = {}): PipelineStageStatus => ({
   stage: name,
@@ -45,7 +45,10 @@ const status = (over: Partial<PipelineStatus> = {}): PipelineStatus => ({
     stage('policy', { models: [{ model_name: 'frostbyte-policy', version: '1.0.0', label: 'policy 1.0', source: 'registry' }] }),
     stage('rerank'),
     stage('parse', {
-      models: [{ model_name: 'frostbyte-docparse', version: '1.1.0', label: 'docparse 1.1', source: 'registry' }],
+      models: [
+        { model_name: 'frostbyte-docparse', version: '1.0.0', label: 'docparse 1.0', source: 'observed' },
+        { model_name: 'frostbyte-docparse', version: '1.1.0', label: 'docparse 1.1', source: 'registry' },
+      ],
       status: 'processing',
       in_flight: 12,
       throughput_per_s: 2.5,
@@ -89,7 +92,7 @@ describe('stageNodes (GET /v1/pipeline → schematic nodes)', () => {
     const parse = stageNodes(status(), [])[1];
     expect(parse?.data).toMatchObject({
       stage: 'parse',
-      models: ['docparse 1.1'],
+      models: ['docparse 1.1', 'docparse 1.0 (recent events)'],
       status: 'processing',
       inFlight: 12,
       throughput: '2.5/s',
@@ -131,5 +134,15 @@ describe('edge animation in proportion to the flow', () => {
       ['embed->policy', false, '0/s'],
     ]);
     expect(edges[0]?.style).toEqual({ strokeWidth: 6, animationDuration: '0.4s' });
+  });
+});
+
+describe('schematicViewport', () => {
+  it('keeps the row at full size when it fits, centred, top-aligned', () => {
+    expect(schematicViewport(1400, 5)).toEqual({ x: 112, y: 16, zoom: 1 });
+  });
+  it('scales the row down to the container, not below 40 %', () => {
+    expect(schematicViewport(620, 5).zoom).toBe(0.5);
+    expect(schematicViewport(100, 5).zoom).toBe(0.4);
   });
 });

@@ -10,8 +10,21 @@ import type { Edge, Node } from '@xyflow/react';
 /** `PIPELINE_STAGES` of contracts/event.ts (copied: the bundle imports contract types only). */
 export const STAGE_ORDER = ['ingest', 'parse', 'embed', 'policy', 'output'] as const;
 
-export const NODE_WIDTH = 210;
-const GAP_X = 60;
+export const NODE_WIDTH = 200;
+const GAP_X = 44;
+const MARGIN = 16;
+
+/**
+ * The viewport: nodes top-aligned (they grow downwards when alerts arrive, which a
+ * one-off fitView would not follow) and scaled down only when the row is wider than
+ * the container.
+ */
+export function schematicViewport(containerWidth: number, stages: number): { x: number; y: number; zoom: number } {
+  const row = stages * (NODE_WIDTH + GAP_X) - GAP_X;
+  const zoom = containerWidth > 0 ? Math.min(1, Math.max(0.4, (containerWidth - 2 * MARGIN) / row)) : 1;
+  const x = Math.max(MARGIN, (containerWidth - row * zoom) / 2);
+  return { x: Math.round(x), y: MARGIN, zoom: Math.round(zoom * 1000) / 1000 };
+}
 
 export interface StageNodeData extends Record<string, unknown> {
   stage: string;
@@ -55,7 +68,12 @@ export function stageNodes(status: PipelineStatus, alerts: readonly Alert[], ten
     focusable: false,
     data: {
       stage: s.stage,
-      models: s.models.map((m) => m.label),
+      // What the registry runs first; versions only seen in recent events (before a
+      // deploy or rollback took effect) are marked as such.
+      models: [
+        ...s.models.filter((m) => m.source === 'registry').map((m) => m.label),
+        ...s.models.filter((m) => m.source === 'observed').map((m) => `${m.label} (recent events)`),
+      ],
       status: s.status,
       inFlight: s.in_flight,
       throughput: fmtRate(s.throughput_per_s),
