@@ -33,7 +33,7 @@ async function runAt(o: BenchOptions, rate: number): Promise<BenchResult[]> {
         stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
       });
       let out = '';
-      clients.stdout.on('data', (b: Buffer) => {
+      clients.stdout?.on('data', (b: Buffer) => {
         out += b.toString();
       });
       const t0 = Date.now();

@@ -112,7 +112,12 @@ async function rawCopyPostgres(cluster: { createDatabase(n?: string): Promise<st
   await Promise.all([src.connect(), dst.connect()]);
   const dump = async (table: string) => {
     const chunks: Buffer[] = [];
-    await pipeline(src.query(copyTo(`COPY (SELECT * FROM ${table}) TO STDOUT`)), new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c), cb()) }));
+    await pipeline(src.query(copyTo(`COPY (SELECT * FROM ${table}) TO STDOUT`)), new Writable({
+        write: (c: Buffer, _e, cb) => {
+          chunks.push(c);
+          cb();
+        },
+      }));
     return chunks;
   };
   const events = await dump('model_events');

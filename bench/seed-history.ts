@@ -38,7 +38,7 @@ export async function seedHistory(url: string, o: { events: number; days: number
     // Skewed like real use: tenant-0 has the most traffic, the last the least.
     const weights = tenants.map((_, i) => 1 / (i + 1));
     const total = weights.reduce((a, b) => a + b, 0);
-    const cumulative = weights.map((w, i) => weights.slice(0, i + 1).reduce((a, b) => a + b, 0) / total);
+    const cumulative = weights.map((_, i) => weights.slice(0, i + 1).reduce((a, b) => a + b, 0) / total);
     const end = Date.now() - 1000;
     const start = end - o.days * 86_400_000;
     const step = (end - start) / o.events;

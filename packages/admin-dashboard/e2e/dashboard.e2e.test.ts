@@ -187,7 +187,7 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
   it('applies form filters through the URL', async () => {
     await page.goto(`/activity?tenant_id=${TENANT}`);
     await page.getByLabel('Model', { exact: true }).fill(MODEL);
-    await page.getByLabel('Status').selectOption('completed');
+    await page.getByLabel('Status', { exact: true }).selectOption('completed');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await expect.poll(() => new URL(page.url()).searchParams.get('model_name')).toBe(MODEL);
     expect(new URL(page.url()).searchParams.get('status')).toBe('completed');

@@ -72,13 +72,17 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
     let cycle = 0;
     let running = 0;
     let rotate = false;
+    let rotation: Promise<unknown> = Promise.resolve();
     const feed = (sample: SampleDocument) => {
       if (running >= MAX_IN_FLIGHT_PER_TENANT) return;
       running++;
-      const work = processDocument(
-        { document_id: `${sample.document_id}-r${cycle}`, filename: sample.filename, content: sample.content, source: sample.filename },
-        { tenant, pipelineRunId, models: registry, telemetry, store: true },
-      )
+      const work = rotation
+        .then(() =>
+          processDocument(
+            { document_id: `${sample.document_id}-r${cycle}`, filename: sample.filename, content: sample.content, source: sample.filename },
+            { tenant, pipelineRunId, models: registry, telemetry, store: true },
+          ),
+        )
         .catch((error) => log.warn(`demo: ${sample.filename} for ${tenant}: ${(error as Error).message}`))
         .finally(() => {
           running--;
@@ -93,7 +97,8 @@ export async function startDemo(options: DemoOptions): Promise<() => Promise<voi
       // document is still writing it (then the next pass does).
       if (rotate && running === 0) {
         rotate = false;
-        void rm(join(outputDir, tenant), { recursive: true, force: true }).catch(() => undefined);
+        // Documents of this tenant start only once it is gone (the fs thread pool can be slow under load).
+        rotation = rm(join(outputDir, tenant), { recursive: true, force: true }).catch(() => undefined);
       }
       for (let i = 0; i < burst; i++) {
         feed(order[position] as SampleDocument);

@@ -104,7 +104,7 @@ async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.
       throw new Error(`no local implementation of ${method} ${p}`);
     },
     async close() {
-      await audit.checkpointAll().catch(() => undefined);
+      await audit.checkpointAll(true).catch(() => undefined);
       await storage.close();
     },
   };

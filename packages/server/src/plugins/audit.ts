@@ -38,6 +38,8 @@ export const auditPlugin = fp(
 
     const timers: NodeJS.Timeout[] = [];
     app.addHook('onReady', async () => {
+      // Whatever an earlier process appended and did not sign (a crash) gets signed now.
+      void audit.checkpointAll(true).catch((err) => app.log.error({ err }, 'audit: start-up checkpoint failed'));
       if (app.config.auditCheckpointMs > 0) {
         const t = setInterval(() => void audit.checkpointAll().catch((err) => app.log.error({ err }, 'audit: checkpoint failed')), app.config.auditCheckpointMs);
         t.unref();

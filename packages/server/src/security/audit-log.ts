@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import type { ModelEvent } from '@frostbyte/contracts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import { type SqlStorage, toEvent } from '../storage/sql-storage.ts';
@@ -5,7 +6,8 @@ import { compareSeq, seqToBigint } from '../seq.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf } from './checkpoint.ts';
-import { eventDigest, inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
 
 /** The chain of actions that belong to no tenant (users, logins, retention runs). */
@@ -38,34 +40,21 @@ export interface TenantVerifyResult {
 }
 
 /**
- * The leaf of one event in its batch's Merkle tree: SHA-256 of the canonical JSON of
- * the event's stored identity and outcome. Only fields that round-trip through
- * PostgreSQL exactly are hashed (no float4 confidence, no numeric cost), so the leaf
- * recomputed from the row read back equals the one computed at write time.
+ * The leaf of one event in its batch's Merkle tree: SHA-256 over a fixed-order JSON
+ * array of the event's stored identity and outcome (metadata and error in canonical
+ * JSON). Only fields that round-trip through PostgreSQL exactly are hashed (no float4
+ * confidence, no numeric cost), so the leaf recomputed from the row read back equals
+ * the one computed at write time. Written by hand rather than through canonicalJson
+ * of an object: this runs for every ingested event (≈ 4 µs instead of ≈ 35 µs).
  */
 export function eventLeaf(e: ModelEvent): Buffer {
-  return eventDigest({
-    id: e.id,
-    seq: e.seq,
-    tenant_id: e.tenant_id,
-    invocation_id: e.invocation_id,
-    pipeline_run_id: e.pipeline_run_id,
-    timestamp: e.timestamp,
-    emitted_at: e.emitted_at,
-    received_at: e.received_at,
-    document_id: e.document_id,
-    stage: e.stage,
-    model_name: e.model_name,
-    model_version: e.model_version,
-    operation: e.operation,
-    status: e.status,
-    duration_ms: e.duration_ms,
-    input_tokens: e.input_tokens,
-    output_tokens: e.output_tokens,
-    metadata: e.metadata,
-    error: e.error,
-    has_trace: e.has_trace,
-  });
+  const fixed = JSON.stringify([
+    'fmo/event-leaf/v1', e.id, e.seq, e.tenant_id, e.invocation_id, e.pipeline_run_id, e.timestamp, e.emitted_at, e.received_at,
+    e.document_id, e.stage, e.model_name, e.model_version, e.operation, e.status, e.duration_ms, e.input_tokens, e.output_tokens, e.has_trace,
+  ]);
+  const meta = e.metadata && Object.keys(e.metadata).length ? canonicalJson(e.metadata) : '{}';
+  const text = `${fixed.slice(0, -1)},${meta},${e.error ? canonicalJson(e.error) : 'null'}]`;
+  return hash('sha256', text, 'buffer');
 }
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
@@ -99,6 +88,9 @@ function jsonDetails(d: Record<string, unknown> | undefined): JsonObject {
  * which can INSERT here and nothing else.
  */
 export class AuditLog {
+  /** Tenants this process appended to since its last checkpoint pass. */
+  private readonly dirty = new Set<string>();
+
   constructor(
     private readonly storage: SqlStorage,
     private readonly signer: SigningKey,
@@ -122,7 +114,9 @@ export class AuditLog {
    * The digest of one written batch: per tenant, one `events.batch` entry whose
    * batch_root is the Merkle root over its events' leaves (in seq order), and the
    * event ids in leaf order for inclusion proofs. Runs inside the writer's
-   * transaction; tenants are locked in sorted order so two writers cannot deadlock.
+   * transaction, in four statements whatever the number of tenants (lock, heads,
+   * entries, batches); tenants are locked in sorted order so two writers cannot
+   * deadlock.
    */
   async appendBatch(tx: SqlClient, events: readonly ModelEvent[]): Promise<void> {
     const byTenant = new Map<string, ModelEvent[]>();
@@ -131,11 +125,19 @@ export class AuditLog {
       if (!l) byTenant.set(e.tenant_id, (l = []));
       l.push(e);
     }
-    for (const tenant of [...byTenant.keys()].sort()) {
-      const list = (byTenant.get(tenant) as ModelEvent[]).sort((a, b) => compareSeq(a.seq, b.seq));
+    const tenants = [...byTenant.keys()].sort();
+    if (!tenants.length) return;
+    await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('fmo.audit:' || t, 0)) FROM unnest($1::text[]) AS t", [tenants]);
+    const heads = await this.heads(tx, tenants);
+    const entries: AuditEntry[] = [];
+    const batches: [string, number, string, string, string][] = [];
+    for (const tenant of tenants) {
+      // Bus order is seq order already; sort only if a replay mixed it up.
+      let list = byTenant.get(tenant) as ModelEvent[];
+      if (!list.every((e, i) => i === 0 || compareSeq((list[i - 1] as ModelEvent).seq, e.seq) < 0)) list = [...list].sort((a, b) => compareSeq(a.seq, b.seq));
       const first = list[0] as ModelEvent;
       const last = list[list.length - 1] as ModelEvent;
-      const entry = await this.append(tx, {
+      const entry = appendEntry(heads.get(tenant) ?? null, {
         tenant_id: tenant,
         actor: 'system:writer',
         action: 'events.batch',
@@ -143,41 +145,68 @@ export class AuditLog {
         details: { count: list.length, first_event_id: first.id, last_event_id: last.id },
         batch_root: merkleRoot(list.map(eventLeaf)),
       });
-      await tx.query(
-        `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids)
-         SELECT $1, $2, min(s), max(s), $5::uuid[] FROM unnest($3::bigint[]) s HAVING $4::int > 0`,
-        [tenant, entry.seq, list.map((e) => seqNumber(e.seq)), list.length, list.map((e) => e.id)],
-      );
+      entries.push(entry);
+      batches.push([tenant, entry.seq, seqNumber(first.seq), seqNumber(last.seq), list.map((e) => e.id).join(',')]);
     }
+    await this.insertEntries(tx, entries);
+    await tx.query(
+      `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids)
+       SELECT t, s, f, l, string_to_array(ids, ',')::uuid[] FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) AS u(t, s, f, l, ids)`,
+      [0, 1, 2, 3, 4].map((i) => batches.map((b) => b[i])),
+    );
   }
 
   private async append(tx: SqlClient, fields: Parameters<typeof appendEntry>[1]): Promise<AuditEntry> {
     await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('fmo.audit:' || $1, 0))", [fields.tenant_id]);
-    const head = await this.head(tx, fields.tenant_id);
-    const e = appendEntry(head, fields);
-    await tx.query(
-      `INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, batch_root, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [e.tenant_id, e.seq, e.ts, e.actor, e.action, e.target, JSON.stringify(e.details), e.batch_root ?? null, e.prev_hash, e.hash],
-    );
+    const e = appendEntry((await this.heads(tx, [fields.tenant_id])).get(fields.tenant_id) ?? null, fields);
+    await this.insertEntries(tx, [e]);
     return e;
   }
 
-  private async head(db: SqlClient, tenant: string): Promise<ChainHead | null> {
-    const { rows } = await db.query<{ seq: string; hash: string }>('SELECT seq, hash FROM audit_log WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1', [tenant]);
-    return rows[0] ? { seq: Number(rows[0].seq), hash: rows[0].hash } : null;
+  private async insertEntries(tx: SqlClient, entries: AuditEntry[]) {
+    const col = <K extends keyof AuditEntry>(k: K) => entries.map((e) => e[k] ?? null);
+    await tx.query(
+      `INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, batch_root, prev_hash, hash)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::text[])`,
+      [col('tenant_id'), col('seq'), col('ts'), col('actor'), col('action'), col('target'), entries.map((e) => JSON.stringify(e.details)), col('batch_root'), col('prev_hash'), col('hash')],
+    );
+    for (const e of entries) this.dirty.add(e.tenant_id);
   }
 
-  /** Signs a checkpoint for every tenant whose head moved since its last one. */
-  async checkpointAll(): Promise<number> {
+  /** Each tenant's newest entry: one index probe per tenant (PostgreSQL has no skip scan). */
+  private async heads(db: SqlClient, tenants: string[]): Promise<Map<string, ChainHead>> {
+    const { rows } = await db.query<{ t: string; seq: string; hash: string }>(
+      `SELECT t, h.seq, h.hash FROM unnest($1::text[]) AS t
+       JOIN LATERAL (SELECT seq, hash FROM audit_log WHERE tenant_id = t ORDER BY seq DESC LIMIT 1) h ON true`,
+      [tenants],
+    );
+    return new Map(rows.map((r) => [r.t, { seq: Number(r.seq), hash: r.hash }]));
+  }
+
+  /**
+   * Signs a checkpoint for every tenant whose head moved since its last one: the
+   * tenants this process appended to (cheap, every few seconds), or all of them
+   * (`all`, at start-up and from the CLI).
+   */
+  async checkpointAll(all = false): Promise<number> {
+    const tenants = all ? await this.tenants('*') : [...this.dirty];
+    this.dirty.clear();
+    if (!tenants.length) return 0;
     return this.storage.scoped('*', async (tx) => {
-      const { rows } = await tx.query<{ tenant_id: string; seq: string; hash: string }>(
-        `SELECT h.tenant_id, h.seq, h.hash FROM (
-           SELECT DISTINCT ON (tenant_id) tenant_id, seq, hash FROM audit_log ORDER BY tenant_id, seq DESC) h
-         WHERE h.seq > coalesce((SELECT max(size) FROM audit_checkpoints c WHERE c.tenant_id = h.tenant_id), 0)`,
+      const heads = await this.heads(tx, tenants);
+      const { rows } = await tx.query<{ t: string; size: string | null }>(
+        `SELECT t, (SELECT size FROM audit_checkpoints WHERE tenant_id = t ORDER BY size DESC LIMIT 1) AS size FROM unnest($1::text[]) AS t`,
+        [tenants],
       );
-      for (const r of rows) await this.writeCheckpoint(tx, r.tenant_id, { seq: Number(r.seq), hash: r.hash });
-      return rows.length;
+      let n = 0;
+      for (const r of rows) {
+        const head = heads.get(r.t);
+        if (head && head.seq > Number(r.size ?? 0)) {
+          await this.writeCheckpoint(tx, r.t, head);
+          n++;
+        }
+      }
+      return n;
     });
   }
 

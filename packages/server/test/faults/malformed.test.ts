@@ -67,7 +67,6 @@ export function generateBadPayloads(n: number, seed = 7): Bad[] {
   const push = (kind: string, path: Bad['path'], body: Buffer | string, headers: Record<string, string> = J) =>
     out.push({ kind, path, body: Buffer.isBuffer(body) ? body : Buffer.from(body), headers });
   const event = () => makeEvent({ tenant_id: TENANT });
-  const fields = Object.keys(event()).filter((k) => k !== 'id' || r() < 0.2);
   const required = ['invocation_id', 'timestamp', 'stage', 'model_name', 'model_version', 'operation', 'status'];
 
   // Fixed corpus first (every category at least once), then seeded random ones.

@@ -354,7 +354,7 @@ export class IngestLoad {
     let pending: ReturnType<typeof makeEvent>[] | null = null;
     let n = 0;
     while (this.running) {
-      const events =
+      const events: ReturnType<typeof makeEvent>[] =
         pending ??
         Array.from({ length: this.o.batch }, (_, j) =>
           makeEvent({ tenant_id: this.o.tenant ?? 'faults', pipeline_run_id: this.o.runId ?? 'faults-run', ...(j % 4 === 0 ? { trace: SAMPLE_TRACE } : {}) }),
