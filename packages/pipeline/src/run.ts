@@ -304,8 +304,12 @@ async function invokeStage<S extends PipelineStage, I, O, V>(
       }
       if (view.before) for (const [k, v] of Object.entries(view.before(input))) invocation.setMetadata(k, v);
       invocation.setInput(view.input());
+      // A call that throws consumed no tokens we know of; without this the SDK would
+      // count the tokens of the input *view* (a file name and a size) as if it had.
+      invocation.setUsage({ input_tokens: 0, output_tokens: 0 });
       full = await model.invoke(input, o.signal);
       const usage = cleanUsage(view.usage(full));
+      invocation.setUsage(usage);
       doc.tokens += (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0);
       return {
         output: view.output(full.output),

@@ -95,6 +95,8 @@ describe('the pipeline over the bundled samples', { timeout: 120_000 }, () => {
     const corruptEvents = stored.filter((e) => e.document_id === 'corrupt-scan');
     expect(corruptEvents.map((e) => `${e.stage}:${e.status}`).sort()).toEqual(['parse:failed', 'parse:started']);
     expect(corruptEvents.find((e) => e.status === 'failed')?.error?.type).toBe('CorruptDocumentError');
+    // It consumed no tokens (the SDK must not count the tokens of the input view).
+    expect(corruptEvents.find((e) => e.status === 'failed')?.input_tokens).toBe(0);
 
     // Every stored event also went out live.
     await until(

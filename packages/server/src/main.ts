@@ -22,7 +22,10 @@ export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {
     closing = true;
     app.log.info({ signal }, 'shutting down');
     await hooks.beforeStop?.().catch((err) => app.log.warn({ err }, 'before-stop hook failed'));
+    // In-flight requests get a grace period; connections still open after it are cut.
+    const force = setTimeout(() => app.server.closeAllConnections(), 5000);
     await app.close();
+    clearTimeout(force);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -132,7 +132,11 @@ export async function startServer(mode: 'embedded' | 'server', overrides: Partia
     config,
     url: `http://127.0.0.1:${port}`,
     close: async (opts: { keepData?: boolean } = {}) => {
+      // A keep-alive connection busy at close time would hold it for the keep-alive
+      // timeout; a short grace, then cut.
+      const force = setTimeout(() => app.server.closeAllConnections(), 1000);
       await app.close();
+      clearTimeout(force);
       if (!opts.keepData) {
         if (dropDb) await dropDb();
         if (redisUrl) {

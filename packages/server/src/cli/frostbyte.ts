@@ -104,7 +104,8 @@ async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.
       throw new Error(`no local implementation of ${method} ${p}`);
     },
     async close() {
-      await audit.checkpointAll(true).catch(() => undefined);
+      // Only what this command appended itself is signed here.
+      await audit.checkpointAll().catch(() => undefined);
       await storage.close();
     },
   };

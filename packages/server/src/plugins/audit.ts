@@ -33,6 +33,7 @@ export const auditPlugin = fp(
     const audit = new AuditLog(storage, signer.key, app.config.auditOrigin);
     const retention = new Retention(storage, audit, { traceDays: app.config.traceRetentionDays, auditDays: app.config.auditRetentionDays });
     storage.onBatchInserted = (tx, events) => audit.appendBatch(tx, events);
+    audit.onTamper = (tenant) => app.log.error({ tenant }, 'audit: the unsigned tail of this chain does not verify; not signing it — run `frostbyte audit verify`');
     app.decorate('audit', audit);
     app.decorate('retention', retention);
 

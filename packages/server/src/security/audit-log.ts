@@ -5,7 +5,7 @@ import { type SqlStorage, toEvent } from '../storage/sql-storage.ts';
 import { compareSeq, seqToBigint } from '../seq.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
-import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf } from './checkpoint.ts';
+import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
@@ -194,20 +194,46 @@ export class AuditLog {
     if (!tenants.length) return 0;
     return this.storage.scoped('*', async (tx) => {
       const heads = await this.heads(tx, tenants);
-      const { rows } = await tx.query<{ t: string; size: string | null }>(
-        `SELECT t, (SELECT size FROM audit_checkpoints WHERE tenant_id = t ORDER BY size DESC LIMIT 1) AS size FROM unnest($1::text[]) AS t`,
+      const { rows } = await tx.query<{ t: string; size: string | null; note: string | null }>(
+        `SELECT t, c.size, c.note FROM unnest($1::text[]) AS t
+         LEFT JOIN LATERAL (SELECT size, note FROM audit_checkpoints WHERE tenant_id = t ORDER BY size DESC LIMIT 1) c ON true`,
         [tenants],
       );
       let n = 0;
       for (const r of rows) {
         const head = heads.get(r.t);
-        if (head && head.seq > Number(r.size ?? 0)) {
-          await this.writeCheckpoint(tx, r.t, head);
-          n++;
+        if (!head || head.seq <= Number(r.size ?? 0)) continue;
+        // Rows this process did not write itself are rehashed before being signed, so
+        // a start-up (or CLI) checkpoint never launders a tail edited while we were down.
+        if (all && !(await this.tailIntact(tx, r.t, r.note))) {
+          this.onTamper?.(r.t);
+          continue;
         }
+        await this.writeCheckpoint(tx, r.t, head);
+        n++;
       }
       return n;
     });
+  }
+
+  /** Called when an unsigned tail does not verify (the plugin logs it as an error). */
+  onTamper: ((tenant: string) => void) | null = null;
+
+  /** The entries after the newest checkpoint hash and link correctly from it. */
+  private async tailIntact(tx: SqlClient, tenant: string, note: string | null): Promise<boolean> {
+    let epoch: ChainHead | undefined;
+    if (note) {
+      try {
+        const cp = verifyCheckpoint(this.verifierKey, note);
+        epoch = { seq: cp.size, hash: cp.hash };
+      } catch {
+        return false;
+      }
+    }
+    const v = new ChainVerifier({ checkpoints: note ? [note] : [], publicKey: this.verifierKey, tenant, origin: this.origin, ...(epoch ? { epoch } : {}) });
+    const { rows } = await tx.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq', [tenant, epoch?.seq ?? 0]);
+    for (const row of rows) if (!v.push(rowToEntry(row))) break;
+    return v.finish().ok;
   }
 
   /** Signs and stores a checkpoint at `head`, optionally carrying a pruning epoch. */
