@@ -86,3 +86,27 @@ export const MetricsQuery = Type.Composite([
 export type MetricsQuery = Static<typeof MetricsQuery>;
 
 export const IdParam = Type.Object({ id: Type.String({ pattern: UUID_PATTERN }) });
+
+export const TimeseriesPoint = Type.Object({
+  t: Type.String({ format: 'date-time', description: 'Start of the bucket.' }),
+  calls: Type.Integer(),
+  errors: Type.Integer(),
+  p50_ms: Type.Union([Type.Number(), Type.Null()]),
+  p95_ms: Type.Union([Type.Number(), Type.Null()]),
+  p99_ms: Type.Union([Type.Number(), Type.Null()]),
+  input_tokens: Type.Integer(),
+  output_tokens: Type.Integer(),
+  cost_usd: Type.Number(),
+});
+export type TimeseriesPoint = Static<typeof TimeseriesPoint>;
+
+export const TimeseriesSeries = Type.Object({
+  key: Type.String({ description: '`<model_name>@<version>`' }),
+  model_name: Type.String(),
+  model_version: Type.String(),
+  points: Type.Array(TimeseriesPoint),
+});
+export type TimeseriesSeries = Static<typeof TimeseriesSeries>;
+
+export const MetricsTimeseries = Type.Object({ step_s: Type.Integer(), series: Type.Array(TimeseriesSeries) });
+export type MetricsTimeseries = Static<typeof MetricsTimeseries>;

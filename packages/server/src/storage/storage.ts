@@ -1,4 +1,6 @@
-import type { EventFilter, MetricsRow, ModelEvent } from '@frostbyte/contracts';
+import type { EventFilter, MetricsRow, ModelEvent, TimeseriesSeries } from '@frostbyte/contracts';
+
+export type { TimeseriesPoint, TimeseriesSeries } from '@frostbyte/contracts';
 import type { BusRecord, SealedTrace } from '../ingest/record.ts';
 
 /** Which tenants a caller may read: a list, or every tenant ('*', admins and the
@@ -19,23 +21,6 @@ export interface StoredTrace extends SealedTrace {
   timestamp: string;
 }
 
-export interface TimeseriesPoint {
-  t: string;
-  calls: number;
-  errors: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  p99_ms: number | null;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
-export interface TimeseriesSeries {
-  key: string;
-  model_name: string;
-  model_version: string;
-  points: TimeseriesPoint[];
-}
 
 export type CostGroup = 'model' | 'document' | 'tenant' | 'stage';
 export interface CostRow {

@@ -1,18 +1,6 @@
-import { ErrorResponse, EventFilter, MetricsQuery, MetricsRow } from '@frostbyte/contracts';
+import { ErrorResponse, EventFilter, MetricsQuery, MetricsRow, MetricsTimeseries } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-
-const Point = Type.Object({
-  t: Type.String(),
-  calls: Type.Integer(),
-  errors: Type.Integer(),
-  p50_ms: Type.Union([Type.Number(), Type.Null()]),
-  p95_ms: Type.Union([Type.Number(), Type.Null()]),
-  p99_ms: Type.Union([Type.Number(), Type.Null()]),
-  input_tokens: Type.Integer(),
-  output_tokens: Type.Integer(),
-  cost_usd: Type.Number(),
-});
 
 export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -46,7 +34,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
             step: Type.Optional(Type.Integer({ minimum: 1, maximum: 86400, default: 10 })),
           }),
         ]),
-        response: { 200: Type.Object({ step_s: Type.Integer(), series: Type.Array(Type.Object({ key: Type.String(), model_name: Type.String(), model_version: Type.String(), points: Type.Array(Point) })) }), 400: ErrorResponse },
+        response: { 200: MetricsTimeseries, 400: ErrorResponse },
       },
     },
     async (req, reply) => {
