@@ -70,7 +70,13 @@ async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.
   const crypto = await TraceCrypto.load(master.key, storage);
   const audit = new AuditLog(storage, (await loadAuditSigner(config)).key, config.auditOrigin);
   const identity = new IdentityRepository(storage);
-  const auth = await Authenticator.create({ identity, jwtSecret: config.jwtSecret, dataDir: config.dataDir, adminTokens: [], ttlS: config.tokenTtlS });
+  const auth = await Authenticator.create({
+    identity,
+    jwtSecret: config.jwtSecret,
+    dataDir: config.dataDir,
+    adminTokens: [],
+    ttlS: config.tokenTtlS,
+  });
   const retention = new Retention(storage, audit, { traceDays: config.traceRetentionDays, auditDays: config.auditRetentionDays });
   const admin = new AdminService({ identity, auth, audit, crypto, retention });
   const who = os.userInfo().username;
@@ -82,12 +88,15 @@ async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.
     'POST /v1/admin/tenants/([^/]+)/rotate-key': (m) => admin.rotateKey(ctx, m[1] as string),
     'POST /v1/admin/tenants/([^/]+)/erase': (m) => admin.eraseTenant(ctx, m[1] as string),
     'POST /v1/admin/users': (_m, b) => admin.createUser(ctx, b as { name: string; role: string; tenants: string[] }),
-    'POST /v1/admin/users/([^/]+)/token': (m, b) => admin.issueToken(ctx, decodeURIComponent(m[1] as string), b.ttl_s as number | undefined),
+    'POST /v1/admin/users/([^/]+)/token': (m, b) =>
+      admin.issueToken(ctx, decodeURIComponent(m[1] as string), b.ttl_s as number | undefined),
     'POST /v1/admin/retention/run': () => admin.runRetention(ctx),
     'GET /v1/audit/verify(?:\\?tenant_id=(.+))?': async (m) => {
       const results = await audit.verify('*', m[1] ? decodeURIComponent(m[1]) : undefined);
       const tenants = results.map(({ tenant_id, result: r }) =>
-        r.ok ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested } : { tenant_id, ok: false, first_bad: r.firstBad },
+        r.ok
+          ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested }
+          : { tenant_id, ok: false, first_bad: r.firstBad },
       );
       return { ok: tenants.every((t) => t.ok), tenants };
     },
@@ -253,7 +262,13 @@ function planOf(
       return {
         method: 'POST',
         path: '/v1/admin/users',
-        body: { name: need('name', 'name'), role: need('role', 'role'), tenants: need('tenants', 'a,b or *').split(',').map((t) => t.trim()) },
+        body: {
+          name: need('name', 'name'),
+          role: need('role', 'role'),
+          tenants: need('tenants', 'a,b or *')
+            .split(',')
+            .map((t) => t.trim()),
+        },
         print: json,
       };
     case 'token':
@@ -268,7 +283,8 @@ function planOf(
       };
     case 'tenants erase': {
       const tenant = need('tenant', 'tenant id');
-      if (!v.yes) throw new UsageError(`tenants erase destroys every data key of '${tenant}': its traces can never be read again. Add --yes`);
+      if (!v.yes)
+        throw new UsageError(`tenants erase destroys every data key of '${tenant}': its traces can never be read again. Add --yes`);
       return { method: 'POST', path: `/v1/admin/tenants/${enc(tenant)}/erase`, print: json };
     }
     case 'audit verify':
@@ -276,11 +292,24 @@ function planOf(
         method: 'GET',
         path: `/v1/audit/verify${v.tenant ? `?tenant_id=${enc(v.tenant)}` : ''}`,
         print: (r, out, err, where) => {
-          const res = r as { ok: boolean; tenants: { tenant_id: string; ok: boolean; entries?: number; checkpoints?: number; unattested?: number; first_bad?: { seq: number; reason: string; detail: string } }[] };
+          const res = r as {
+            ok: boolean;
+            tenants: {
+              tenant_id: string;
+              ok: boolean;
+              entries?: number;
+              checkpoints?: number;
+              unattested?: number;
+              first_bad?: { seq: number; reason: string; detail: string };
+            }[];
+          };
           if (v.json) out(JSON.stringify(res, null, 2));
           else {
             for (const t of res.tenants) {
-              if (t.ok) out(`ok    ${t.tenant_id}: ${t.entries} entries, ${t.checkpoints} signed checkpoints, ${t.unattested} not yet checkpointed`);
+              if (t.ok)
+                out(
+                  `ok    ${t.tenant_id}: ${t.entries} entries, ${t.checkpoints} signed checkpoints, ${t.unattested} not yet checkpointed`,
+                );
               else out(`FAIL  ${t.tenant_id}: first bad entry seq ${t.first_bad?.seq} (${t.first_bad?.reason}): ${t.first_bad?.detail}`);
             }
             if (res.tenants.length === 0) out('no audit entries yet');

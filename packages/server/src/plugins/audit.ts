@@ -1,10 +1,10 @@
 import path from 'node:path';
 import fp from 'fastify-plugin';
+import type { Config } from '../config.ts';
 import { AuditLog } from '../security/audit-log.ts';
-import { loadOrCreateSigningKey, signingKeyFromSeed, DEFAULT_KEY_NAME } from '../security/checkpoint.ts';
+import { DEFAULT_KEY_NAME, loadOrCreateSigningKey, signingKeyFromSeed } from '../security/checkpoint.ts';
 import { Retention } from '../security/retention.ts';
 import { SqlStorage } from '../storage/sql-storage.ts';
-import type { Config } from '../config.ts';
 
 /** The checkpoint signing key: FMO_AUDIT_SIGNING_KEY (a 32-byte seed, hex or base64) or
  * a 0600 PEM file `audit-signing.key` in the data dir. */
@@ -33,7 +33,8 @@ export const auditPlugin = fp(
     const audit = new AuditLog(storage, signer.key, app.config.auditOrigin);
     const retention = new Retention(storage, audit, { traceDays: app.config.traceRetentionDays, auditDays: app.config.auditRetentionDays });
     storage.onBatchInserted = (tx, events) => audit.appendBatch(tx, events);
-    audit.onTamper = (tenant) => app.log.error({ tenant }, 'audit: the unsigned tail of this chain does not verify; not signing it — run `frostbyte audit verify`');
+    audit.onTamper = (tenant) =>
+      app.log.error({ tenant }, 'audit: the unsigned tail of this chain does not verify; not signing it — run `frostbyte audit verify`');
     app.decorate('audit', audit);
     app.decorate('retention', retention);
 
@@ -42,13 +43,20 @@ export const auditPlugin = fp(
       // Whatever an earlier process appended and did not sign (a crash) gets signed now.
       void audit.checkpointAll(true).catch((err) => app.log.error({ err }, 'audit: start-up checkpoint failed'));
       if (app.config.auditCheckpointMs > 0) {
-        const t = setInterval(() => void audit.checkpointAll().catch((err) => app.log.error({ err }, 'audit: checkpoint failed')), app.config.auditCheckpointMs);
+        const t = setInterval(
+          () => void audit.checkpointAll().catch((err) => app.log.error({ err }, 'audit: checkpoint failed')),
+          app.config.auditCheckpointMs,
+        );
         t.unref();
         timers.push(t);
       }
       if (app.config.retentionEveryMs > 0) {
         const t = setInterval(
-          () => void retention.run().then((r) => app.log.info({ dropped_days: r.dropped_days, audit_pruned: r.audit_pruned }, 'retention ran'), (err) => app.log.error({ err }, 'retention failed')),
+          () =>
+            void retention.run().then(
+              (r) => app.log.info({ dropped_days: r.dropped_days, audit_pruned: r.audit_pruned }, 'retention ran'),
+              (err) => app.log.error({ err }, 'retention failed'),
+            ),
           app.config.retentionEveryMs,
         );
         t.unref();

@@ -85,7 +85,8 @@ export const contextPlugin = fp(
         return deny(reply, 403, 'this route declares no permission, so nobody may call it');
       }
       const token = tokenOf(req);
-      if (token === null) return deny(reply, 401, 'send Authorization: Bearer <token> (an ingest API key, a user token or the admin token)');
+      if (token === null)
+        return deny(reply, 401, 'send Authorization: Bearer <token> (an ingest API key, a user token or the admin token)');
       if (token === '') return deny(reply, 401, 'Authorization must be "Bearer <token>"');
       try {
         req.ctx = await auth.authenticate(token);
@@ -94,7 +95,11 @@ export const contextPlugin = fp(
         throw e;
       }
       if (!req.ctx.permissions.includes(permission)) {
-        return deny(reply, 403, `this needs the '${permission}' permission, which a ${req.ctx.principal.kind === 'api_key' ? 'ingest key' : req.ctx.role} does not have`);
+        return deny(
+          reply,
+          403,
+          `this needs the '${permission}' permission, which a ${req.ctx.principal.kind === 'api_key' ? 'ingest key' : req.ctx.role} does not have`,
+        );
       }
       // The token must not reach the handler's query schema or any log line.
       const q = req.query as Record<string, unknown> | undefined;
@@ -108,11 +113,16 @@ export const contextPlugin = fp(
         const port = typeof addr === 'object' && addr ? addr.port : app.config.port;
         fs.mkdirSync(app.config.dataDir, { recursive: true });
         fs.rmSync(file, { force: true });
-        fs.writeFileSync(file, JSON.stringify({ url: `http://127.0.0.1:${port}`, token: cliToken, pid: process.pid }), { mode: 0o600, flag: 'wx' });
+        fs.writeFileSync(file, JSON.stringify({ url: `http://127.0.0.1:${port}`, token: cliToken, pid: process.pid }), {
+          mode: 0o600,
+          flag: 'wx',
+        });
         // Like Jupyter: a single-use link instead of a default password. On stdout,
         // not in the log, which may be shipped elsewhere.
         if (app.config.loginLink) {
-          process.stdout.write(`\n  Open the observatory (one-time link, valid 15 minutes):\n  http://localhost:${port}/login?code=${auth.createLoginCode()}\n\n`);
+          process.stdout.write(
+            `\n  Open the observatory (one-time link, valid 15 minutes):\n  http://localhost:${port}/login?code=${auth.createLoginCode()}\n\n`,
+          );
         }
       });
       app.addHook('onClose', async () => {

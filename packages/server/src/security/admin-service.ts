@@ -1,15 +1,16 @@
-import type { TraceCrypto } from './trace-crypto.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Authenticator, RequestContext } from './auth.ts';
 import { IdentityError, type IdentityRepository, TENANT_RE } from './identity.ts';
 import type { Retention } from './retention.ts';
+import type { TraceCrypto } from './trace-crypto.ts';
 
 /** The actor name stored in audit rows: never a secret, never PII beyond a user name. */
 export const actorOf = (ctx: RequestContext) =>
   ctx.principal.kind === 'user' ? `user:${ctx.principal.name}` : `${ctx.principal.kind}:${ctx.principal.id}`;
 
 const tenantOrThrow = (t: string) => {
-  if (!TENANT_RE.test(t)) throw new IdentityError(400, `tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+  if (!TENANT_RE.test(t))
+    throw new IdentityError(400, `tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
   return t;
 };
 
@@ -20,12 +21,24 @@ const tenantOrThrow = (t: string) => {
  */
 export class AdminService {
   constructor(
-    private readonly deps: { identity: IdentityRepository; auth: Authenticator; audit: AuditLog; crypto: TraceCrypto; retention: Retention },
+    private readonly deps: {
+      identity: IdentityRepository;
+      auth: Authenticator;
+      audit: AuditLog;
+      crypto: TraceCrypto;
+      retention: Retention;
+    },
   ) {}
 
   async createKey(ctx: RequestContext, tenant: string, name?: string) {
     const { key, info } = await this.deps.identity.createKey({ tenant: tenantOrThrow(tenant), name, createdBy: actorOf(ctx) });
-    await this.deps.audit.record({ tenant, actor: actorOf(ctx), action: 'key.create', target: `api_key:${info.id}`, details: { prefix: info.prefix, name: info.name } });
+    await this.deps.audit.record({
+      tenant,
+      actor: actorOf(ctx),
+      action: 'key.create',
+      target: `api_key:${info.id}`,
+      details: { prefix: info.prefix, name: info.name },
+    });
     return { ...info, key };
   }
 
@@ -33,7 +46,13 @@ export class AdminService {
     const info = await this.deps.identity.revokeKey(id);
     if (!info) throw new IdentityError(404, `no API key ${id}`);
     this.deps.auth.invalidate();
-    await this.deps.audit.record({ tenant: info.tenant_id, actor: actorOf(ctx), action: 'key.revoke', target: `api_key:${info.id}`, details: { prefix: info.prefix } });
+    await this.deps.audit.record({
+      tenant: info.tenant_id,
+      actor: actorOf(ctx),
+      action: 'key.revoke',
+      target: `api_key:${info.id}`,
+      details: { prefix: info.prefix },
+    });
     return info;
   }
 
@@ -45,7 +64,12 @@ export class AdminService {
 
   async createUser(ctx: RequestContext, u: { name: string; role: string; tenants: string | readonly string[] }) {
     const user = await this.deps.identity.createUser({ ...u, createdBy: actorOf(ctx) });
-    await this.deps.audit.record({ actor: actorOf(ctx), action: 'user.create', target: `user:${user.id}`, details: { role: user.role, tenants: user.tenants === '*' ? ['*'] : [...user.tenants] } });
+    await this.deps.audit.record({
+      actor: actorOf(ctx),
+      action: 'user.create',
+      target: `user:${user.id}`,
+      details: { role: user.role, tenants: user.tenants === '*' ? ['*'] : [...user.tenants] },
+    });
     return user;
   }
 
@@ -53,14 +77,25 @@ export class AdminService {
     const user = await this.deps.identity.user(idOrName);
     if (!user || user.disabled_at) throw new IdentityError(404, `no active user ${idOrName.slice(0, 64)}`);
     const t = await this.deps.auth.issueUserToken(user, ttlS);
-    await this.deps.audit.record({ actor: actorOf(ctx), action: 'token.issue', target: `user:${user.id}`, details: { expires_at: t.expires_at } });
+    await this.deps.audit.record({
+      actor: actorOf(ctx),
+      action: 'token.issue',
+      target: `user:${user.id}`,
+      details: { expires_at: t.expires_at },
+    });
     return { ...t, user: { id: user.id, name: user.name, role: user.role } };
   }
 
   /** Crypto-shredding: the tenant's data keys are destroyed; its traces stay as unreadable ciphertext. */
   async eraseTenant(ctx: RequestContext, tenant: string) {
     const destroyed = await this.deps.crypto.erase(tenantOrThrow(tenant));
-    await this.deps.audit.record({ tenant, actor: actorOf(ctx), action: 'tenant.erase', target: `tenant:${tenant}`, details: { destroyed_keys: destroyed } });
+    await this.deps.audit.record({
+      tenant,
+      actor: actorOf(ctx),
+      action: 'tenant.erase',
+      target: `tenant:${tenant}`,
+      details: { destroyed_keys: destroyed },
+    });
     return { tenant_id: tenant, destroyed_keys: destroyed };
   }
 
@@ -70,7 +105,13 @@ export class AdminService {
 
   async exportAudit(ctx: RequestContext, tenant?: string) {
     const out = await this.deps.audit.export(ctx.scope, tenant);
-    await this.deps.audit.record({ tenant: tenant ?? null, actor: actorOf(ctx), action: 'audit.export', target: tenant ? `audit:${tenant}` : 'audit:*', details: { chains: out.chains.length } });
+    await this.deps.audit.record({
+      tenant: tenant ?? null,
+      actor: actorOf(ctx),
+      action: 'audit.export',
+      target: tenant ? `audit:${tenant}` : 'audit:*',
+      details: { chains: out.chains.length },
+    });
     return out;
   }
 }

@@ -1,12 +1,12 @@
 import { hash } from 'node:crypto';
 import type { ModelEvent } from '@frostbyte/contracts';
+import { compareSeq, seqToBigint } from '../seq.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import { type SqlStorage, toEvent } from '../storage/sql-storage.ts';
-import { compareSeq, seqToBigint } from '../seq.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
-import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
 import { canonicalJson } from './canonical-json.ts';
+import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
 import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
 
@@ -49,8 +49,25 @@ export interface TenantVerifyResult {
  */
 export function eventLeaf(e: ModelEvent): Buffer {
   const fixed = JSON.stringify([
-    'fmo/event-leaf/v1', e.id, e.seq, e.tenant_id, e.invocation_id, e.pipeline_run_id, e.timestamp, e.emitted_at, e.received_at,
-    e.document_id, e.stage, e.model_name, e.model_version, e.operation, e.status, e.duration_ms, e.input_tokens, e.output_tokens, e.has_trace,
+    'fmo/event-leaf/v1',
+    e.id,
+    e.seq,
+    e.tenant_id,
+    e.invocation_id,
+    e.pipeline_run_id,
+    e.timestamp,
+    e.emitted_at,
+    e.received_at,
+    e.document_id,
+    e.stage,
+    e.model_name,
+    e.model_version,
+    e.operation,
+    e.status,
+    e.duration_ms,
+    e.input_tokens,
+    e.output_tokens,
+    e.has_trace,
   ]);
   const meta = e.metadata && Object.keys(e.metadata).length ? canonicalJson(e.metadata) : '{}';
   const text = `${fixed.slice(0, -1)},${meta},${e.error ? canonicalJson(e.error) : 'null'}]`;
@@ -134,7 +151,8 @@ export class AuditLog {
     for (const tenant of tenants) {
       // Bus order is seq order already; sort only if a replay mixed it up.
       let list = byTenant.get(tenant) as ModelEvent[];
-      if (!list.every((e, i) => i === 0 || compareSeq((list[i - 1] as ModelEvent).seq, e.seq) < 0)) list = [...list].sort((a, b) => compareSeq(a.seq, b.seq));
+      if (!list.every((e, i) => i === 0 || compareSeq((list[i - 1] as ModelEvent).seq, e.seq) < 0))
+        list = [...list].sort((a, b) => compareSeq(a.seq, b.seq));
       const first = list[0] as ModelEvent;
       const last = list[list.length - 1] as ModelEvent;
       const entry = appendEntry(heads.get(tenant) ?? null, {
@@ -168,7 +186,18 @@ export class AuditLog {
     await tx.query(
       `INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, batch_root, prev_hash, hash)
        SELECT * FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::text[], $9::text[], $10::text[])`,
-      [col('tenant_id'), col('seq'), col('ts'), col('actor'), col('action'), col('target'), entries.map((e) => JSON.stringify(e.details)), col('batch_root'), col('prev_hash'), col('hash')],
+      [
+        col('tenant_id'),
+        col('seq'),
+        col('ts'),
+        col('actor'),
+        col('action'),
+        col('target'),
+        entries.map((e) => JSON.stringify(e.details)),
+        col('batch_root'),
+        col('prev_hash'),
+        col('hash'),
+      ],
     );
     for (const e of entries) this.dirty.add(e.tenant_id);
   }
@@ -230,7 +259,13 @@ export class AuditLog {
         return false;
       }
     }
-    const v = new ChainVerifier({ checkpoints: note ? [note] : [], publicKey: this.verifierKey, tenant, origin: this.origin, ...(epoch ? { epoch } : {}) });
+    const v = new ChainVerifier({
+      checkpoints: note ? [note] : [],
+      publicKey: this.verifierKey,
+      tenant,
+      origin: this.origin,
+      ...(epoch ? { epoch } : {}),
+    });
     const { rows } = await tx.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq', [tenant, epoch?.seq ?? 0]);
     for (const row of rows) if (!v.push(rowToEntry(row))) break;
     return v.finish().ok;
@@ -242,7 +277,11 @@ export class AuditLog {
     // One checkpoint per size: a racing process signed the same head already. An
     // epoch checkpoint is always at a fresh head (retention appends its own entry
     // first), so it never loses this race to a plain one.
-    await tx.query('INSERT INTO audit_checkpoints (tenant_id, size, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [tenant, head.seq, note]);
+    await tx.query('INSERT INTO audit_checkpoints (tenant_id, size, note) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
+      tenant,
+      head.seq,
+      note,
+    ]);
     return note;
   }
 
@@ -265,16 +304,20 @@ export class AuditLog {
       if (!m) throw Object.assign(new Error('cursor is not valid: pass next_cursor from the previous page unchanged'), { statusCode: 400 });
       params.push(m[2], m[1]);
       // Newest first across tenants: by ts, then tenant and seq as tie-breakers.
-      where.push(`(ts, tenant_id, seq) < ((SELECT ts FROM audit_log WHERE tenant_id = $${params.length} AND seq = $${params.length - 1}), $${params.length}, $${params.length - 1})`);
+      where.push(
+        `(ts, tenant_id, seq) < ((SELECT ts FROM audit_log WHERE tenant_id = $${params.length} AND seq = $${params.length - 1}), $${params.length}, $${params.length - 1})`,
+      );
     }
     params.push(q.limit + 1);
-    const rows = await this.storage.scoped(scope, async (db) =>
-      (
-        await db.query(
-          `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, tenant_id DESC, seq DESC LIMIT $${params.length}`,
-          params,
-        )
-      ).rows,
+    const rows = await this.storage.scoped(
+      scope,
+      async (db) =>
+        (
+          await db.query(
+            `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ts DESC, tenant_id DESC, seq DESC LIMIT $${params.length}`,
+            params,
+          )
+        ).rows,
     );
     const entries = rows.slice(0, q.limit).map(rowToEntry);
     const last = entries[entries.length - 1];
@@ -311,8 +354,10 @@ export class AuditLog {
       const v = new ChainVerifier({ checkpoints, publicKey, tenant: t, origin: this.origin });
       let after = -1;
       for (;;) {
-        const rows = await this.storage.scoped(scope, async (db) =>
-          (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [t, after, PAGE])).rows,
+        const rows = await this.storage.scoped(
+          scope,
+          async (db) =>
+            (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [t, after, PAGE])).rows,
         );
         let go = true;
         for (const r of rows) if (!(go = v.push(rowToEntry(r)))) break;
@@ -371,7 +416,14 @@ export class AuditLog {
         verifyInclusion(leafHash(mine), index, ids.length, proof, entry.batch_root);
       return {
         verified,
-        entry: { tenant_id: entry.tenant_id, seq: entry.seq, ts: entry.ts, hash: entry.hash, prev_hash: entry.prev_hash, batch_root: entry.batch_root ?? null },
+        entry: {
+          tenant_id: entry.tenant_id,
+          seq: entry.seq,
+          ts: entry.ts,
+          hash: entry.hash,
+          prev_hash: entry.prev_hash,
+          batch_root: entry.batch_root ?? null,
+        },
         leaf_hash: leafHash(mine),
         leaf_index: index,
         tree_size: ids.length,

@@ -88,7 +88,9 @@ export class Authenticator {
       if (opts.jwtSecret.length < 32) throw new Error('FMO_JWT_SECRET must be at least 32 characters');
       secret = new TextEncoder().encode(opts.jwtSecret);
     } else {
-      const file = await readOrCreateSecretFile(path.join(opts.dataDir, 'jwt.secret'), () => Buffer.from(randomBytes(32).toString('base64url')));
+      const file = await readOrCreateSecretFile(path.join(opts.dataDir, 'jwt.secret'), () =>
+        Buffer.from(randomBytes(32).toString('base64url')),
+      );
       secret = new Uint8Array(file.data);
     }
     return new Authenticator(opts.identity, secret, opts.adminTokens, opts.ttlS);
@@ -138,7 +140,8 @@ export class Authenticator {
     const key = digest(code).toString('hex');
     const until = this.loginCodes.get(key);
     this.loginCodes.delete(key); // single use, even when expired
-    if (until === undefined || until < Date.now()) throw new AuthError(401, 'login code is unknown, used or expired; restart the server for a new link, or use `frostbyte token`');
+    if (until === undefined || until < Date.now())
+      throw new AuthError(401, 'login code is unknown, used or expired; restart the server for a new link, or use `frostbyte token`');
     const user = await this.identity.ensureLocalAdmin();
     return { ...(await this.issueUserToken(user)), user };
   }
@@ -159,7 +162,12 @@ export class Authenticator {
   private async fromJwt(token: string): Promise<RequestContext> {
     let sub: string;
     try {
-      const { payload } = await jwtVerify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, requiredClaims: ['sub', 'exp'] });
+      const { payload } = await jwtVerify(token, this.secret, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        requiredClaims: ['sub', 'exp'],
+      });
       sub = payload.sub as string;
       if (!isRole(payload.role) || !Array.isArray(payload.tenants)) throw new AuthError(401, 'token lacks role or tenants');
     } catch (e) {

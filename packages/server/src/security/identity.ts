@@ -70,7 +70,9 @@ export function parseTenants(input: string | readonly string[]): TenantScope {
   const list = (typeof input === 'string' ? input.split(',') : [...input]).map((t) => t.trim()).filter(Boolean);
   if (list.includes('*')) return '*';
   if (list.length === 0) throw new IdentityError(400, 'tenants: give at least one tenant id, or * for all');
-  for (const t of list) if (!TENANT_RE.test(t)) throw new IdentityError(400, `tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+  for (const t of list)
+    if (!TENANT_RE.test(t))
+      throw new IdentityError(400, `tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
   return [...new Set(list)];
 }
 
@@ -84,7 +86,11 @@ export class IdentityRepository {
   constructor(private readonly storage: SqlStorage) {}
 
   async createUser(u: { name: string; role: string; tenants: string | readonly string[]; createdBy: string }): Promise<User> {
-    if (!isRole(u.role)) throw new IdentityError(400, `role must be one of admin, ml_engineer, compliance_officer, operator, viewer; got '${String(u.role).slice(0, 40)}'`);
+    if (!isRole(u.role))
+      throw new IdentityError(
+        400,
+        `role must be one of admin, ml_engineer, compliance_officer, operator, viewer; got '${String(u.role).slice(0, 40)}'`,
+      );
     if (!/^[\w .@-]{1,64}$/u.test(u.name)) throw new IdentityError(400, 'name: 1–64 letters, digits, space, . @ _ -');
     const tenants = parseTenants(u.tenants);
     try {
@@ -106,13 +112,17 @@ export class IdentityRepository {
   async user(idOrName: string): Promise<User | null> {
     const byId = /^[0-9a-f-]{36}$/i.test(idOrName);
     const { rows } = await this.storage.scoped('*', (db) =>
-      db.query(`SELECT id, name, role, tenants, created_at, disabled_at FROM users WHERE ${byId ? 'id = $1::uuid' : 'name = $1'}`, [idOrName]),
+      db.query(`SELECT id, name, role, tenants, created_at, disabled_at FROM users WHERE ${byId ? 'id = $1::uuid' : 'name = $1'}`, [
+        idOrName,
+      ]),
     );
     return rows[0] ? toUser(rows[0]) : null;
   }
 
   async users(): Promise<User[]> {
-    const { rows } = await this.storage.scoped('*', (db) => db.query('SELECT id, name, role, tenants, created_at, disabled_at FROM users ORDER BY name'));
+    const { rows } = await this.storage.scoped('*', (db) =>
+      db.query('SELECT id, name, role, tenants, created_at, disabled_at FROM users ORDER BY name'),
+    );
     return rows.map(toUser);
   }
 
@@ -129,7 +139,8 @@ export class IdentityRepository {
   }
 
   async createKey(k: { tenant: string; name?: string; createdBy: string }): Promise<{ key: string; info: ApiKeyInfo }> {
-    if (!TENANT_RE.test(k.tenant)) throw new IdentityError(400, `tenant '${k.tenant.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+    if (!TENANT_RE.test(k.tenant))
+      throw new IdentityError(400, `tenant '${k.tenant.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
     const key = `${INGEST_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const { rows } = await this.storage.scoped('*', (db) =>
       db.query(

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { canSeePayloads, INGEST_KEY_PERMISSIONS, isPermission, PERMISSIONS, permissionTableMarkdown, ROLE_PERMISSIONS, ROLES } from './permissions.ts';
+import {
+  canSeePayloads,
+  INGEST_KEY_PERMISSIONS,
+  isPermission,
+  PERMISSIONS,
+  permissionTableMarkdown,
+  ROLE_PERMISSIONS,
+  ROLES,
+} from './permissions.ts';
 
 describe('permission matrix', () => {
   it('only viewer and operator are denied payloads; admin holds everything', () => {
@@ -20,6 +28,6 @@ describe('permission matrix', () => {
     const lines = md.trim().split('\n');
     expect(lines).toHaveLength(2 + Object.keys(PERMISSIONS).length);
     expect(lines[0]).toBe('| permission | what it allows | admin | ml_engineer | compliance_officer | operator | viewer | ingest key |');
-    expect(lines.find((l) => l.startsWith('| `payloads:read`'))).toMatch(/\| ✓ \| ✓ \| ✓ \|  \|  \|  \|$/);
+    expect(lines.find((l) => l.startsWith('| `payloads:read`'))).toMatch(/\| ✓ \| ✓ \| ✓ \| {2}\| {2}\| {2}\|$/);
   });
 });

@@ -91,7 +91,16 @@ export class Retention {
       );
       const roots = new Map<string, string[]>();
       for (const b of batches) roots.set(b.tenant_id, [...(roots.get(b.tenant_id) ?? []), b.batch_root]);
-      const { rows } = await tx.query<{ tenant_id: string; model_name: string; model_version: string; calls: string; errors: string; input_tokens: string; output_tokens: string; cost_usd: string }>(
+      const { rows } = await tx.query<{
+        tenant_id: string;
+        model_name: string;
+        model_version: string;
+        calls: string;
+        errors: string;
+        input_tokens: string;
+        output_tokens: string;
+        cost_usd: string;
+      }>(
         `SELECT tenant_id, model_name, model_version,
            count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
            count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
@@ -108,7 +117,19 @@ export class Retention {
         await tx.query(
           `INSERT INTO audit_summaries (day, tenant_id, model_name, model_version, calls, errors, input_tokens, output_tokens, cost_usd, batches, batches_root)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
-          [day, r.tenant_id, r.model_name, r.model_version, r.calls, r.errors, r.input_tokens, r.output_tokens, r.cost_usd, rs.length, root],
+          [
+            day,
+            r.tenant_id,
+            r.model_name,
+            r.model_version,
+            r.calls,
+            r.errors,
+            r.input_tokens,
+            r.output_tokens,
+            r.cost_usd,
+            rs.length,
+            root,
+          ],
         );
         const t = out.get(r.tenant_id) ?? { models: 0, calls: 0, root, batches: rs.length };
         t.models++;
@@ -118,7 +139,13 @@ export class Retention {
       return out;
     });
     for (const [tenant, s] of perTenant) {
-      await this.audit.record({ tenant, actor, action: 'retention.summarised', target: `day:${day}`, details: { day, models: s.models, calls: s.calls, batches: s.batches, batches_root: s.root } });
+      await this.audit.record({
+        tenant,
+        actor,
+        action: 'retention.summarised',
+        target: `day:${day}`,
+        details: { day, models: s.models, calls: s.calls, batches: s.batches, batches_root: s.root },
+      });
     }
     return [...perTenant.values()].reduce((n, s) => n + s.models, 0);
   }
@@ -141,7 +168,13 @@ export class Retention {
     });
     for (const c of candidates) {
       const epoch = { seq: Number(c.seq), hash: c.hash };
-      const marker = await this.audit.record({ tenant: c.tenant_id, actor, action: 'retention.prune', target: `audit:1..${epoch.seq}`, details: { pruned_through: epoch.seq, epoch_hash: epoch.hash } });
+      const marker = await this.audit.record({
+        tenant: c.tenant_id,
+        actor,
+        action: 'retention.prune',
+        target: `audit:1..${epoch.seq}`,
+        details: { pruned_through: epoch.seq, epoch_hash: epoch.hash },
+      });
       await this.owner(async (tx) => {
         await this.audit.writeCheckpoint(tx, c.tenant_id, { seq: marker.seq, hash: marker.hash }, epoch);
         // The trigger lets this one DELETE through: owner role, prune flag set, after the epoch is signed.

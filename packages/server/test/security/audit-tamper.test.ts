@@ -6,7 +6,7 @@ import { run } from '../../src/cli/frostbyte.ts';
 import { hashEntry } from '../../src/security/audit-chain.ts';
 import { createPgliteClient } from '../../src/storage/pglite-client.ts';
 import type { SqlClient } from '../../src/storage/sql-client.ts';
-import { freshPgDatabase, startServer, tempDir, TEST_ADMIN_TOKEN, uniq } from '../helper.ts';
+import { freshPgDatabase, startServer, TEST_ADMIN_TOKEN, tempDir, uniq } from '../helper.ts';
 import { record, withSeqs } from '../shared-suites/records.ts';
 import { call } from './support.ts';
 
@@ -40,7 +40,8 @@ for (const mode of ['embedded', 'server'] as const) {
         const batches = await call(`${s.url}/v1/audit?tenant_id=${t}&action=events.batch`, TEST_ADMIN_TOKEN);
         expect(batches.body.entries).toHaveLength(3);
         await s.app.audit.checkpointAll();
-        for (let i = 0; i < 5; i++) await s.app.audit.record({ tenant: t, actor: 'user:alice', action: 'config.change', target: `setting:${i}`, details: { n: i } });
+        for (let i = 0; i < 5; i++)
+          await s.app.audit.record({ tenant: t, actor: 'user:alice', action: 'config.change', target: `setting:${i}`, details: { n: i } });
       }
       await s.app.audit.checkpointAll();
       await s.close({ keepData: true });
@@ -75,7 +76,12 @@ for (const mode of ['embedded', 'server'] as const) {
 
     async function verify(tenant: string) {
       const out: string[] = [];
-      const code = await run(['audit', 'verify', '--tenant', tenant], (l) => out.push(l), (l) => out.push(l), env);
+      const code = await run(
+        ['audit', 'verify', '--tenant', tenant],
+        (l) => out.push(l),
+        (l) => out.push(l),
+        env,
+      );
       return { code, text: out.join('\n') };
     }
 
@@ -83,7 +89,12 @@ for (const mode of ['embedded', 'server'] as const) {
       const t = tenants.untouched;
       const attempts: string[] = [];
       const tryAll = async (q: SqlClient, prefix: string) => {
-        for (const sql of [`UPDATE audit_log SET actor = 'x' WHERE tenant_id = '${t}'`, `DELETE FROM audit_log WHERE tenant_id = '${t}'`, 'TRUNCATE audit_log', 'TRUNCATE audit_checkpoints']) {
+        for (const sql of [
+          `UPDATE audit_log SET actor = 'x' WHERE tenant_id = '${t}'`,
+          `DELETE FROM audit_log WHERE tenant_id = '${t}'`,
+          'TRUNCATE audit_log',
+          'TRUNCATE audit_checkpoints',
+        ]) {
           try {
             await q.transaction(async (tx) => {
               await tx.exec(`${prefix}${sql}`);
@@ -132,8 +143,16 @@ for (const mode of ['embedded', 'server'] as const) {
     });
 
     const cases: [keyof typeof tenants, (t: string) => (q: SqlClient) => Promise<void>, RegExp][] = [
-      ['edited', (t) => async (q) => void (await q.query(`UPDATE audit_log SET details = '{"n": 99}' WHERE tenant_id = $1 AND seq = 5`, [t])), /first bad entry seq 5 \(hash_mismatch\)/],
-      ['deleted', (t) => async (q) => void (await q.query('DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 2', [t])), /first bad entry seq 2 \(missing_entry\)/],
+      [
+        'edited',
+        (t) => async (q) => void (await q.query(`UPDATE audit_log SET details = '{"n": 99}' WHERE tenant_id = $1 AND seq = 5`, [t])),
+        /first bad entry seq 5 \(hash_mismatch\)/,
+      ],
+      [
+        'deleted',
+        (t) => async (q) => void (await q.query('DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 2', [t])),
+        /first bad entry seq 2 \(missing_entry\)/,
+      ],
       [
         'swapped',
         (t) => async (q) => {
@@ -147,10 +166,23 @@ for (const mode of ['embedded', 'server'] as const) {
         'forged',
         // A forged row whose own hash is right: the next row's link gives it away.
         (t) => async (q) => {
-          const prev = (await q.query<Record<string, unknown>>('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq = 3', [t])).rows[0] as Record<string, unknown>;
+          const prev = (await q.query<Record<string, unknown>>('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq = 3', [t]))
+            .rows[0] as Record<string, unknown>;
           await q.query('DELETE FROM audit_log WHERE tenant_id = $1 AND seq = 4', [t]);
-          const e = { tenant_id: t, seq: 4, ts: new Date().toISOString(), actor: 'user:mallory', action: 'key.create', target: 'api_key:forged', details: {}, prev_hash: prev.hash as string };
-          await q.query(`INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,'{}',$7,$8)`, [t, 4, e.ts, e.actor, e.action, e.target, e.prev_hash, hashEntry(e)]);
+          const e = {
+            tenant_id: t,
+            seq: 4,
+            ts: new Date().toISOString(),
+            actor: 'user:mallory',
+            action: 'key.create',
+            target: 'api_key:forged',
+            details: {},
+            prev_hash: prev.hash as string,
+          };
+          await q.query(
+            `INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,'{}',$7,$8)`,
+            [t, 4, e.ts, e.actor, e.action, e.target, e.prev_hash, hashEntry(e)],
+          );
         },
         /first bad entry seq 5 \(broken_link\)/,
       ],
@@ -162,29 +194,57 @@ for (const mode of ['embedded', 'server'] as const) {
           const rows = (await q.query<Record<string, unknown>>('SELECT * FROM audit_log WHERE tenant_id = $1 ORDER BY seq', [t])).rows;
           await q.query('DELETE FROM audit_log WHERE tenant_id = $1', [t]);
           let prev = '0'.repeat(64);
-          const forged = [...rows.slice(0, 1), { ...rows[1], actor: 'user:mallory', action: 'key.create', target: 'api_key:forged', details: {}, batch_root: null }, ...rows.slice(1)];
+          const forged = [
+            ...rows.slice(0, 1),
+            { ...rows[1], actor: 'user:mallory', action: 'key.create', target: 'api_key:forged', details: {}, batch_root: null },
+            ...rows.slice(1),
+          ];
           let seq = 0;
           for (const r of forged) {
             seq++;
-            const e = { tenant_id: t, seq, ts: new Date(r.ts as string).toISOString(), actor: r.actor as string, action: r.action as string, target: r.target as string, details: r.details as Record<string, never>, ...(r.batch_root ? { batch_root: r.batch_root as string } : {}), prev_hash: prev };
+            const e = {
+              tenant_id: t,
+              seq,
+              ts: new Date(r.ts as string).toISOString(),
+              actor: r.actor as string,
+              action: r.action as string,
+              target: r.target as string,
+              details: r.details as Record<string, never>,
+              ...(r.batch_root ? { batch_root: r.batch_root as string } : {}),
+              prev_hash: prev,
+            };
             prev = hashEntry(e);
-            await q.query(`INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, batch_root, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`, [t, seq, e.ts, e.actor, e.action, e.target, JSON.stringify(e.details), r.batch_root ?? null, e.prev_hash, prev]);
+            await q.query(
+              `INSERT INTO audit_log (tenant_id, seq, ts, actor, action, target, details, batch_root, prev_hash, hash) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+              [t, seq, e.ts, e.actor, e.action, e.target, JSON.stringify(e.details), r.batch_root ?? null, e.prev_hash, prev],
+            );
           }
         },
         /first bad entry seq 3 \(checkpoint_mismatch\)/,
       ],
-      ['truncated', (t) => async (q) => void (await q.query('DELETE FROM audit_log WHERE tenant_id = $1 AND seq >= 7', [t])), /first bad entry seq 7 \(truncated\)/],
+      [
+        'truncated',
+        (t) => async (q) => void (await q.query('DELETE FROM audit_log WHERE tenant_id = $1 AND seq >= 7', [t])),
+        /first bad entry seq 7 \(truncated\)/,
+      ],
       [
         'checkpoint',
         (t) => async (q) => {
-          const { rows } = await q.query<{ size: string; note: string }>('SELECT size, note FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY size LIMIT 1', [t]);
+          const { rows } = await q.query<{ size: string; note: string }>(
+            'SELECT size, note FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY size LIMIT 1',
+            [t],
+          );
           const note = (rows[0] as { note: string }).note;
           // Flip one bit of one byte of the signature.
           const sigStart = note.lastIndexOf(' ') + 1;
           const sig = Buffer.from(note.slice(sigStart).trim(), 'base64');
           sig[10] = (sig[10] as number) ^ 0x01;
           const flipped = `${note.slice(0, sigStart)}${sig.toString('base64')}\n`;
-          await q.query('UPDATE audit_checkpoints SET note = $1 WHERE tenant_id = $2 AND size = $3', [flipped, t, (rows[0] as { size: string }).size]);
+          await q.query('UPDATE audit_checkpoints SET note = $1 WHERE tenant_id = $2 AND size = $3', [
+            flipped,
+            t,
+            (rows[0] as { size: string }).size,
+          ]);
         },
         /first bad entry seq 3 \(checkpoint_signature\)/,
       ],

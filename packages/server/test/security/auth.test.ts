@@ -18,7 +18,9 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(missing).toEqual([]);
       // And the table is not trivially empty: the routes that matter are in it.
       const urls = s.app.routeTable.map((r) => `${r.method} ${r.url}`);
-      expect(urls).toEqual(expect.arrayContaining(['POST /v1/events', 'GET /telemetry/stream', 'GET /v1/tracer/ws', 'GET /v1/audit', 'POST /v1/admin/keys']));
+      expect(urls).toEqual(
+        expect.arrayContaining(['POST /v1/events', 'GET /telemetry/stream', 'GET /v1/tracer/ws', 'GET /v1/audit', 'POST /v1/admin/keys']),
+      );
     });
 
     it('refuses without a credential, with garbage, forged, expired, oversized tokens: 401/400, never 500', async () => {
@@ -30,7 +32,9 @@ for (const mode of ['embedded', 'server'] as const) {
         .setAudience('fmo')
         .setExpirationTime('1h')
         .sign(new TextEncoder().encode('not-the-server-secret-not-the-server-secret'));
-      const none = await new SignJWT({ role: 'admin', tenants: ['*'] }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode('x'.repeat(32)));
+      const none = await new SignJWT({ role: 'admin', tenants: ['*'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode('x'.repeat(32)));
       const algNone = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"x","role":"admin"}').toString('base64url')}.`;
       const cases: [string | null, number][] = [
         [null, 401],
@@ -75,10 +79,17 @@ for (const mode of ['embedded', 'server'] as const) {
       const r = await postEvents(s.url, [mine, implicit, foreign], { authorization: `Bearer ${key}` });
       expect(r.status).toBe(202);
       expect(r.body.accepted_ids).toEqual([mine.id, implicit.id]);
-      expect(r.body.rejected).toEqual([{ index: 2, id: foreign.id, errors: [{ path: '/tenant_id', message: expect.stringMatching(/only send events of tenant/) }] }]);
+      expect(r.body.rejected).toEqual([
+        { index: 2, id: foreign.id, errors: [{ path: '/tenant_id', message: expect.stringMatching(/only send events of tenant/) }] },
+      ]);
       expect((await call(`${s.url}/v1/events`, key)).status).toBe(403);
       const session = await call(`${s.url}/v1/session`, key);
-      expect(session.body).toMatchObject({ kind: 'api_key', role: 'ingest', tenants: [tenant], permissions: ['session:read', 'events:write'] });
+      expect(session.body).toMatchObject({
+        kind: 'api_key',
+        role: 'ingest',
+        tenants: [tenant],
+        permissions: ['session:read', 'events:write'],
+      });
       // The key is stored hashed: nothing in the table equals it.
       const stored = await s.app.identity.keys([tenant]);
       expect(JSON.stringify(stored)).not.toContain(key);
@@ -90,7 +101,10 @@ for (const mode of ['embedded', 'server'] as const) {
 
     it('GET /v1/session says who you are; roles get their permissions; viewer sees no payloads', async () => {
       const tenant = uniq('t');
-      const e = makeEvent({ tenant_id: tenant, trace: { input: { q: 'hello' }, output: { a: 'world' }, decision_rationale: 'because', confidence_score: 0.5 } });
+      const e = makeEvent({
+        tenant_id: tenant,
+        trace: { input: { q: 'hello' }, output: { a: 'world' }, decision_rationale: 'because', confidence_score: 0.5 },
+      });
       await postEvents(s.url, [e]);
       const viewer = await userToken(s.url, 'viewer', [tenant]);
       const engineer = await userToken(s.url, 'ml_engineer', [tenant]);
@@ -103,7 +117,11 @@ for (const mode of ['embedded', 'server'] as const) {
       const admin = await call(`${s.url}/v1/session`, TEST_ADMIN_TOKEN);
       expect(admin.body).toMatchObject({ role: 'admin', tenants: ['*'] });
 
-      const read = (t: string) => until(() => call(`${s.url}/v1/events/${e.id}`, t), (r) => r.status === 200);
+      const read = (t: string) =>
+        until(
+          () => call(`${s.url}/v1/events/${e.id}`, t),
+          (r) => r.status === 200,
+        );
       const asViewer = await read(viewer.token);
       expect(asViewer.body.event.id).toBe(e.id);
       expect(asViewer.body.trace).toMatchObject({ input: null, output: null, decision_rationale: null, readable: false });
@@ -116,9 +134,19 @@ for (const mode of ['embedded', 'server'] as const) {
       expect((await call(`${s.url}/v1/audit`, viewer.token)).status).toBe(403);
       expect((await call(`${s.url}/v1/audit`, compliance.token)).status).toBe(200);
       expect((await call(`${s.url}/v1/admin/keys`, engineer.token)).status).toBe(403);
-      expect((await call(`${s.url}/v1/events`, viewer.token, { method: 'POST', body: JSON.stringify({ events: [makeEvent({ tenant_id: tenant })] }) })).status).toBe(403);
+      expect(
+        (
+          await call(`${s.url}/v1/events`, viewer.token, {
+            method: 'POST',
+            body: JSON.stringify({ events: [makeEvent({ tenant_id: tenant })] }),
+          })
+        ).status,
+      ).toBe(403);
       // A user whose role is not a role is refused by the API.
-      const bad = await call(`${s.url}/v1/admin/users`, TEST_ADMIN_TOKEN, { method: 'POST', body: JSON.stringify({ name: uniq('x'), role: 'root', tenants: ['a'] }) });
+      const bad = await call(`${s.url}/v1/admin/users`, TEST_ADMIN_TOKEN, {
+        method: 'POST',
+        body: JSON.stringify({ name: uniq('x'), role: 'root', tenants: ['a'] }),
+      });
       expect(bad.status).toBe(400);
     });
 
@@ -137,7 +165,10 @@ for (const mode of ['embedded', 'server'] as const) {
 
     it('a route that declares no permission is refused (fails closed)', async () => {
       const { buildApp } = await import('../../src/app.ts');
-      const app = await buildApp({ config: { ...s.config, port: 0, databaseUrl: null, redisUrl: null, dataDir: s.config.dataDir + '-undeclared' }, inMemory: true });
+      const app = await buildApp({
+        config: { ...s.config, port: 0, databaseUrl: null, redisUrl: null, dataDir: s.config.dataDir + '-undeclared' },
+        inMemory: true,
+      });
       app.get('/v1/undeclared', async () => ({ secret: true }));
       await app.ready();
       const r = await app.inject({ url: '/v1/undeclared', headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });

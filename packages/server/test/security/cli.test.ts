@@ -6,7 +6,12 @@ import { call } from './support.ts';
 async function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(args, (l) => out.push(l), (l) => err.push(l), env);
+  const code = await run(
+    args,
+    (l) => out.push(l),
+    (l) => err.push(l),
+    env,
+  );
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -40,7 +45,10 @@ describe('frostbyte CLI', () => {
       const keyId = /Ingest key ([0-9a-f-]{36})/.exec(key.err)?.[1] as string;
 
       // The server started on the same database accepts what the CLI made…
-      const s = await startServer(kind === 'postgres' ? 'server' : 'embedded', { dataDir: env.FMO_DATA_DIR, databaseUrl: env.DATABASE_URL ?? null });
+      const s = await startServer(kind === 'postgres' ? 'server' : 'embedded', {
+        dataDir: env.FMO_DATA_DIR,
+        databaseUrl: env.DATABASE_URL ?? null,
+      });
       const session = await call(`${s.url}/v1/session`, token.out);
       expect(session.body).toMatchObject({ role: 'ml_engineer', tenants: ['acme', 'globex'], user: { name: 'alice' } });
       expect((await postEvents(s.url, [makeEvent({ tenant_id: 'acme' })], { authorization: `Bearer ${key.out}` })).status).toBe(202);
@@ -48,7 +56,8 @@ describe('frostbyte CLI', () => {
       const revoked = await cli(env, 'keys', 'revoke', keyId);
       expect(revoked.code).toBe(0);
       expect(JSON.parse(revoked.out).revoked_at).toEqual(expect.any(String));
-      if (kind === 'pglite') expect((await postEvents(s.url, [makeEvent({ tenant_id: 'acme' })], { authorization: `Bearer ${key.out}` })).status).toBe(401);
+      if (kind === 'pglite')
+        expect((await postEvents(s.url, [makeEvent({ tenant_id: 'acme' })], { authorization: `Bearer ${key.out}` })).status).toBe(401);
       const audit = await call(`${s.url}/v1/audit?action=key.revoke`, (await import('../helper.ts')).TEST_ADMIN_TOKEN);
       expect(audit.body.entries[0]).toMatchObject({ tenant_id: 'acme', action: 'key.revoke', target: `api_key:${keyId}` });
       await s.close({ keepData: true });

@@ -15,14 +15,28 @@ for (const mode of ['embedded', 'server'] as const) {
     let s: Awaited<ReturnType<typeof startServer>>;
     const A = uniq('a');
     const B = uniq('b');
-    const trace = (who: string) => ({ input: { text: `${who} input` }, output: { label: `${who} label` }, decision_rationale: `${who} rationale`, confidence_score: 0.75 });
+    const trace = (who: string) => ({
+      input: { text: `${who} input` },
+      output: { label: `${who} label` },
+      decision_rationale: `${who} rationale`,
+      confidence_score: 0.75,
+    });
     const cli = async (...args: string[]) => {
       const out: string[] = [];
       const flags = mode === 'server' ? ['--url', s.url, '--token', TEST_ADMIN_TOKEN] : [];
-      const code = await run([...args, ...flags], (l) => out.push(l), (l) => out.push(l), { FMO_DATA_DIR: s.config.dataDir });
+      const code = await run(
+        [...args, ...flags],
+        (l) => out.push(l),
+        (l) => out.push(l),
+        { FMO_DATA_DIR: s.config.dataDir },
+      );
       return { code, text: out.join('\n') };
     };
-    const read = (id: string) => until(() => call(`${s.url}/v1/events/${id}`, TEST_ADMIN_TOKEN), (r) => r.status === 200);
+    const read = (id: string) =>
+      until(
+        () => call(`${s.url}/v1/events/${id}`, TEST_ADMIN_TOKEN),
+        (r) => r.status === 200,
+      );
 
     beforeAll(async () => {
       s = await startServer(mode);
@@ -39,8 +53,14 @@ for (const mode of ['embedded', 'server'] as const) {
       const stored = (await db.query<{ input: Uint8Array }>('SELECT input FROM decision_traces WHERE event_id = $1', [a1.id])).rows[0];
       expect(Buffer.from(stored?.input as Uint8Array).toString('utf8')).not.toContain('a1 input');
       // Another row of the same tenant, and a row of another tenant.
-      await db.query('UPDATE decision_traces SET input = (SELECT input FROM decision_traces WHERE event_id = $1) WHERE event_id = $2', [a1.id, a2.id]);
-      await db.query('UPDATE decision_traces SET output = (SELECT output FROM decision_traces WHERE event_id = $1) WHERE event_id = $2', [a1.id, b1.id]);
+      await db.query('UPDATE decision_traces SET input = (SELECT input FROM decision_traces WHERE event_id = $1) WHERE event_id = $2', [
+        a1.id,
+        a2.id,
+      ]);
+      await db.query('UPDATE decision_traces SET output = (SELECT output FROM decision_traces WHERE event_id = $1) WHERE event_id = $2', [
+        a1.id,
+        b1.id,
+      ]);
       for (const e of [a2, b1]) {
         const r = await read(e.id);
         expect(r.body.trace).toMatchObject({ readable: false, input: null, output: null, decision_rationale: null });
@@ -62,7 +82,10 @@ for (const mode of ['embedded', 'server'] as const) {
       const newRead = await read(after.id);
       expect(oldRead.body.trace).toMatchObject({ readable: true, input: { text: 'old input' } });
       expect(newRead.body.trace).toMatchObject({ readable: true, input: { text: 'new input' } });
-      const versions = await (s.app.storage as SqlStorage).db.query<{ event_id: string; key_version: number }>('SELECT event_id, key_version FROM decision_traces WHERE tenant_id = $1 ORDER BY key_version', [T]);
+      const versions = await (s.app.storage as SqlStorage).db.query<{ event_id: string; key_version: number }>(
+        'SELECT event_id, key_version FROM decision_traces WHERE tenant_id = $1 ORDER BY key_version',
+        [T],
+      );
       expect(versions.rows.map((r) => Number(r.key_version))).toEqual([1, 2]);
 
       const other = makeEvent({ tenant_id: uniq('keep'), trace: trace('kept') });

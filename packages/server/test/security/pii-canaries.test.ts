@@ -49,10 +49,24 @@ describe('no PII canary reaches the database, the log or the Redis stream (Postg
 
   beforeAll(async () => {
     db = await freshPgDatabase();
-    const config = loadConfig({}, {
-      port: 0, host: '127.0.0.1', dataDir: tempDir(), databaseUrl: db.url, redisUrl: REDIS_URL, redisPrefix: prefix, demo: false,
-      consumerName: uniq('w'), adminToken: TEST_ADMIN_TOKEN, retentionEveryMs: 0, loginLink: false, logLevel: 'trace', auditCheckpointMs: 100,
-    });
+    const config = loadConfig(
+      {},
+      {
+        port: 0,
+        host: '127.0.0.1',
+        dataDir: tempDir(),
+        databaseUrl: db.url,
+        redisUrl: REDIS_URL,
+        redisPrefix: prefix,
+        demo: false,
+        consumerName: uniq('w'),
+        adminToken: TEST_ADMIN_TOKEN,
+        retentionEveryMs: 0,
+        loginLink: false,
+        logLevel: 'trace',
+        auditCheckpointMs: 100,
+      },
+    );
     const stream = new Writable({
       write(chunk, _enc, done) {
         log.push(chunk.toString());
@@ -78,24 +92,38 @@ describe('no PII canary reaches the database, the log or the Redis stream (Postg
     const events = [
       makeEvent({
         tenant_id: tenant,
-        trace: { input: { document: text, nested: [{ note: text }] }, output: { summary: text }, decision_rationale: text, confidence_score: 0.7 },
+        trace: {
+          input: { document: text, nested: [{ note: text }] },
+          output: { summary: text },
+          decision_rationale: text,
+          confidence_score: 0.7,
+        },
         metadata: { note: text, reviewer: CANARIES.PERSON, contact: CANARIES.EMAIL },
       }),
       makeEvent({ tenant_id: tenant, status: 'failed', error: { type: 'ValidationError', message: text }, metadata: { comment: text } }),
     ];
     // A rejected item and a malformed token: error paths log too.
     const bad = { ...makeEvent({ tenant_id: tenant }), status: 'nope', metadata: { note: text } };
-    const r = await call(`${url}/v1/events?note=${encodeURIComponent(CANARIES.EMAIL)}`, key, { method: 'POST', body: JSON.stringify({ events: [...events, bad] }) });
+    const r = await call(`${url}/v1/events?note=${encodeURIComponent(CANARIES.EMAIL as string)}`, key, {
+      method: 'POST',
+      body: JSON.stringify({ events: [...events, bad] }),
+    });
     expect(r.status).toBe(202);
     expect(r.body.accepted).toBe(2);
     await call(`${url}/v1/session`, `${CANARIES.SECRET_KEY}x`);
     await call(`${url}/telemetry/stream?access_token=${CANARIES.JWT}`, null);
 
     // Stored (and readable, redacted) before we look for the canaries.
-    const stored = await until(() => call(`${url}/v1/events/${events[0]?.id}`, TEST_ADMIN_TOKEN), (x) => x.status === 200);
+    const stored = await until(
+      () => call(`${url}/v1/events/${events[0]?.id}`, TEST_ADMIN_TOKEN),
+      (x) => x.status === 200,
+    );
     expect(JSON.stringify(stored.body.trace.input)).toMatch(/<EMAIL_1>/);
     expect(stored.body.trace.redactions.EMAIL).toBeGreaterThan(0);
-    await until(() => call(`${url}/v1/audit?tenant_id=${tenant}&action=events.batch`, TEST_ADMIN_TOKEN), (x) => x.body.entries?.length >= 1);
+    await until(
+      () => call(`${url}/v1/audit?tenant_id=${tenant}&action=events.batch`, TEST_ADMIN_TOKEN),
+      (x) => x.body.entries?.length >= 1,
+    );
 
     const dump = execFileSync('pg_dump', ['--no-owner', '--data-only', db.url], { maxBuffer: 256 * 1024 * 1024 }).toString('utf8');
     expect(dump).toContain(events[0]?.id as string); // the dump is of the right database
@@ -108,7 +136,11 @@ describe('no PII canary reaches the database, the log or the Redis stream (Postg
     expect(logText).toMatch(/"url":"\/v1\/events"/); // request logging was on
     const leaks: string[] = [];
     for (const [type, canary] of Object.entries(CANARIES)) {
-      for (const [where, hay] of [['pg_dump', dump], ['redis stream', streamText], ['server log', logText]] as const) {
+      for (const [where, hay] of [
+        ['pg_dump', dump],
+        ['redis stream', streamText],
+        ['server log', logText],
+      ] as const) {
         if (hay.includes(canary)) leaks.push(`${type} (${canary}) in ${where}`);
       }
     }

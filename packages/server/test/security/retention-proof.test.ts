@@ -18,7 +18,10 @@ for (const mode of ['embedded', 'server'] as const) {
       const { key } = await ingestKey(s.url, T);
       events = Array.from({ length: 7 }, (_, i) => makeEvent({ tenant_id: T, input_tokens: 10 * (i + 1) }));
       await postEvents(s.url, events, { authorization: `Bearer ${key}` });
-      await until(() => call(`${s.url}/v1/events?tenant_id=${T}`, TEST_ADMIN_TOKEN), (r) => r.body.events?.length === 7);
+      await until(
+        () => call(`${s.url}/v1/events?tenant_id=${T}`, TEST_ADMIN_TOKEN),
+        (r) => r.body.events?.length === 7,
+      );
       await s.app.audit.checkpointAll();
     }, 60_000);
     afterAll(() => s?.close());
@@ -52,9 +55,12 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(first.dropped_days).toContain(today);
       expect(first.audit_pruned).toEqual({});
       expect((await call(`${s.url}/v1/events?tenant_id=${T}`, TEST_ADMIN_TOKEN)).body.events).toEqual([]);
-      const summaries = (await (s.app.storage as SqlStorage).db.query<{ calls: string; input_tokens: string; batches: number; batches_root: string }>(
-        'SELECT calls, input_tokens, batches, batches_root FROM audit_summaries WHERE tenant_id = $1 AND day = $2', [T, today],
-      )).rows;
+      const summaries = (
+        await (s.app.storage as SqlStorage).db.query<{ calls: string; input_tokens: string; batches: number; batches_root: string }>(
+          'SELECT calls, input_tokens, batches, batches_root FROM audit_summaries WHERE tenant_id = $1 AND day = $2',
+          [T, today],
+        )
+      ).rows;
       expect(summaries).toHaveLength(1);
       expect(summaries[0]).toMatchObject({ calls: expect.anything(), batches_root: expect.stringMatching(/^[0-9a-f]{64}$/) });
       expect(Number(summaries[0]?.calls)).toBe(7);
@@ -82,13 +88,34 @@ for (const mode of ['embedded', 'server'] as const) {
       const out: string[] = [];
       const flags = mode === 'server' ? ['--url', s.url, '--token', TEST_ADMIN_TOKEN] : [];
       const env = { FMO_DATA_DIR: s.config.dataDir };
-      expect(await run(['retention', 'run', ...flags], (l) => out.push(l), () => {}, env)).toBe(0);
+      expect(
+        await run(
+          ['retention', 'run', ...flags],
+          (l) => out.push(l),
+          () => {},
+          env,
+        ),
+      ).toBe(0);
       expect(JSON.parse(out.join('\n'))).toMatchObject({ dropped_days: expect.any(Array), audit_pruned: expect.any(Object) });
       const vout: string[] = [];
-      expect(await run(['audit', 'verify', ...flags], (l) => vout.push(l), () => {}, env)).toBe(0);
+      expect(
+        await run(
+          ['audit', 'verify', ...flags],
+          (l) => vout.push(l),
+          () => {},
+          env,
+        ),
+      ).toBe(0);
       expect(vout.join('\n')).toMatch(new RegExp(`ok\\s+${T}:`));
       const eout: string[] = [];
-      expect(await run(['audit', 'export', '--tenant', T, ...flags], (l) => eout.push(l), () => {}, env)).toBe(0);
+      expect(
+        await run(
+          ['audit', 'export', '--tenant', T, ...flags],
+          (l) => eout.push(l),
+          () => {},
+          env,
+        ),
+      ).toBe(0);
       const exported = JSON.parse(eout.join('\n'));
       expect(exported).toMatchObject({ verifier_key: expect.stringMatching(/^frostbyte-audit\+/), chains: [{ tenant_id: T }] });
       expect(exported.chains[0].checkpoints.length).toBeGreaterThan(0);

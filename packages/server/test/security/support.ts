@@ -11,6 +11,7 @@ export async function call(url: string, token: string | null, init: RequestInit 
   if (init.body !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
   const res = await bare(url, { ...init, headers });
   const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: JSON read back in tests
   let body: any;
   try {
     body = JSON.parse(text);
@@ -23,7 +24,10 @@ export async function call(url: string, token: string | null, init: RequestInit 
 /** Creates a user through the admin API and returns a token for it. */
 export async function userToken(base: string, role: string, tenants: string[]): Promise<{ token: string; id: string; name: string }> {
   const name = uniq(`${role}-`);
-  const u = await call(`${base}/v1/admin/users`, ADMIN_HEADERS.authorization.slice(7), { method: 'POST', body: JSON.stringify({ name, role, tenants }) });
+  const u = await call(`${base}/v1/admin/users`, ADMIN_HEADERS.authorization.slice(7), {
+    method: 'POST',
+    body: JSON.stringify({ name, role, tenants }),
+  });
   if (u.status !== 201) throw new Error(`user create: ${u.status} ${JSON.stringify(u.body)}`);
   const t = await call(`${base}/v1/admin/users/${u.body.id}/token`, ADMIN_HEADERS.authorization.slice(7), { method: 'POST', body: '{}' });
   if (t.status !== 200) throw new Error(`token: ${t.status} ${JSON.stringify(t.body)}`);

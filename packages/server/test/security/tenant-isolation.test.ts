@@ -1,8 +1,8 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { tenantSetting } from '../../src/storage/sql-storage.ts';
 import type { SqlStorage } from '../../src/storage/sql-storage.ts';
+import { tenantSetting } from '../../src/storage/sql-storage.ts';
 import { makeEvent, makeStorage, postEvents, sleep, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { call, ingestKey, userToken } from './support.ts';
 
@@ -27,13 +27,24 @@ for (const mode of ['embedded', 'server'] as const) {
       s = await startServer(mode, { auditCheckpointMs: 200 });
       const keyA = await ingestKey(s.url, A);
       const keyB = await ingestKey(s.url, B);
-      const ev = (t: string) => makeEvent({ tenant_id: t, document_id: doc, trace: { input: { secret: `${t}-input` }, output: { o: 1 }, decision_rationale: `${t} why`, confidence_score: 0.9 } });
+      const ev = (t: string) =>
+        makeEvent({
+          tenant_id: t,
+          document_id: doc,
+          trace: { input: { secret: `${t}-input` }, output: { o: 1 }, decision_rationale: `${t} why`, confidence_score: 0.9 },
+        });
       aEvents = [ev(A), ev(A)];
       bEvents = [ev(B), ev(B), makeEvent({ tenant_id: B, status: 'failed', error: { type: 'E', message: `${B} failed` } })];
       expect((await postEvents(s.url, aEvents, { authorization: `Bearer ${keyA.key}` })).status).toBe(202);
       expect((await postEvents(s.url, bEvents, { authorization: `Bearer ${keyB.key}` })).status).toBe(202);
-      await until(() => call(`${s.url}/v1/events?tenant_id=${B}`, TEST_ADMIN_TOKEN), (r) => r.body.events?.length === 3);
-      await until(() => call(`${s.url}/v1/audit?tenant_id=${B}&action=events.batch`, TEST_ADMIN_TOKEN), (r) => r.body.entries?.length >= 1);
+      await until(
+        () => call(`${s.url}/v1/events?tenant_id=${B}`, TEST_ADMIN_TOKEN),
+        (r) => r.body.events?.length === 3,
+      );
+      await until(
+        () => call(`${s.url}/v1/audit?tenant_id=${B}&action=events.batch`, TEST_ADMIN_TOKEN),
+        (r) => r.body.entries?.length >= 1,
+      );
       tokenA = (await userToken(s.url, 'compliance_officer', [A])).token;
       engineerA = (await userToken(s.url, 'ml_engineer', [A])).token;
     }, 60_000);
@@ -69,7 +80,8 @@ for (const mode of ['embedded', 'server'] as const) {
             expect(r.status, p).toBeLessThan(500);
             // A 404 may echo the id the caller sent; anything else of B is a leak.
             const text = JSON.stringify(r.body).replaceAll(p.split('?')[0]?.split('/').pop() as string, '<asked>');
-            for (const needle of [B, ...bEvents.map((e) => e.id), ...bEvents.map((e) => e.invocation_id)]) if (text.includes(needle)) leaks.push(`${p} → ${needle}`);
+            for (const needle of [B, ...bEvents.map((e) => e.id), ...bEvents.map((e) => e.invocation_id)])
+              if (text.includes(needle)) leaks.push(`${p} → ${needle}`);
           }
         }
       }
@@ -89,7 +101,15 @@ for (const mode of ['embedded', 'server'] as const) {
       const unprobed = s.app.routeTable
         .filter((r) => r.method === 'GET' && r.permission && r.permission !== 'public')
         .map((r) => `GET ${r.url}`)
-        .filter((k) => !probes[k] && !outOfScope.has(k) && !k.startsWith('GET /v1/models') && !k.startsWith('GET /v1/experiments') && !k.startsWith('GET /v1/alerts') && !k.startsWith('GET /v1/pipeline'));
+        .filter(
+          (k) =>
+            !probes[k] &&
+            !outOfScope.has(k) &&
+            !k.startsWith('GET /v1/models') &&
+            !k.startsWith('GET /v1/experiments') &&
+            !k.startsWith('GET /v1/alerts') &&
+            !k.startsWith('GET /v1/pipeline'),
+        );
       expect(unprobed).toEqual([]);
     });
 
@@ -109,7 +129,10 @@ for (const mode of ['embedded', 'server'] as const) {
       ws.on('message', (d: Buffer) => wsGot.push(d.toString()));
       await new Promise((r) => ws.on('open', r));
       ws.send(JSON.stringify({ type: 'follow', document_id: doc }));
-      await until(() => wsGot.length, (n) => n >= 1);
+      await until(
+        () => wsGot.length,
+        (n) => n >= 1,
+      );
 
       const keyB = await ingestKey(s.url, B);
       const keyA = await ingestKey(s.url, A);
@@ -117,8 +140,14 @@ for (const mode of ['embedded', 'server'] as const) {
       const liveA = makeEvent({ tenant_id: A, document_id: doc });
       await postEvents(s.url, liveB, { authorization: `Bearer ${keyB.key}` });
       await postEvents(s.url, [liveA], { authorization: `Bearer ${keyA.key}` });
-      await until(() => got.length + wsGot.length, () => got.some((d) => d.includes(liveA.id)) && wsGot.some((d) => d.includes(liveA.id)));
-      await until(() => resumed.length, () => resumed.some((d) => d.includes(liveA.id)));
+      await until(
+        () => got.length + wsGot.length,
+        () => got.some((d) => d.includes(liveA.id)) && wsGot.some((d) => d.includes(liveA.id)),
+      );
+      await until(
+        () => resumed.length,
+        () => resumed.some((d) => d.includes(liveA.id)),
+      );
       await sleep(200);
       es.close();
       es2.close();
@@ -169,11 +198,16 @@ for (const kind of ['pglite', 'postgres'] as const) {
       expect(await count(`SET LOCAL ROLE fmo_app; SET LOCAL fmo.tenants = '${A},${B}'`)).toEqual([`${A}:1`, `${B}:2`]);
       expect(await count(`SET LOCAL ROLE fmo_app; SET LOCAL fmo.tenants = '*'`)).toEqual([`${A}:1`, `${B}:2`]);
       // The scoped helper the storage uses for every tenant read.
-      const viaScope = await storage.scoped([A], async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM model_events WHERE tenant_id = '${B}'`)).rows[0]?.n);
+      const viaScope = await storage.scoped(
+        [A],
+        async (tx) => (await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM model_events WHERE tenant_id = '${B}'`)).rows[0]?.n,
+      );
       expect(viaScope).toBe(0);
       // Writing a row of B while scoped to A violates the policy.
       await expect(
-        storage.scoped([A], (tx) => tx.query(`INSERT INTO cost_metrics (tenant_id, hour, stage, model_name, model_version) VALUES ('${B}', now(), 's', 'm', 'v')`)),
+        storage.scoped([A], (tx) =>
+          tx.query(`INSERT INTO cost_metrics (tenant_id, hour, stage, model_name, model_version) VALUES ('${B}', now(), 's', 'm', 'v')`),
+        ),
       ).rejects.toThrow(/row-level security/);
       // Every tenant table has RLS enabled and forced; fmo_app cannot bypass it.
       const { rows } = await storage.db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
@@ -182,10 +216,18 @@ for (const kind of ['pglite', 'postgres'] as const) {
       );
       expect(rows).toHaveLength(9);
       for (const r of rows) expect([r.relname, r.relrowsecurity, r.relforcerowsecurity]).toEqual([r.relname, true, true]);
-      const role = (await storage.db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(`SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'fmo_app'`)).rows[0];
+      const role = (
+        await storage.db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(
+          `SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = 'fmo_app'`,
+        )
+      ).rows[0];
       expect(role).toEqual({ rolbypassrls: false, rolsuper: false });
       // A day partition read directly (not through the parent's policy) is refused to fmo_app.
-      const part = (await storage.db.query<{ relname: string }>(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'model_events'::regclass LIMIT 1`)).rows[0]?.relname;
+      const part = (
+        await storage.db.query<{ relname: string }>(
+          `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'model_events'::regclass LIMIT 1`,
+        )
+      ).rows[0]?.relname;
       await expect(storage.scoped('*', (tx) => tx.query(`SELECT 1 FROM ${part}`))).rejects.toThrow(/permission denied/);
     });
 

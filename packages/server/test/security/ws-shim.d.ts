@@ -4,6 +4,7 @@ declare module 'ws' {
     constructor(url: string);
     readonly OPEN: number;
     readyState: number;
+    // biome-ignore lint/suspicious/noExplicitAny: event-specific listener arguments
     on(event: string, fn: (...args: any[]) => void): this;
     send(data: string): void;
     close(): void;

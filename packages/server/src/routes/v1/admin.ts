@@ -1,5 +1,5 @@
-import { ErrorResponse } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import { ROLES } from '../../security/permissions.ts';
 
@@ -38,7 +38,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['admin'],
         summary: 'Create an ingest API key for one tenant; the key is in this response only',
-        body: Type.Object({ tenant: Tenant, name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        body: Type.Object(
+          { tenant: Tenant, name: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+          { additionalProperties: false },
+        ),
         response: { 201: Type.Composite([Key, Type.Object({ key: Type.String() })]), ...errors },
       },
     },
@@ -46,19 +49,39 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/v1/admin/keys',
-    { config: keys, schema: { tags: ['admin'], summary: 'Ingest keys (never their secrets)', response: { 200: Type.Object({ keys: Type.Array(Key) }), ...errors } } },
+    {
+      config: keys,
+      schema: {
+        tags: ['admin'],
+        summary: 'Ingest keys (never their secrets)',
+        response: { 200: Type.Object({ keys: Type.Array(Key) }), ...errors },
+      },
+    },
     async (req) => ({ keys: await app.identity.keys(req.ctx.scope) }),
   );
   app.post(
     '/v1/admin/keys/:id/revoke',
-    { config: keys, schema: { tags: ['admin'], summary: 'Revoke an ingest key (401 from then on)', params: Type.Object({ id: Uuid }), response: { 200: Key, ...errors } } },
+    {
+      config: keys,
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an ingest key (401 from then on)',
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Key, ...errors },
+      },
+    },
     async (req) => app.admin.revokeKey(req.ctx, req.params.id),
   );
   app.post(
     '/v1/admin/tenants/:tenant/rotate-key',
     {
       config: keys,
-      schema: { tags: ['admin'], summary: "Make a new primary data key for the tenant's traces; old traces stay readable", params: Type.Object({ tenant: Tenant }), response: { 200: Type.Object({ tenant_id: Type.String(), version: Type.Integer() }), ...errors } },
+      schema: {
+        tags: ['admin'],
+        summary: "Make a new primary data key for the tenant's traces; old traces stay readable",
+        params: Type.Object({ tenant: Tenant }),
+        response: { 200: Type.Object({ tenant_id: Type.String(), version: Type.Integer() }), ...errors },
+      },
     },
     async (req) => app.admin.rotateKey(req.ctx, req.params.tenant),
   );
@@ -66,7 +89,12 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/admin/tenants/:tenant/erase',
     {
       config: { permission: 'tenants:erase' },
-      schema: { tags: ['admin'], summary: "Crypto-shred a tenant: destroy its data keys; its traces become unreadable", params: Type.Object({ tenant: Tenant }), response: { 200: Type.Object({ tenant_id: Type.String(), destroyed_keys: Type.Integer() }), ...errors } },
+      schema: {
+        tags: ['admin'],
+        summary: 'Crypto-shred a tenant: destroy its data keys; its traces become unreadable',
+        params: Type.Object({ tenant: Tenant }),
+        response: { 200: Type.Object({ tenant_id: Type.String(), destroyed_keys: Type.Integer() }), ...errors },
+      },
     },
     async (req) => app.admin.eraseTenant(req.ctx, req.params.tenant),
   );
@@ -94,7 +122,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/v1/admin/users',
-    { config: users, schema: { tags: ['admin'], summary: 'Users', response: { 200: Type.Object({ users: Type.Array(User) }), ...errors } } },
+    {
+      config: users,
+      schema: { tags: ['admin'], summary: 'Users', response: { 200: Type.Object({ users: Type.Array(User) }), ...errors } },
+    },
     async () => ({ users: (await app.identity.users()).map(userOut) }),
   );
   app.post(
@@ -105,8 +136,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['admin'],
         summary: 'Issue a token for a user (by id or name)',
         params: Type.Object({ user: Type.String({ minLength: 1, maxLength: 64 }) }),
-        body: Type.Optional(Type.Object({ ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 90 * 86400 })) }, { additionalProperties: false })),
-        response: { 200: Type.Object({ token: Type.String(), expires_at: Type.String(), user: Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() }) }), ...errors },
+        body: Type.Optional(
+          Type.Object({ ttl_s: Type.Optional(Type.Integer({ minimum: 60, maximum: 90 * 86400 })) }, { additionalProperties: false }),
+        ),
+        response: {
+          200: Type.Object({
+            token: Type.String(),
+            expires_at: Type.String(),
+            user: Type.Object({ id: Type.String(), name: Type.String(), role: Type.String() }),
+          }),
+          ...errors,
+        },
       },
     },
     async (req) => app.admin.issueToken(req.ctx, req.params.user, req.body?.ttl_s),
@@ -114,7 +154,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/v1/admin/retention/run',
-    { config: { permission: 'retention:run' }, schema: { tags: ['admin'], summary: 'Run retention now (drop old trace partitions, prune the audit log behind a signed epoch)' } },
+    {
+      config: { permission: 'retention:run' },
+      schema: { tags: ['admin'], summary: 'Run retention now (drop old trace partitions, prune the audit log behind a signed epoch)' },
+    },
     async (req) => app.admin.runRetention(req.ctx),
   );
 };

@@ -1,5 +1,5 @@
-import { ErrorResponse } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import type { TenantScope } from '../../storage/storage.ts';
 
@@ -55,7 +55,14 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: {
           200: Type.Object({
             verified: Type.Boolean(),
-            entry: Type.Object({ tenant_id: Type.String(), seq: Type.Integer(), ts: Type.String(), hash: Type.String(), prev_hash: Type.String(), batch_root: Type.Union([Type.String(), Type.Null()]) }),
+            entry: Type.Object({
+              tenant_id: Type.String(),
+              seq: Type.Integer(),
+              ts: Type.String(),
+              hash: Type.String(),
+              prev_hash: Type.String(),
+              batch_root: Type.Union([Type.String(), Type.Null()]),
+            }),
             leaf_hash: Type.String(),
             leaf_index: Type.Integer(),
             tree_size: Type.Integer(),
@@ -105,7 +112,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (t && !inScope(req.ctx.scope, t)) return reply.code(403).send(forbidden);
       const results = await app.audit.verify(req.ctx.scope, t);
       const tenants = results.map(({ tenant_id, result: r }) =>
-        r.ok ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested } : { tenant_id, ok: false, first_bad: r.firstBad },
+        r.ok
+          ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested }
+          : { tenant_id, ok: false, first_bad: r.firstBad },
       );
       return { ok: tenants.every((x) => x.ok), tenants };
     },
@@ -115,7 +124,11 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/audit/export',
     {
       config: { permission: 'audit:export' },
-      schema: { tags: ['audit'], summary: 'The audit log with its signed checkpoints and the verifier key, for offline verification', querystring: Type.Object({ tenant_id: Type.Optional(Tenant) }) },
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit log with its signed checkpoints and the verifier key, for offline verification',
+        querystring: Type.Object({ tenant_id: Type.Optional(Tenant) }),
+      },
     },
     async (req, reply) => {
       const t = req.query.tenant_id;
@@ -132,12 +145,19 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['audit'],
         summary: "A tenant's signed checkpoints (signed notes) and the key that verifies them",
         querystring: Type.Object({ tenant_id: Tenant }),
-        response: { 200: Type.Object({ origin: Type.String(), verifier_key: Type.String(), checkpoints: Type.Array(Type.String()) }), ...errors },
+        response: {
+          200: Type.Object({ origin: Type.String(), verifier_key: Type.String(), checkpoints: Type.Array(Type.String()) }),
+          ...errors,
+        },
       },
     },
     async (req, reply) => {
       if (!inScope(req.ctx.scope, req.query.tenant_id)) return reply.code(403).send(forbidden);
-      return { origin: app.audit.origin, verifier_key: app.audit.verifierKey, checkpoints: await app.audit.checkpoints(req.ctx.scope, req.query.tenant_id) };
+      return {
+        origin: app.audit.origin,
+        verifier_key: app.audit.verifierKey,
+        checkpoints: await app.audit.checkpoints(req.ctx.scope, req.query.tenant_id),
+      };
     },
   );
 };

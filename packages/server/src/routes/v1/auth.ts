@@ -1,5 +1,5 @@
-import { ErrorResponse } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 
 const Session = Type.Object({
@@ -27,14 +27,22 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const r = await app.auth.exchangeLoginCode(req.body.code);
-      await app.audit.record({ actor: `user:${r.user.name}`, action: 'auth.login_link', target: `user:${r.user.id}`, details: { expires_at: r.expires_at } });
+      await app.audit.record({
+        actor: `user:${r.user.name}`,
+        action: 'auth.login_link',
+        target: `user:${r.user.id}`,
+        details: { expires_at: r.expires_at },
+      });
       return { token: r.token, expires_at: r.expires_at };
     },
   );
 
   app.get(
     '/v1/session',
-    { config: { permission: 'session:read' }, schema: { tags: ['auth'], summary: 'The caller: user, role, tenants, permissions', response: { 200: Session, 401: ErrorResponse } } },
+    {
+      config: { permission: 'session:read' },
+      schema: { tags: ['auth'], summary: 'The caller: user, role, tenants, permissions', response: { 200: Session, 401: ErrorResponse } },
+    },
     async (req) => {
       const c = req.ctx;
       return {
