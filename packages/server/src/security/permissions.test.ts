@@ -15,9 +15,9 @@ describe('permission matrix', () => {
     expect([...ROLE_PERMISSIONS.admin].sort()).toEqual(Object.keys(PERMISSIONS).sort());
   });
 
-  it('every granted permission exists; ingest keys can only write events (and say who they are)', () => {
+  it('every granted permission exists; ingest keys write events and read their pipeline config (and say who they are)', () => {
     for (const r of ROLES) for (const p of ROLE_PERMISSIONS[r]) expect(isPermission(p)).toBe(true);
-    expect(INGEST_KEY_PERMISSIONS).toEqual(['session:read', 'events:write']);
+    expect(INGEST_KEY_PERMISSIONS).toEqual(['session:read', 'events:write', 'pipeline:config']);
     expect(ROLES.filter((r) => ROLE_PERMISSIONS[r].includes('events:write'))).toEqual(['admin']);
     expect(isPermission('toString')).toBe(false);
     expect(isPermission('public')).toBe(false);

@@ -19,6 +19,7 @@ export const PERMISSIONS = {
   'payloads:read': 'decision-trace inputs, outputs and rationales (decrypted)',
   'metrics:read': 'metrics, time series, costs',
   'registry:read': 'model registry, deployments, experiments',
+  'pipeline:config': "what the pipeline must run for the caller's tenant (`GET /v1/pipeline/config`)",
   'registry:write': 'register versions, deploy, roll back, change config',
   'alerts:read': 'alerts',
   'alerts:write': 'acknowledge and resolve alerts, edit alert rules',
@@ -36,7 +37,7 @@ export type Permission = keyof typeof PERMISSIONS;
  * shell, the login-code exchange. */
 export const PUBLIC = 'public';
 
-const READ: readonly Permission[] = ['session:read', 'events:read', 'metrics:read', 'registry:read', 'alerts:read'];
+const READ: readonly Permission[] = ['session:read', 'events:read', 'metrics:read', 'registry:read', 'pipeline:config', 'alerts:read'];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: Object.keys(PERMISSIONS) as Permission[],
@@ -46,8 +47,10 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   viewer: READ,
 };
 
-/** An ingest API key is not a person and has no role: it may only write its tenant's events. */
-export const INGEST_KEY_PERMISSIONS: readonly Permission[] = ['session:read', 'events:write'];
+/** An ingest API key is not a person and has no role: it writes its tenant's events and
+ * reads what its tenant's pipeline must run (so a pipeline needs one credential, not a
+ * user token, to obey the registry). */
+export const INGEST_KEY_PERMISSIONS: readonly Permission[] = ['session:read', 'events:write', 'pipeline:config'];
 
 export function isRole(r: unknown): r is Role {
   return typeof r === 'string' && (ROLES as readonly string[]).includes(r);

@@ -88,8 +88,12 @@ for (const mode of ['embedded', 'server'] as const) {
         kind: 'api_key',
         role: 'ingest',
         tenants: [tenant],
-        permissions: ['session:read', 'events:write'],
+        permissions: ['session:read', 'events:write', 'pipeline:config'],
       });
+      // What its pipeline must run: its own tenant's config, nobody else's.
+      const own = await call(`${s.url}/v1/pipeline/config`, key);
+      expect([own.status, own.body.tenant]).toEqual([200, tenant]);
+      expect((await call(`${s.url}/v1/pipeline/config?tenant=someone-else`, key)).status).toBe(403);
       // The key is stored hashed: nothing in the table equals it.
       const stored = await s.app.identity.keys([tenant]);
       expect(JSON.stringify(stored)).not.toContain(key);

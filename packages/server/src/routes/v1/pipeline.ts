@@ -52,7 +52,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/v1/pipeline/config',
     {
-      config: { permission: 'registry:read' },
+      config: { permission: 'pipeline:config' },
       schema: {
         tags: ['pipeline'],
         summary:
