@@ -1,6 +1,6 @@
 import { MAX_BATCH_EVENTS, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { type Bus } from '../bus/bus.ts';
+import type { Bus } from '../bus/bus.ts';
 import type { EventWriter } from './writer.ts';
 import type { PriceBook } from './pricing.ts';
 import { priceOf } from './pricing.ts';

@@ -123,12 +123,12 @@ export class SqlStorage implements Storage {
         e.output_tokens, e.cost_usd, JSON.stringify(e.metadata ?? {}), e.error ? JSON.stringify(e.error) : null,
         record.trace !== null, e.confidence_score,
       ];
-      v.forEach((x, i) => cols[i]?.push(x));
+      for (let i = 0; i < v.length; i++) cols[i]?.push(v[i]);
       const t = record.trace;
       if (t) {
         const tv = [e.id, e.tenant_id, e.timestamp, bytes(t.input), bytes(t.output), bytes(t.decision_rationale),
           t.confidence_score, JSON.stringify(t.redactions ?? {}), t.key_version];
-        tv.forEach((x, i) => tr[i]?.push(x));
+        for (let i = 0; i < tv.length; i++) tr[i]?.push(tv[i]);
       }
     }
     // One statement: insert the new events, their traces and the hourly rollups of

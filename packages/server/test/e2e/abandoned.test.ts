@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEvent, postEvents, startServer, until, uniq, getJson, json } from '../helper.ts';
+import { makeEvent, postEvents, startServer, until, uniq, getJson } from '../helper.ts';
 
 describe('abandoned invocations', () => {
   let s: Awaited<ReturnType<typeof startServer>>;

@@ -1,6 +1,6 @@
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetch, makeEvent, postEvents, startServer, tempDir, until, uniq, getJson, json } from '../helper.ts';
+import { fetch, makeEvent, postEvents, startServer, tempDir, until, uniq, getJson } from '../helper.ts';
 
 interface Received {
   id: string;
@@ -24,7 +24,7 @@ function listen(url: string, opts: { lastEventId?: string } = {}) {
 
 for (const mode of ['embedded', 'server'] as const) {
   describe(`SSE live stream and resume (${mode}: ${mode === 'embedded' ? 'PGlite + memory bus' : 'PostgreSQL + Redis Streams'})`, () => {
-    const closers: (() => Promise<unknown> | void)[] = [];
+    const closers: (() => unknown)[] = [];
     afterEach(async () => {
       for (const c of closers.splice(0).reverse()) await c();
     });
