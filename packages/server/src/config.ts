@@ -20,6 +20,8 @@ export interface Config {
   dashboardDir: string;
   /** A `started` with no end after this long is marked `abandoned`. */
   abandonAfterMs: number;
+  /** Writer loops per process when the bus is Redis (each its own consumer). */
+  writerLoops: number;
   /** Consumer name in the writer's Redis consumer group; unique per process. */
   consumerName: string;
   /** FMO_ADMIN_TOKEN: accepted as an admin credential (automation). Unset: none. */
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     demo: bool(env.FMO_DEMO, true),
     dashboardDir: path.resolve(env.FMO_DASHBOARD_DIR ?? path.join(root, 'packages/admin-dashboard/dist')),
     abandonAfterMs: Number(env.FMO_ABANDON_AFTER_MS ?? 10 * 60_000),
+    writerLoops: Number(env.FMO_WRITER_LOOPS ?? 3),
     consumerName: env.FMO_CONSUMER ?? `writer-${process.pid}`,
     adminToken: env.FMO_ADMIN_TOKEN || null,
     jwtSecret: env.FMO_JWT_SECRET || null,

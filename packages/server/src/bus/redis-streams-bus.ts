@@ -33,10 +33,12 @@ export class RedisStreamsBus implements Bus {
   readonly durable = true;
   private readonly key: string;
   private readonly cmd: Redis;
-  private readonly groupConn: Redis;
+  /** One connection per consumer: XREADGROUP BLOCK holds its connection, so two
+   * writer loops on one connection would wait for each other. */
+  private readonly groupConns = new Map<string, Redis>();
   private readonly tailConns = new Set<Redis>();
   private backlogCache = { at: 0, value: 0 };
-  private needOwnPending = true;
+  private readonly ownPendingDone = new Set<string>();
   private lastClaim = 0;
 
   private constructor(
@@ -47,8 +49,7 @@ export class RedisStreamsBus implements Bus {
     this.key = `${prefix}:events`;
     const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
     this.cmd = new Redis(url, opts);
-    this.groupConn = new Redis(url, { ...opts, maxRetriesPerRequest: null });
-    for (const c of [this.cmd, this.groupConn]) c.on('error', () => {}); // reconnects by itself; callers see failures
+    this.cmd.on('error', () => {}); // reconnects by itself; callers see failures
   }
 
   static async connect(url: string, prefix = 'fmo', maxLen = 1_000_000): Promise<RedisStreamsBus> {
@@ -127,6 +128,16 @@ export class RedisStreamsBus implements Bus {
     return first[0]?.[0] ?? null;
   }
 
+  private groupConn(consumer: string): Redis {
+    let c = this.groupConns.get(consumer);
+    if (!c) {
+      c = new Redis(this.url, { maxRetriesPerRequest: null, enableOfflineQueue: true });
+      c.on('error', () => {});
+      this.groupConns.set(consumer, c);
+    }
+    return c;
+  }
+
   async readGroup(consumer: string, count: number, blockMs: number): Promise<BusRecord[]> {
     try {
       return await this.readGroupOnce(consumer, count, blockMs);
@@ -141,24 +152,25 @@ export class RedisStreamsBus implements Bus {
   }
 
   private async readGroupOnce(consumer: string, count: number, blockMs: number): Promise<BusRecord[]> {
-    if (this.needOwnPending) {
-      const res = (await this.groupConn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', this.key, '0')) as
+    const conn = this.groupConn(consumer);
+    if (!this.ownPendingDone.has(consumer)) {
+      const res = (await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', this.key, '0')) as
         | [string, StreamEntry[]][]
         | null;
       const own = decode(res?.[0]?.[1]);
       if (own.length) return own;
-      this.needOwnPending = false;
+      this.ownPendingDone.add(consumer);
     }
     if (Date.now() - this.lastClaim > CLAIM_IDLE_MS / 3) {
       this.lastClaim = Date.now();
-      const [, claimed] = (await this.groupConn.xautoclaim(this.key, GROUP, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', count)) as [
+      const [, claimed] = (await conn.xautoclaim(this.key, GROUP, consumer, CLAIM_IDLE_MS, '0-0', 'COUNT', count)) as [
         string,
         StreamEntry[],
       ];
       const taken = decode(claimed);
       if (taken.length) return taken;
     }
-    const res = (await this.groupConn.xreadgroup(
+    const res = (await conn.xreadgroup(
       'GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>',
     )) as [string, StreamEntry[]][] | null;
     return decode(res?.[0]?.[1]);
@@ -191,6 +203,7 @@ export class RedisStreamsBus implements Bus {
     for (const c of this.tailConns) c.disconnect();
     this.tailConns.clear();
     this.cmd.disconnect();
-    this.groupConn.disconnect();
+    for (const c of this.groupConns.values()) c.disconnect();
+    this.groupConns.clear();
   }
 }

@@ -65,8 +65,17 @@ export const cryptoPlugin = fp(
  * the live fan-out. */
 export const ingestPlugin = fp(
   async (app) => {
-    const writer = new EventWriter(app.bus, app.storage, app.log, app.config.consumerName);
-    writer.onBatch = (n) => app.metrics.writerBatch.observe(n);
+    // Several writer loops when the bus is durable: the database takes concurrent batch
+    // inserts far faster than one loop feeds it (per-tenant audit appends serialise on
+    // an advisory lock). The memory bus keeps one, whose in-order commits let ingest
+    // wait for "committed up to seq".
+    const loops = app.bus.durable ? Math.max(1, app.config.writerLoops) : 1;
+    const writers = Array.from({ length: loops }, (_, i) => {
+      const w = new EventWriter(app.bus, app.storage, app.log, loops === 1 ? app.config.consumerName : `${app.config.consumerName}-${i}`);
+      w.onBatch = (n) => app.metrics.writerBatch.observe(n);
+      return w;
+    });
+    const writer = writers[0] as EventWriter;
     const prices = new PriceBook(app.storage);
     const live = new Fanout(app.bus);
     const ingest = new IngestService({ bus: app.bus, writer, prices, redactor: await createServerRedactor(), sealer: app.traceCrypto });
@@ -81,7 +90,7 @@ export const ingestPlugin = fp(
     );
     sweep.unref();
     app.addHook('onReady', async () => {
-      writer.start();
+      for (const w of writers) w.start();
       live.start();
     });
     app.addHook('preClose', async () => clearInterval(sweep));
@@ -89,7 +98,7 @@ export const ingestPlugin = fp(
       live.close();
     });
     app.addHook('onClose', async () => {
-      await writer.stop();
+      await Promise.all(writers.map((w) => w.stop()));
     });
   },
   { name: 'ingest', dependencies: ['db', 'bus', 'crypto', 'metrics'] },

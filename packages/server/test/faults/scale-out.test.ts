@@ -103,9 +103,10 @@ describe('scale-out: two server processes, one PostgreSQL, one Redis', () => {
   });
 });
 
+/** Entries pending on a process's writer loops (its consumers are `<name>` or `<name>-<i>`). */
 async function pendingOf(r: Redis, key: string, consumer: string): Promise<number> {
-  const rows = (await r.xpending(key, 'writers', '-', '+', 1_000_000, consumer)) as unknown[];
-  return rows.length;
+  const summary = (await r.xpending(key, 'writers')) as [number, string | null, string | null, [string, string][] | null];
+  return (summary[3] ?? []).filter(([name]) => name === consumer || name.startsWith(`${consumer}-`)).reduce((n, [, c]) => n + Number(c), 0);
 }
 
 /** Events this process's writer committed, from its Prometheus metrics. */
