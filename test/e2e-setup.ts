@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startServer, TEST_ADMIN_TOKEN } from '../packages/server/test/helper.ts';
@@ -15,6 +16,9 @@ export default async function setup(project: TestProject) {
     stdio: 'inherit',
     cwd: root,
   });
+  // Screenshots go to docs/screenshots (the README's) only when asked for, so a test
+  // run leaves the checkout clean: FMO_UPDATE_SCREENSHOTS=1 npx vitest run --project browser
+  process.env.FMO_SCREENSHOT_DIR ??= process.env.FMO_UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs/screenshots') : path.join(os.tmpdir(), 'fmo-screenshots');
   const server = await startServer('embedded');
   process.env.FMO_BASE_URL = server.url;
   process.env.FMO_TOKEN = TEST_ADMIN_TOKEN;
