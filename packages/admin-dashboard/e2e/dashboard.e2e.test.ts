@@ -22,6 +22,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AxeBuilder from '@axe-core/playwright';
+import { newId } from '@frostbyte/contracts';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -34,14 +35,6 @@ const SHOTS = process.env.FMO_SCREENSHOT_DIR ?? path.resolve(fileURLToPath(new U
 const RUN = randomUUID().slice(0, 8);
 const MODEL = `e2e-model-${RUN}`;
 
-// uuidv7-shaped ids that sort by time (the server requires UUIDs).
-let counter = 0;
-function uuid7(): string {
-  const ms = Date.now().toString(16).padStart(12, '0');
-  const rand = randomUUID().replace(/-/g, '');
-  const c = (counter++ & 0xfff).toString(16).padStart(3, '0');
-  return `${ms.slice(0, 8)}-${ms.slice(8)}-7${c}-8${rand.slice(0, 3)}-${rand.slice(3, 15)}`;
-}
 
 interface Posted {
   started: string;
@@ -50,9 +43,9 @@ interface Posted {
 }
 
 async function postInvocation(doc: string, failed = false): Promise<Posted> {
-  const invocation = uuid7();
-  const started = uuid7();
-  const completed = uuid7();
+  const invocation = newId();
+  const started = newId();
+  const completed = newId();
   const t0 = new Date();
   const base = {
     invocation_id: invocation,

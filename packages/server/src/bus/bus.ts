@@ -1,3 +1,4 @@
+import { HttpError } from '../http-error.ts';
 import type { BusRecord, EventRecord } from '../ingest/record.ts';
 
 /**
@@ -34,16 +35,17 @@ export interface Bus {
 }
 
 /** Raised when the bus cannot take more without losing unwritten records. */
-export class BusFullError extends Error {
+export class BusFullError extends HttpError {
   constructor(readonly backlog: number) {
-    super(`the live buffer holds ${backlog} records not yet written to the database; retry shortly`);
+    super(503, `the live buffer holds ${backlog} records not yet written to the database; retry shortly`, 1);
   }
 }
 
 /** Raised when the bus cannot be reached (Redis restarting, network): nothing was
  * acknowledged, and the client should retry shortly (503, not a 500 "bug"). */
-export class BusUnavailableError extends Error {
+export class BusUnavailableError extends HttpError {
   constructor(cause: unknown) {
-    super(`the live buffer (Redis) is unreachable: ${String((cause as Error)?.message ?? cause).slice(0, 200)}; retry shortly`, { cause });
+    super(503, `the live buffer (Redis) is unreachable: ${String((cause as Error)?.message ?? cause).slice(0, 200)}; retry shortly`, 1);
+    this.cause = cause;
   }
 }

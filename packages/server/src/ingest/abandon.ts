@@ -1,13 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { Bus } from '../bus/bus.ts';
+import { stableUuid } from '../stable-id.ts';
 import type { Storage } from '../storage/storage.ts';
 import type { EventRecord } from './record.ts';
-
-/** Same invocation → same id, so two server processes sweeping at once write one row. */
-function abandonedId(invocationId: string): string {
-  const h = createHash('sha256').update(`abandoned/${invocationId}`).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-8${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /**
  * AbandonedInvocationProcessor: a `started` whose end never came (the process running
@@ -20,7 +14,8 @@ export async function sweepAbandoned(storage: Storage, bus: Bus, abandonAfterMs:
   const records: EventRecord[] = stale.map((s) => ({
     event: {
       ...s,
-      id: abandonedId(s.invocation_id),
+      // Same invocation → same id, so two processes sweeping at once write one row.
+      id: stableUuid('abandoned', s.invocation_id),
       // Deterministic time as well: it is part of the primary key.
       timestamp: new Date(Date.parse(s.timestamp) + abandonAfterMs).toISOString(),
       emitted_at: null,

@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelEventInput } from '@frostbyte/contracts';
 import protobuf from 'protobufjs';
+import { stableUuid } from '../stable-id.ts';
 
 /**
  * OTLP/HTTP trace ingest (`POST /v1/traces`, JSON or protobuf): spans that carry
@@ -77,15 +77,6 @@ function hexId(id: unknown, bytes: 16 | 8): string {
   return /^0*$/.test(hex) ? '' : hex;
 }
 
-/** A stable UUID (RFC 9562 v8 layout) from a name: the same span always maps to the same id. */
-function uuidFrom(...parts: string[]): string {
-  const h = createHash('sha256').update(parts.join('/')).digest();
-  h[6] = ((h[6] as number) & 0x0f) | 0x80;
-  h[8] = ((h[8] as number) & 0x3f) | 0x80;
-  const x = h.subarray(0, 16).toString('hex');
-  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20, 32)}`;
-}
-
 /** Unix nanoseconds (a decimal string, or a number from lenient encoders) → ISO; null
  * for anything else, so the span is rejected on its own rather than the request failing. */
 const nanosToIso = (n: unknown): string | null => {
@@ -134,7 +125,7 @@ export function spansToEvents(req: Request): OtlpConversion {
           continue;
         }
         const failed = Number(span.status?.code) === 2 || span.status?.code === 'STATUS_CODE_ERROR' || get('error.type') !== undefined;
-        const invocation = uuidFrom('otlp', traceId, spanId);
+        const invocation = stableUuid('otlp', traceId, spanId);
         const provider = str(get('gen_ai.provider.name')) ?? str(get('gen_ai.system'));
         const common = {
           invocation_id: invocation,
@@ -148,10 +139,10 @@ export function spansToEvents(req: Request): OtlpConversion {
           metadata: { source: 'otlp', span_name: span.name ?? null, provider: provider ?? null, trace_id: traceId, span_id: spanId },
         };
         if (common.tenant_id === undefined) delete (common as { tenant_id?: string }).tenant_id;
-        out.events.push({ ...common, id: uuidFrom('otlp', traceId, spanId, 'started'), timestamp: start, status: 'started' } as ModelEventInput);
+        out.events.push({ ...common, id: stableUuid('otlp', traceId, spanId, 'started'), timestamp: start, status: 'started' } as ModelEventInput);
         out.events.push({
           ...common,
-          id: uuidFrom('otlp', traceId, spanId, 'end'),
+          id: stableUuid('otlp', traceId, spanId, 'end'),
           timestamp: end,
           status: failed ? 'failed' : 'completed',
           duration_ms: Math.max(0, Date.parse(end) - Date.parse(start)),

@@ -1,9 +1,9 @@
+import * as lib from '@frostbyte/redact';
 import type { ServerRedactor } from './ingest-events.ts';
 
-/** Adapts the shared redaction library to ingest. Loaded lazily so the server starts
- * even before the library exists in a checkout (the SDK redacted already). */
-export async function createServerRedactor(): Promise<ServerRedactor> {
-  const lib = await import('@frostbyte/redact');
+/** Adapts the shared redaction library to ingest: the second redaction pass, after
+ * the SDK's (defence in depth). One context per trace keeps placeholders stable. */
+export function createServerRedactor(): ServerRedactor {
   return {
     trace(parts) {
       const ctx = new lib.RedactionContext();

@@ -1,5 +1,6 @@
 import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, StreamQuery } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { badRequest, forbidden } from '../http-error.ts';
 import { parseSeq } from '../seq.ts';
 import { eventMatcher } from './match.ts';
 import { resumeAfter } from './resume.ts';
@@ -48,15 +49,11 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { lastEventId: qLast, ...filter } = req.query;
       const last = (req.headers['last-event-id'] as string | undefined) || qLast || null;
       if (last !== null && parseSeq(last) === null) {
-        return reply.code(400).send({
-          statusCode: 400,
-          error: 'Bad Request',
-          message: `Last-Event-ID '${last.slice(0, 64)}' is not a stream position; expected '<ms>-<n>' as sent in an event's id`,
-        });
+        throw badRequest(`Last-Event-ID '${last.slice(0, 64)}' is not a stream position; expected '<ms>-<n>' as sent in an event's id`);
       }
       const scope = req.ctx.scope;
       if (filter.tenant_id && scope !== '*' && !scope.includes(filter.tenant_id)) {
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' });
+        throw forbidden('no access to that tenant');
       }
       const match = eventMatcher(scope, filter);
       reply.hijack();

@@ -78,7 +78,7 @@ export const ingestPlugin = fp(
     const writer = writers[0] as EventWriter;
     const prices = new PriceBook(app.storage);
     const live = new Fanout(app.bus);
-    const ingest = new IngestService({ bus: app.bus, writer, prices, redactor: await createServerRedactor(), sealer: app.traceCrypto });
+    const ingest = new IngestService({ bus: app.bus, writer, prices, redactor: createServerRedactor(), sealer: app.traceCrypto });
     app.decorate('writer', writer);
     app.decorate('prices', prices);
     app.decorate('live', live);

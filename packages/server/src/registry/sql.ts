@@ -1,8 +1,6 @@
 import type { TenantScope } from '../storage/storage.ts';
 
-export const iso = (v: unknown): string => new Date(v as string).toISOString();
-export const isoOrNull = (v: unknown): string | null => (v == null ? null : iso(v));
-export const numOrNull = (v: unknown): number | null => (v == null ? null : Number(v));
+export { iso, isoOrNull, numOrNull } from '../storage/sql-values.ts';
 
 /** Positional parameters for hand-written SQL: `p.add(value)` returns `$n`. */
 export class Params {

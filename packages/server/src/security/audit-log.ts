@@ -9,6 +9,7 @@ import { canonicalJson } from './canonical-json.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
 import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
+import { iso } from '../storage/sql-values.ts';
 
 /** The chain of actions that belong to no tenant (users, logins, retention runs). */
 export const SYSTEM_TENANT = '_system';
@@ -74,7 +75,6 @@ export function eventLeaf(e: ModelEvent): Buffer {
   return hash('sha256', text, 'buffer');
 }
 
-const iso = (v: unknown) => new Date(v as string).toISOString();
 
 /** A stored row as the verifier wants it: seq a number, ts the ISO text that was hashed. */
 export function rowToEntry(r: Record<string, unknown>): AuditEntry {

@@ -3,6 +3,7 @@ import { newId } from '@frostbyte/contracts';
 import type { SqlStorage } from '../storage/sql-storage.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { isRole, type Role } from './permissions.ts';
+import { isoOrNull } from '../storage/sql-values.ts';
 
 /** Ingest keys are recognisable on sight (and by secret scanners): `fmo_ik_` + 32 random bytes. */
 export const INGEST_KEY_PREFIX = 'fmo_ik_';
@@ -39,7 +40,6 @@ export class IdentityError extends Error {
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
-const iso = (v: unknown) => (v == null ? null : new Date(v as string).toISOString());
 
 function toUser(r: Record<string, unknown>): User {
   const tenants = r.tenants as string[];
@@ -48,8 +48,8 @@ function toUser(r: Record<string, unknown>): User {
     name: r.name as string,
     role: r.role as Role,
     tenants: tenants.includes('*') ? '*' : tenants,
-    created_at: iso(r.created_at) as string,
-    disabled_at: iso(r.disabled_at),
+    created_at: isoOrNull(r.created_at) as string,
+    disabled_at: isoOrNull(r.disabled_at),
   };
 }
 
@@ -60,8 +60,8 @@ function toKey(r: Record<string, unknown>): ApiKeyInfo {
     name: r.name as string,
     prefix: r.prefix as string,
     created_by: r.created_by as string,
-    created_at: iso(r.created_at) as string,
-    revoked_at: iso(r.revoked_at),
+    created_at: isoOrNull(r.created_at) as string,
+    revoked_at: isoOrNull(r.revoked_at),
   };
 }
 

@@ -1,7 +1,8 @@
-import type { EventFilter, MetricsRow, ModelEvent } from '@frostbyte/contracts';
+import { type EventFilter, type MetricsRow, type ModelEvent, newId } from '@frostbyte/contracts';
 import { type BusRecord, withSeq } from '../ingest/record.ts';
 import { parseSeq, seqToString } from '../seq.ts';
 import type { SqlClient } from './sql-client.ts';
+import { isoOrNull, numOrNull } from './sql-values.ts';
 import type {
   CostGroup,
   CostRow,
@@ -18,8 +19,6 @@ const EVENT_COLUMNS = `id, seq, invocation_id, pipeline_run_id, "timestamp", emi
   document_id, stage, model_name, model_version, operation, status, duration_ms, input_tokens, output_tokens,
   cost_usd, metadata, error, has_trace, confidence_score`;
 
-const iso = (v: unknown): string | null => (v == null ? null : new Date(v as string).toISOString());
-const num = (v: unknown): number | null => (v == null ? null : Number(v));
 
 export function toEvent(r: Record<string, unknown>): ModelEvent {
   return {
@@ -27,9 +26,9 @@ export function toEvent(r: Record<string, unknown>): ModelEvent {
     seq: seqToString(BigInt(r.seq as string)),
     invocation_id: r.invocation_id as string,
     pipeline_run_id: (r.pipeline_run_id as string | null) ?? null,
-    timestamp: iso(r.timestamp) as string,
-    emitted_at: iso(r.emitted_at),
-    received_at: iso(r.received_at) as string,
+    timestamp: isoOrNull(r.timestamp) as string,
+    emitted_at: isoOrNull(r.emitted_at),
+    received_at: isoOrNull(r.received_at) as string,
     tenant_id: r.tenant_id as string,
     document_id: (r.document_id as string | null) ?? null,
     stage: r.stage as string,
@@ -37,14 +36,14 @@ export function toEvent(r: Record<string, unknown>): ModelEvent {
     model_version: r.model_version as string,
     operation: r.operation as string,
     status: r.status as ModelEvent['status'],
-    duration_ms: num(r.duration_ms),
-    input_tokens: num(r.input_tokens),
-    output_tokens: num(r.output_tokens),
-    cost_usd: num(r.cost_usd),
+    duration_ms: numOrNull(r.duration_ms),
+    input_tokens: numOrNull(r.input_tokens),
+    output_tokens: numOrNull(r.output_tokens),
+    cost_usd: numOrNull(r.cost_usd),
     metadata: (r.metadata as Record<string, unknown>) ?? {},
     error: (r.error as ModelEvent['error']) ?? null,
     has_trace: Boolean(r.has_trace),
-    confidence_score: num(r.confidence_score),
+    confidence_score: numOrNull(r.confidence_score),
   };
 }
 
@@ -211,13 +210,13 @@ export class SqlStorage implements Storage {
           trace = {
             event_id: t.event_id as string,
             tenant_id: t.tenant_id as string,
-            timestamp: iso(t.timestamp) as string,
+            timestamp: isoOrNull(t.timestamp) as string,
             input: b64(t.input),
             output: b64(t.output),
             decision_rationale: b64(t.decision_rationale),
-            confidence_score: num(t.confidence_score),
+            confidence_score: numOrNull(t.confidence_score),
             redactions: (t.redactions as Record<string, number>) ?? {},
-            key_version: num(t.key_version),
+            key_version: numOrNull(t.key_version),
           };
       }
       return { event, trace };
@@ -305,14 +304,14 @@ export class SqlStorage implements Storage {
           in_flight: inFlight,
           errors,
           error_rate: calls ? errors / calls : 0,
-          p50_ms: num(r.p50),
-          p95_ms: num(r.p95),
-          p99_ms: num(r.p99),
+          p50_ms: numOrNull(r.p50),
+          p95_ms: numOrNull(r.p95),
+          p99_ms: numOrNull(r.p99),
           throughput_per_s: calls / windowS,
           input_tokens: Number(r.input_tokens),
           output_tokens: Number(r.output_tokens),
           cost_usd: Number(r.cost_usd),
-          last_seen: iso(r.last_seen),
+          last_seen: isoOrNull(r.last_seen),
           status: Number(r.recent_errors) > 0 ? 'error' : inFlight > 0 ? 'processing' : 'idle',
         };
       });
@@ -348,12 +347,12 @@ export class SqlStorage implements Storage {
           series.set(key, s);
         }
         s.points.push({
-          t: iso(r.t) as string,
+          t: isoOrNull(r.t) as string,
           calls: Number(r.calls),
           errors: Number(r.errors),
-          p50_ms: num(r.p50),
-          p95_ms: num(r.p95),
-          p99_ms: num(r.p99),
+          p50_ms: numOrNull(r.p50),
+          p95_ms: numOrNull(r.p95),
+          p99_ms: numOrNull(r.p99),
           input_tokens: Number(r.input_tokens),
           output_tokens: Number(r.output_tokens),
           cost_usd: Number(r.cost_usd),
@@ -408,7 +407,6 @@ export class SqlStorage implements Storage {
   }
 
   async upsertModelVersion(v: Parameters<Storage['upsertModelVersion']>[0]) {
-    const { newId } = await import('@frostbyte/contracts');
     await this.db.query(
       `INSERT INTO model_versions (id, model_name, version, stage, config, pricing, created_by, reason)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

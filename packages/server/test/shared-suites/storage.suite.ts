@@ -1,4 +1,3 @@
-import { newId } from '@frostbyte/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSeq } from '../../src/seq.ts';
 import type { Storage } from '../../src/storage/storage.ts';
@@ -154,7 +153,6 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       await storage.upsertModelVersion({ model_name: name, version: '1', pricing: { input_per_1k: 0.5 } });
       await storage.upsertModelVersion({ model_name: name, version: '1', pricing: { input_per_1k: 9 } });
       expect((await storage.pricing()).filter((p) => p.model_name === name)).toEqual([{ model_name: name, version: '1', pricing: { input_per_1k: 0.5 } }]);
-      expect(newId()).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
 }

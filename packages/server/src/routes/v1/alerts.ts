@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Alert, AlertActionBody, AlertListQuery, ErrorResponse, IdParam } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { registryErrorHandler } from '../../registry/errors.ts';
 
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 const OptionalNote = Type.Union([AlertActionBody, Type.Null()]);
@@ -9,7 +8,6 @@ const OptionalNote = Type.Union([AlertActionBody, Type.Null()]);
 /** `/v1/alerts`: bottleneck, error-rate, latency, cost-spike and silent-stage alerts
  * (also pushed on the SSE stream as `alert` events). */
 export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.setErrorHandler(registryErrorHandler);
 
   app.get(
     '/v1/alerts',

@@ -1,3 +1,4 @@
+import { forbidden, notFound } from '../../http-error.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
@@ -18,7 +19,6 @@ const Entry = Type.Object({
 });
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 const inScope = (scope: TenantScope, t: string) => scope === '*' || scope.includes(t);
-const forbidden = { statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' };
 
 /** The audit log: entries, one event's inclusion proof, verification, export. */
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -72,11 +72,11 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const found = await app.storage.getEvent(req.ctx.scope, req.params.event_id);
       const proof = found ? await app.audit.proof(req.ctx.scope, found.event) : null;
       // Same answer for another tenant's event as for none at all.
-      if (!proof) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no audited event ${req.params.event_id}` });
+      if (!proof) throw notFound(`no audited event ${req.params.event_id}`);
       return proof;
     },
   );
@@ -107,9 +107,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const t = req.query.tenant_id;
-      if (t && !inScope(req.ctx.scope, t)) return reply.code(403).send(forbidden);
+      if (t && !inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
       const results = await app.audit.verify(req.ctx.scope, t);
       const tenants = results.map(({ tenant_id, result: r }) =>
         r.ok
@@ -130,9 +130,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         querystring: Type.Object({ tenant_id: Type.Optional(Tenant) }),
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const t = req.query.tenant_id;
-      if (t && !inScope(req.ctx.scope, t)) return reply.code(403).send(forbidden);
+      if (t && !inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
       return app.admin.exportAudit(req.ctx, t);
     },
   );
@@ -151,8 +151,8 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => {
-      if (!inScope(req.ctx.scope, req.query.tenant_id)) return reply.code(403).send(forbidden);
+    async (req) => {
+      if (!inScope(req.ctx.scope, req.query.tenant_id)) throw forbidden('no access to that tenant');
       return {
         origin: app.audit.origin,
         verifier_key: app.audit.verifierKey,

@@ -10,7 +10,7 @@ import {
 } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { BusFullError, BusUnavailableError } from '../../bus/bus.ts';
+import { badRequest, notFound } from '../../http-error.ts';
 import { parseSeq } from '../../seq.ts';
 import { readTrace } from './read-trace.ts';
 
@@ -35,29 +35,22 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req, reply) => {
-      try {
-        const res = await app.ingest.ingest(req.body.events, { tenant: req.ctx.tenant });
-        app.metrics.ingested.inc({ result: 'accepted' }, res.accepted - res.duplicates);
-        if (res.duplicates) app.metrics.ingested.inc({ result: 'duplicate' }, res.duplicates);
-        if (res.rejected.length) app.metrics.ingested.inc({ result: 'rejected' }, res.rejected.length);
-        const status = res.accepted === 0 && res.rejected.length > 0 ? 400 : 202;
-        if (status === 400) {
-          const first = res.rejected[0];
-          return reply.code(400).send({
-            ...res,
-            statusCode: 400,
-            error: 'Bad Request',
-            message: `no event accepted; first problem: events[${first?.index}]${first?.errors[0]?.path ?? ''} ${first?.errors[0]?.message ?? ''}`,
-          } as never);
-        }
-        return reply.code(202).send(res);
-      } catch (e) {
-        if (e instanceof BusFullError || e instanceof BusUnavailableError) {
-          reply.header('retry-after', '1');
-          return reply.code(503).send({ statusCode: 503, error: 'Service Unavailable', message: e.message });
-        }
-        throw e;
+      // A full or unreachable bus throws a 503 HttpError (Retry-After) to the error handler.
+      const res = await app.ingest.ingest(req.body.events, { tenant: req.ctx.tenant });
+      app.metrics.ingested.inc({ result: 'accepted' }, res.accepted - res.duplicates);
+      if (res.duplicates) app.metrics.ingested.inc({ result: 'duplicate' }, res.duplicates);
+      if (res.rejected.length) app.metrics.ingested.inc({ result: 'rejected' }, res.rejected.length);
+      const status = res.accepted === 0 && res.rejected.length > 0 ? 400 : 202;
+      if (status === 400) {
+        const first = res.rejected[0];
+        return reply.code(400).send({
+          ...res,
+          statusCode: 400,
+          error: 'Bad Request',
+          message: `no event accepted; first problem: events[${first?.index}]${first?.errors[0]?.path ?? ''} ${first?.errors[0]?.message ?? ''}`,
+        } as never);
       }
+      return reply.code(202).send(res);
     },
   );
 
@@ -67,12 +60,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'events:read' },
       schema: { tags: ['events'], summary: 'Event history, newest first, keyset-paginated', querystring: EventListQuery, response: { 200: EventPage, ...errors } },
     },
-    async (req, reply) => {
+    async (req) => {
       const { cursor, limit = 100, ...q } = req.query;
       let beforeSeq: bigint | undefined;
       if (cursor !== undefined) {
         const s = parseSeq(cursor);
-        if (s === null) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: 'cursor is not valid: pass next_cursor from the previous page unchanged' });
+        if (s === null) throw badRequest('cursor is not valid: pass next_cursor from the previous page unchanged');
         beforeSeq = s;
       }
       const events = await app.storage.listEvents(req.ctx.scope, { ...q, beforeSeq, limit: limit + 1 });
@@ -93,9 +86,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ event: ModelEvent, trace: Type.Union([DecisionTrace, Type.Null()]) }), ...errors },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const found = await app.storage.getEvent(req.ctx.scope, req.params.id);
-      if (!found) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no event ${req.params.id}` });
+      if (!found) throw notFound(`no event ${req.params.id}`);
       return { event: found.event, trace: found.trace ? readTrace(app.traceCrypto, found.trace, req.ctx.canSeePayloads) : null };
     },
   );
@@ -106,9 +99,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'events:read' },
       schema: { tags: ['events'], summary: 'The events of one invocation (started → completed/failed)', params: IdParam, response: { 200: EventList, ...errors } },
     },
-    async (req, reply) => {
+    async (req) => {
       const events = await app.storage.invocationEvents(req.ctx.scope, req.params.id);
-      if (!events.length) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no invocation ${req.params.id}` });
+      if (!events.length) throw notFound(`no invocation ${req.params.id}`);
       return { events };
     },
   );

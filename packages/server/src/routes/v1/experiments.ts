@@ -12,13 +12,11 @@ import {
   StageName,
 } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { registryErrorHandler } from '../../registry/errors.ts';
 
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 
 /** `/v1/experiments`: A/B splits between two versions of one stage. */
 export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.setErrorHandler(registryErrorHandler);
 
   app.get(
     '/v1/experiments',

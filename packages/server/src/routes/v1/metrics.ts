@@ -1,4 +1,5 @@
 import { ErrorResponse, EventFilter, MetricsQuery, MetricsRow, MetricsTimeseries } from '@frostbyte/contracts';
+import { badRequest } from '../../http-error.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
@@ -37,9 +38,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: MetricsTimeseries, 400: ErrorResponse },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const { window = 900, step = 10, ...filter } = req.query;
-      if (window / step > 2000) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: `window/step gives ${Math.ceil(window / step)} buckets; at most 2000 — raise step` });
+      if (window / step > 2000) throw badRequest(`window/step gives ${Math.ceil(window / step)} buckets; at most 2000 — raise step`);
       return { step_s: step, series: await app.storage.timeseries(req.ctx.scope, filter, window, step) };
     },
   );
@@ -68,10 +69,10 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const to = req.query.to ? new Date(req.query.to) : new Date(Date.now() + 3600_000);
       const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000 - 3600_000);
-      if (from >= to) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: '`from` must be before `to`' });
+      if (from >= to) throw badRequest('`from` must be before `to`');
       const groupBy = req.query.group_by ?? 'model';
       const rows = await app.storage.costs(req.ctx.scope, groupBy, from, to);
       return { group_by: groupBy, from: from.toISOString(), to: to.toISOString(), rows, total_cost_usd: rows.reduce((s, r) => s + r.cost_usd, 0) };

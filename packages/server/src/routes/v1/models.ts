@@ -17,7 +17,6 @@ import {
   VersionName,
 } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { registryErrorHandler } from '../../registry/errors.ts';
 
 const NameParam = Type.Object({ name: ModelName });
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -25,7 +24,6 @@ const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409
 /** `/v1/models`: the model registry — versions, deployments, rollback (with its impact
  * preview), configuration diffs and the provenance timeline. */
 export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.setErrorHandler(registryErrorHandler);
 
   app.get(
     '/v1/models',

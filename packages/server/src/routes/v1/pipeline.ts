@@ -1,15 +1,14 @@
+import { forbidden } from '../../http-error.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, PipelineConfig, PipelineStatus, TENANT_PATTERN } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_ALERT_RULES } from '../../alerts/rules.ts';
-import { registryErrorHandler } from '../../registry/errors.ts';
 
 const Tenant = Type.String({ pattern: TENANT_PATTERN });
 
 /** `/v1/pipeline`: what the pipeline runs (polled by the pipeline itself) and how it is
  * doing (the schematic). */
 export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.setErrorHandler(registryErrorHandler);
 
   const mayRead = (scope: '*' | readonly string[], tenant: string | null) => tenant === null || scope === '*' || scope.includes(tenant);
 
@@ -36,10 +35,10 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: PipelineStatus, 400: ErrorResponse, 403: ErrorResponse },
       },
     },
-    async (req, reply) => {
+    async (req) => {
       const tenant = req.query.tenant_id ?? null;
       if (!mayRead(req.ctx.scope, tenant))
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' });
+        throw forbidden('no access to that tenant');
       const alerts = await app.alerts.active(req.ctx.scope);
       return app.pipelineMonitor.status(
         req.ctx.scope,
@@ -66,7 +65,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // An ingest key reads its own tenant's configuration without naming it.
       const tenant = req.query.tenant ?? req.ctx.tenant ?? null;
       if (!mayRead(req.ctx.scope, tenant) && req.ctx.tenant !== tenant) {
-        return reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'no access to that tenant' });
+        throw forbidden('no access to that tenant');
       }
       const config = await app.registry.pipelineConfig(tenant);
       const etag = `"${config.revision}"`;
