@@ -20,7 +20,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { type BenchOptions, type BenchResult, invocationPair, log, main, result, round, sleep } from './lib/common.ts';
+import { type BenchOptions, type BenchResult, bodyFactory, log, main, result, round, sleep } from './lib/common.ts';
+import { cpuMeter, postmasterPid, processCpuMs, treeCpuMs } from './lib/cpu.ts';
 import { benchServer, countWhere, post, type ServerProcess, withInfra } from './lib/infra.ts';
 
 const BATCH = 500;
@@ -29,16 +30,14 @@ const BATCH = 500;
 async function drive(url: string, seconds: number, concurrency: number, tenant: string) {
   let acked = 0;
   let errors = 0;
-  let i = 0;
+  const nextBody = bodyFactory(tenant, BATCH / 2);
   const end = Date.now() + seconds * 1000;
   const statuses: Record<number, number> = {};
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (Date.now() < end) {
-        const events = [];
-        for (let k = 0; k < BATCH / 2; k++) events.push(...invocationPair(tenant, i++));
         try {
-          const r = await post(`${url}/v1/events`, JSON.stringify({ events }));
+          const r = await post(`${url}/v1/events`, nextBody());
           statuses[r.status] = (statuses[r.status] ?? 0) + 1;
           if (r.status === 202) acked += (JSON.parse(r.body) as { accepted: number }).accepted;
           else {
@@ -67,16 +66,31 @@ async function serverMode(o: BenchOptions): Promise<BenchResult[]> {
       await until(async () => (await countWhere(db, "tenant_id = 'bench-warm'")) >= warm.acked, 120_000);
       const c0 = await countWhere(db, 'true');
       log(`ingest/server: ${seconds} s of load, ${concurrency} clients × ${BATCH}-event batches`);
+      const pgPid = postmasterPid(`${cluster.dir}/data`);
+      const redisPid = Number(fs.readFileSync(`${redis.dir}/redis.pid`, 'utf8'));
+      const serverPid = server.proc.pid as number;
+      const meter = cpuMeter({
+        server: () => processCpuMs(serverPid),
+        postgres: () => treeCpuMs(pgPid),
+        redis: () => processCpuMs(redisPid),
+        load: () => processCpuMs(process.pid),
+      });
+      meter.start();
       const t0 = performance.now();
       const load = await drive(server.url, seconds, concurrency, 'bench');
       const tLoad = (performance.now() - t0) / 1000;
-      // Durable: wait until every acknowledged event is in PostgreSQL.
-      await until(async () => (await countWhere(db, "tenant_id = 'bench'")) >= load.acked, 300_000);
+      // Durable: wait until every acknowledged event is in PostgreSQL (polling every
+      // 250 ms: a count is an index scan sharing the cores with the drain it waits for).
+      await until(async () => (await countWhere(db, "tenant_id = 'bench'")) >= load.acked, 300_000, 250);
       const tDurable = (performance.now() - t0) / 1000;
+      const cpu = meter.stop();
       const stored = (await countWhere(db, 'true')) - c0;
       const durable = stored / tDurable;
-      log(`ingest/server: ${stored} events durable in ${round(tDurable)} s (202 rate ${round(load.acked / tLoad)}/s) statuses ${JSON.stringify(load.statuses)}`);
-      const copy = await rawCopyPostgres(cluster, db);
+      const perEvent = (ms: number | undefined) => ((ms ?? 0) * 1000) / stored;
+      const cpuNote = `CPU per event: server ${round(perEvent(cpu.server), 1)} µs, PostgreSQL ${round(perEvent(cpu.postgres), 1)} µs, Redis ${round(perEvent(cpu.redis), 1)} µs, load generator ${round(perEvent(cpu.load), 1)} µs`;
+      log(`ingest/server: ${stored} events durable in ${round(tDurable)} s (202 rate ${round(load.acked / tLoad)}/s) statuses ${JSON.stringify(load.statuses)}; ${cpuNote}`);
+      const copy = await rawCopyPostgres(cluster, db, pgPid);
+      const ourCpu = perEvent(cpu.server) + perEvent(cpu.postgres) + perEvent(cpu.redis);
       return [
         result({
           name: 'ingest.server_durable',
@@ -90,6 +104,14 @@ async function serverMode(o: BenchOptions): Promise<BenchResult[]> {
             `202 rate ${Math.round(load.acked / tLoad)}/s; COPY: ${copy.events} events + ${copy.traces} traces in ${round(copy.seconds)} s into a fresh DB with the same schema and indexes (no rollups); target ≥ 20,000/s`,
         }),
         result({ name: 'ingest.server_vs_target', ours: durable, peer_or_limit: 20_000, peer_name: 'target (DESIGN §7)', unit: 'events/s', notes: 'same run as ingest.server_durable' }),
+        result({
+          name: 'ingest.server_cpu_per_event',
+          ours: ourCpu,
+          peer_or_limit: copy.cpuUsPerRow,
+          peer_name: 'raw COPY of the same rows (PostgreSQL CPU per row)',
+          unit: 'µs CPU/event',
+          notes: `server + PostgreSQL + Redis CPU per durable event, same run as ingest.server_durable (${cpuNote}); what bounds events/s on 2 cores: 2,000,000 µs/s ÷ this`,
+        }),
       ];
     } finally {
       await server.stop();
@@ -97,7 +119,7 @@ async function serverMode(o: BenchOptions): Promise<BenchResult[]> {
   });
 }
 
-async function rawCopyPostgres(cluster: { createDatabase(n?: string): Promise<string> }, sourceUrl: string) {
+async function rawCopyPostgres(cluster: { createDatabase(n?: string): Promise<string> }, sourceUrl: string, pgPid: number) {
   const target = await cluster.createDatabase('fmo_copy');
   // Same schema, same partitions: migrate the fresh database with the server's code.
   const { createPostgresClient } = await import('../packages/server/src/storage/postgres-client.ts');
@@ -124,6 +146,7 @@ async function rawCopyPostgres(cluster: { createDatabase(n?: string): Promise<st
   const traces = await dump('decision_traces');
   const countLines = (cs: Buffer[]) => cs.reduce((n, c) => n + c.reduce((k, b) => k + (b === 10 ? 1 : 0), 0), 0);
   log(`ingest/server: raw COPY of ${countLines(events)} events + ${countLines(traces)} traces`);
+  const cpu0 = treeCpuMs(pgPid);
   const t0 = performance.now();
   await Promise.all([
     pipeline(Readable.from(events), dst.query(copyFrom('COPY model_events FROM STDIN'))),
@@ -135,9 +158,10 @@ async function rawCopyPostgres(cluster: { createDatabase(n?: string): Promise<st
     })(),
   ]);
   const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = treeCpuMs(pgPid) - cpu0;
   await Promise.all([src.end(), dst.end()]);
   const n = countLines(events);
-  return { rowsPerS: n / seconds, seconds, events: n, traces: countLines(traces) };
+  return { rowsPerS: n / seconds, seconds, events: n, traces: countLines(traces), cpuUsPerRow: (cpuMs * 1000) / n };
 }
 
 async function embeddedMode(o: BenchOptions): Promise<BenchResult[]> {
@@ -202,11 +226,11 @@ async function rawCopyPglite(sourceDir: string) {
   return { rowsPerS: n / seconds, seconds, events: n, traces: nt };
 }
 
-async function until(fn: () => Promise<boolean>, timeoutMs: number) {
+async function until(fn: () => Promise<boolean>, timeoutMs: number, everyMs = 100) {
   const end = Date.now() + timeoutMs;
   while (!(await fn())) {
     if (Date.now() > end) throw new Error(`not reached within ${timeoutMs} ms`);
-    await sleep(100);
+    await sleep(everyMs);
   }
 }
 

@@ -23,6 +23,8 @@ export async function benchServer(env: ServerEnv, profile: { on: boolean; name: 
   // One directory per run: the main thread and tsx's loader thread each write a profile
   // (the main thread's is the big one).
   const nodeArgs = profile.on ? ['--cpu-prof', `--cpu-prof-dir=bench/results/profiles/${profile.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`] : [];
+  // Extra V8/Node flags for the server under test (experiments: FMO_BENCH_NODE_ARGS="--max-semi-space-size=64").
+  nodeArgs.push(...(process.env.FMO_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
   return spawnServer({ ...env, nodeArgs, extraEnv: { LOG_LEVEL: 'error', ...(env.extraEnv ?? {}) } });
 }
 

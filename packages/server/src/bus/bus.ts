@@ -1,3 +1,4 @@
+import type { ModelEvent } from '@frostbyte/contracts';
 import { HttpError } from '../http-error.ts';
 import type { BusRecord, EventRecord } from '../ingest/record.ts';
 
@@ -5,9 +6,11 @@ import type { BusRecord, EventRecord } from '../ingest/record.ts';
  * The live buffer between ingest and everything downstream. Two consumers read it:
  * the DB writer through a consumer group (each record written once, acked after the
  * commit) and the SSE fan-out through a plain tail (every process sees everything).
+ * The tail and `range` see events only: a record's sealed trace goes to the writer
+ * and nowhere else (and the live side does not pay for decoding it).
  *
- *   const seqs = await bus.append([record]);            // durable when `durable`
- *   const stop = bus.tail(null, (recs) => fanout(recs)); // live, from now
+ *   const seqs = await bus.append([record]);              // durable when `durable`
+ *   const stop = bus.tail(null, (events) => fanout(events)); // live, from now
  *   const batch = await bus.readGroup('writer-1', 1000, 100);
  *   await storage.insertRecords(batch); await bus.ack(batch.map((r) => r.seq));
  */
@@ -18,10 +21,10 @@ export interface Bus {
   readonly durable: boolean;
   /** Appends in order and returns each record's stream position. */
   append(records: readonly EventRecord[]): Promise<string[]>;
-  /** Calls `onRecords` with every record after `after` (null: from now), in order, until stopped. */
-  tail(after: string | null, onRecords: (records: BusRecord[]) => void): () => void;
-  /** Records after `after`, oldest first, from what the bus still holds. */
-  range(after: string, limit: number): Promise<BusRecord[]>;
+  /** Calls `onEvents` with every event after `after` (null: from now), in order, until stopped. */
+  tail(after: string | null, onEvents: (events: ModelEvent[]) => void): () => void;
+  /** Events after `after`, oldest first, from what the bus still holds. */
+  range(after: string, limit: number): Promise<ModelEvent[]>;
   /** The oldest position still held, or null when empty. */
   oldestSeq(): Promise<string | null>;
   /** Next records for this consumer of the writer group: its own unacked ones first

@@ -1,4 +1,5 @@
-import type { BusRecord, EventRecord } from '../ingest/record.ts';
+import type { ModelEvent } from '@frostbyte/contracts';
+import { type BusRecord, type EventRecord, withSeq } from '../ingest/record.ts';
 import { parseSeq } from '../seq.ts';
 import { type Bus, BusFullError } from './bus.ts';
 
@@ -11,14 +12,15 @@ import { type Bus, BusFullError } from './bus.ts';
 export class MemoryBus implements Bus {
   readonly kind = 'memory';
   readonly durable = false;
-  private ring: BusRecord[] = [];
+  /** Each record with its event as the live side sees it (seq filled in), made once. */
+  private ring: (BusRecord & { live: ModelEvent })[] = [];
   private head = 0; // index in `ring` of the oldest held record
   private delivered = 0; // absolute index (from head 0) of the next record for the group
   private base = 0; // absolute index of ring[0]
   private unacked = new Set<string>();
   private lastMs = 0;
   private lastN = -1;
-  private tails = new Set<(r: BusRecord[]) => void>();
+  private tails = new Set<(events: ModelEvent[]) => void>();
   private waiters: (() => void)[] = [];
 
   constructor(private readonly maxLen = 100_000) {}
@@ -45,10 +47,16 @@ export class MemoryBus implements Bus {
   async append(records: readonly EventRecord[]): Promise<string[]> {
     this.evict(records.length);
     if (this.ring.length - this.head + records.length > this.maxLen) throw new BusFullError(await this.backlog());
-    const out: BusRecord[] = records.map((record) => ({ seq: this.nextSeq(), record }));
+    const out = records.map((record) => {
+      const r = { seq: this.nextSeq(), record };
+      return { ...r, live: withSeq(r) };
+    });
     for (const r of out) this.ring.push(r);
     for (const w of this.waiters.splice(0)) w();
-    for (const t of this.tails) t(out);
+    if (this.tails.size) {
+      const events = out.map((r) => r.live);
+      for (const t of this.tails) t(events);
+    }
     return out.map((r) => r.seq);
   }
 
@@ -67,13 +75,13 @@ export class MemoryBus implements Bus {
     }
   }
 
-  tail(after: string | null, onRecords: (records: BusRecord[]) => void): () => void {
+  tail(after: string | null, onEvents: (events: ModelEvent[]) => void): () => void {
     if (after !== null) {
       const missed = this.after(after, Number.MAX_SAFE_INTEGER);
-      if (missed.length) onRecords(missed);
+      if (missed.length) onEvents(missed.map((r) => r.live));
     }
-    this.tails.add(onRecords);
-    return () => this.tails.delete(onRecords);
+    this.tails.add(onEvents);
+    return () => this.tails.delete(onEvents);
   }
 
   private indexAfter(after: string): number {
@@ -90,13 +98,13 @@ export class MemoryBus implements Bus {
     return lo;
   }
 
-  private after(after: string, limit: number): BusRecord[] {
+  private after(after: string, limit: number) {
     const i = this.indexAfter(after);
     return this.ring.slice(i, i + limit);
   }
 
   async range(after: string, limit: number) {
-    return this.after(after, limit);
+    return this.after(after, limit).map((r) => r.live);
   }
 
   async oldestSeq() {
@@ -114,7 +122,7 @@ export class MemoryBus implements Bus {
       });
     }
     const start = this.delivered - this.base;
-    const out = this.ring.slice(start, start + count);
+    const out = this.ring.slice(start, start + count).map(({ seq, record }) => ({ seq, record }));
     this.delivered += out.length;
     for (const r of out) this.unacked.add(r.seq);
     return out;

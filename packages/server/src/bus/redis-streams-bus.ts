@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import type { ModelEvent } from '@frostbyte/contracts';
 import type { BusRecord, EventRecord } from '../ingest/record.ts';
 import { type Bus, BusFullError, BusUnavailableError } from './bus.ts';
 
@@ -7,14 +8,63 @@ type StreamEntry = [id: string, fields: string[]];
 const GROUP = 'writers';
 const CLAIM_IDLE_MS = 15_000;
 
-function decode(entries: StreamEntry[] | null | undefined): BusRecord[] {
+/**
+ * Appends a batch as one command: per record an XADD of its event and, when it has one,
+ * its sealed trace. A pipeline of XADDs costs a command object, a reply and a promise
+ * per record in this process; the script costs one per batch. ARGV: MAXLEN, then per
+ * record the event JSON and the trace JSON ('' for none). EVALSHA, reloaded by ioredis
+ * after a Redis restart.
+ */
+const APPEND_LUA = `
+local ids = {}
+for i = 2, #ARGV, 2 do
+  if ARGV[i + 1] == '' then
+    ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i])
+  else
+    ids[#ids + 1] = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'e', ARGV[i], 't', ARGV[i + 1])
+  end
+end
+return ids`;
+
+type AppendCommand = Redis & { fmoAppend(key: string, ...args: (string | number)[]): Promise<string[]> };
+
+/**
+ * An entry holds one record in two fields, `e` (the event) and `t` (its sealed trace,
+ * when it has one), so the live tail parses only the event. `r` (the whole record) is
+ * what earlier versions wrote: still read, so an upgrade writes what they left behind.
+ */
+function decodeRecords(entries: StreamEntry[] | null | undefined): BusRecord[] {
   const out: BusRecord[] = [];
   for (const entry of entries ?? []) {
     if (!entry) continue; // XAUTOCLAIM may return nil for entries trimmed meanwhile
-    const [id, fields] = entry;
-    const i = fields?.indexOf('r') ?? -1;
-    if (i < 0) continue;
-    out.push({ seq: id, record: JSON.parse(fields[i + 1] as string) as EventRecord });
+    const [seq, f] = entry;
+    if (!f) continue;
+    let event: EventRecord['event'] | null = null;
+    let trace: EventRecord['trace'] = null;
+    for (let i = 0; i < f.length; i += 2) {
+      const v = f[i + 1] as string;
+      if (f[i] === 'e') event = JSON.parse(v);
+      else if (f[i] === 't') trace = JSON.parse(v);
+      else if (f[i] === 'r') ({ event, trace } = JSON.parse(v) as EventRecord);
+    }
+    if (event) out.push({ seq, record: { event, trace } });
+  }
+  return out;
+}
+
+function decodeEvents(entries: StreamEntry[] | null | undefined): ModelEvent[] {
+  const out: ModelEvent[] = [];
+  for (const entry of entries ?? []) {
+    if (!entry) continue;
+    const [seq, f] = entry;
+    for (let i = 0; f && i < f.length; i += 2) {
+      if (f[i] !== 'e' && f[i] !== 'r') continue;
+      const v = JSON.parse(f[i + 1] as string);
+      const event = (f[i] === 'e' ? v : v.event) as ModelEvent;
+      event.seq = seq;
+      out.push(event);
+      break;
+    }
   }
   return out;
 }
@@ -50,6 +100,7 @@ export class RedisStreamsBus implements Bus {
     const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
     this.cmd = new Redis(url, opts);
     this.cmd.on('error', () => {}); // reconnects by itself; callers see failures
+    this.cmd.defineCommand('fmoAppend', { numberOfKeys: 1, lua: APPEND_LUA });
   }
 
   static async connect(url: string, prefix = 'fmo', maxLen = 1_000_000): Promise<RedisStreamsBus> {
@@ -70,21 +121,18 @@ export class RedisStreamsBus implements Bus {
     try {
       const backlog = await this.backlog(true);
       if (backlog + records.length > this.maxLen * 0.9) throw new BusFullError(backlog);
-      const p = this.cmd.pipeline();
-      for (const r of records) p.xadd(this.key, 'MAXLEN', '~', this.maxLen, '*', 'r', JSON.stringify(r));
-      const res = (await p.exec()) ?? [];
+      const args: (string | number)[] = [this.maxLen];
+      for (const r of records) args.push(JSON.stringify(r.event), r.trace ? JSON.stringify(r.trace) : '');
+      const ids = await (this.cmd as AppendCommand).fmoAppend(this.key, ...args);
       this.backlogCache.value += records.length; // keep the cached figure honest between refreshes
-      return res.map(([err, id]) => {
-        if (err) throw err;
-        return id as string;
-      });
+      return ids;
     } catch (e) {
       if (e instanceof BusFullError) throw e;
       throw new BusUnavailableError(e);
     }
   }
 
-  tail(after: string | null, onRecords: (records: BusRecord[]) => void): () => void {
+  tail(after: string | null, onEvents: (events: ModelEvent[]) => void): () => void {
     const conn = new Redis(this.url, { maxRetriesPerRequest: null });
     conn.on('error', () => {});
     this.tailConns.add(conn);
@@ -103,7 +151,7 @@ export class RedisStreamsBus implements Bus {
           const entries = res?.[0]?.[1];
           if (entries?.length) {
             last = (entries[entries.length - 1] as StreamEntry)[0];
-            onRecords(decode(entries));
+            onEvents(decodeEvents(entries));
           }
         } catch {
           if (stopped) return;
@@ -120,7 +168,7 @@ export class RedisStreamsBus implements Bus {
   }
 
   async range(after: string, limit: number) {
-    return decode((await this.cmd.xrange(this.key, `(${after}`, '+', 'COUNT', limit)) as StreamEntry[]);
+    return decodeEvents((await this.cmd.xrange(this.key, `(${after}`, '+', 'COUNT', limit)) as StreamEntry[]);
   }
 
   async oldestSeq() {
@@ -157,7 +205,7 @@ export class RedisStreamsBus implements Bus {
       const res = (await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'STREAMS', this.key, '0')) as
         | [string, StreamEntry[]][]
         | null;
-      const own = decode(res?.[0]?.[1]);
+      const own = decodeRecords(res?.[0]?.[1]);
       if (own.length) return own;
       this.ownPendingDone.add(consumer);
     }
@@ -167,13 +215,13 @@ export class RedisStreamsBus implements Bus {
         string,
         StreamEntry[],
       ];
-      const taken = decode(claimed);
+      const taken = decodeRecords(claimed);
       if (taken.length) return taken;
     }
     const res = (await conn.xreadgroup(
       'GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>',
     )) as [string, StreamEntry[]][] | null;
-    return decode(res?.[0]?.[1]);
+    return decodeRecords(res?.[0]?.[1]);
   }
 
   async ack(seqs: readonly string[]) {

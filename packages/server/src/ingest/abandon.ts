@@ -1,7 +1,12 @@
 import type { Bus } from '../bus/bus.ts';
 import { stableUuid } from '../stable-id.ts';
-import type { Storage } from '../storage/storage.ts';
+import { STALE_HORIZON_MS, type Storage } from '../storage/storage.ts';
 import type { EventRecord } from './record.ts';
+
+/** How long a tombstone (an end stored before its start) waits for its start. Writer
+ * loops commit batches seconds apart at most; tombstones are rare, so keeping them a
+ * few minutes costs nothing. A start later than this is caught by the sweep's check. */
+const TOMBSTONE_KEEP_MS = 5 * 60_000;
 
 /**
  * AbandonedInvocationProcessor: a `started` whose end never came (the process running
@@ -9,6 +14,8 @@ import type { EventRecord } from './record.ts';
  * through the bus like any event, so the monitor stops showing it as in flight.
  */
 export async function sweepAbandoned(storage: Storage, bus: Bus, abandonAfterMs: number, now = Date.now()): Promise<number> {
+  // The in-flight set's housekeeping rides on the sweep: one indexed delete each.
+  await storage.pruneInvocations(new Date(now - TOMBSTONE_KEEP_MS), new Date(now - abandonAfterMs - STALE_HORIZON_MS));
   const stale = await storage.staleInvocations(new Date(now - abandonAfterMs), 1000);
   if (!stale.length) return 0;
   const records: EventRecord[] = stale.map((s) => ({

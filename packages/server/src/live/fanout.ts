@@ -1,6 +1,5 @@
 import type { Alert, ModelEvent } from '@frostbyte/contracts';
 import type { Bus } from '../bus/bus.ts';
-import { withSeq } from '../ingest/record.ts';
 import { parseSeq } from '../seq.ts';
 
 /** A live subscriber: an SSE connection or a WebSocket tracer session. */
@@ -26,9 +25,8 @@ export class Fanout {
   constructor(private readonly bus: Bus) {}
 
   start() {
-    this.stop ??= this.bus.tail(null, (records) => {
-      const events = records.map(withSeq);
-      const last = records[records.length - 1];
+    this.stop ??= this.bus.tail(null, (events) => {
+      const last = events[events.length - 1];
       if (last) this.lastSeq = parseSeq(last.seq) ?? this.lastSeq;
       for (const c of this.clients) {
         const mine = events.filter((e) => c.match(e));

@@ -1,6 +1,5 @@
 import type { EventFilter, ModelEvent } from '@frostbyte/contracts';
 import type { Bus } from '../bus/bus.ts';
-import { withSeq } from '../ingest/record.ts';
 import { parseSeq, seqToString } from '../seq.ts';
 import type { Storage, TenantScope } from '../storage/storage.ts';
 import { eventMatcher } from './match.ts';
@@ -49,10 +48,10 @@ export async function* resumeAfter(
   }
 
   for (;;) {
-    const recs = await deps.bus.range(seqToString(cursor), PAGE * 2);
-    const last = recs[recs.length - 1];
+    const held = await deps.bus.range(seqToString(cursor), PAGE * 2);
+    const last = held[held.length - 1];
     if (!last) return;
-    const events = recs.map(withSeq).filter(match);
+    const events = held.filter(match);
     if (events.length) yield { events };
     cursor = parseSeq(last.seq) as bigint;
   }

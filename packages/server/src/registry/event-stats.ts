@@ -99,16 +99,16 @@ export class EventStats {
   }
 
   /** Invocations started on this version with no end yet (and not yet old enough to
-   * be marked abandoned): they finish on the version they started on. */
+   * be marked abandoned): they finish on the version they started on. Read from the
+   * in-flight set the writer keeps (migrations/0013), not by anti-joining the events. */
   async inFlight(scope: TenantScope, q: { model_name: string; version: string; since: Date; tenants: readonly string[] | null }) {
     const p = new Params();
     const { rows } = await this.run(scope, (db) =>
       db.query<{ invocation_id: string; tenant_id: string }>(
-        `SELECT s.invocation_id, s.tenant_id FROM model_events s
-       WHERE s.status = 'started' AND s.model_name = ${p.add(q.model_name)} AND s.model_version = ${p.add(q.version)}
-         AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')} AND ${p.tenants(q.tenants, 's.tenant_id')}
-         AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
-       ORDER BY s."timestamp" LIMIT 10000`,
+        `SELECT invocation_id, tenant_id FROM open_invocations
+       WHERE NOT ended AND model_name = ${p.add(q.model_name)} AND model_version = ${p.add(q.version)}
+         AND started_at >= ${p.add(q.since.toISOString())} AND ${p.scope(scope)} AND ${p.tenants(q.tenants)}
+       ORDER BY started_at LIMIT 10000`,
         p.values,
       ),
     );
@@ -153,16 +153,16 @@ export class EventStats {
     }));
   }
 
-  /** In flight per stage: started since `since` with no end. */
+  /** In flight per stage: started since `since` with no end (the in-flight set, so the
+   * cost follows what is in flight, not the event rate). */
   async stageInFlight(scope: TenantScope, q: { since: Date; tenant: string | null }): Promise<Map<string, number>> {
     const p = new Params();
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT s.stage, count(*) AS n FROM model_events s
-       WHERE s.status = 'started' AND s."timestamp" >= ${p.add(q.since.toISOString())} AND ${p.scope(scope, 's.tenant_id')}
-         ${q.tenant ? `AND s.tenant_id = ${p.add(q.tenant)}` : ''}
-         AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
-       GROUP BY s.stage`,
+        `SELECT stage, count(*) AS n FROM open_invocations
+       WHERE NOT ended AND started_at >= ${p.add(q.since.toISOString())} AND ${p.scope(scope)}
+         ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
+       GROUP BY stage`,
         p.values,
       ),
     );

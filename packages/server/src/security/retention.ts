@@ -69,6 +69,8 @@ export class Retention {
       });
       report.dropped_days.push(day);
     }
+    // The in-flight set (migrations/0013) keeps nothing that points at dropped days.
+    await this.owner((tx) => tx.query('DELETE FROM open_invocations WHERE coalesce(started_at, updated_at) < $1::date', [traceCutoff]));
     await this.owner((tx) => tx.query('DELETE FROM audit_batches WHERE created_at < $1::date', [traceCutoff]));
     for (const [tenant, seq] of await this.pruneAudit(auditCutoff, actor)) report.audit_pruned[tenant] = seq;
     report.summaries_pruned = await this.owner(async (tx) => {

@@ -14,6 +14,7 @@ import type {
   TenantScope,
   TimeseriesSeries,
 } from './storage.ts';
+import { STALE_HORIZON_MS } from './storage.ts';
 
 const EVENT_COLUMNS = `id, seq, invocation_id, pipeline_run_id, "timestamp", emitted_at, received_at, tenant_id,
   document_id, stage, model_name, model_version, operation, status, duration_ms, input_tokens, output_tokens,
@@ -130,8 +131,9 @@ export class SqlStorage implements Storage {
         for (let i = 0; i < tv.length; i++) tr[i]?.push(tv[i]);
       }
     }
-    // One statement: insert the new events, their traces and the hourly rollups of
-    // exactly the rows that were new, so replays change nothing anywhere.
+    // One statement: insert the new events, their traces, the hourly rollups and the
+    // in-flight set (migrations/0013) of exactly the rows that were new, so replays
+    // change nothing anywhere.
     const sql = `
       WITH ins AS (
         INSERT INTO model_events (${EVENT_COLUMNS})
@@ -139,8 +141,8 @@ export class SqlStorage implements Storage {
           $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
           $15::float8[], $16::int[], $17::int[], $18::numeric[], $19::jsonb[], $20::jsonb[], $21::bool[], $22::real[])
         ON CONFLICT DO NOTHING
-        RETURNING id, tenant_id, "timestamp", stage, model_name, model_version, status, input_tokens, output_tokens,
-          cost_usd, duration_ms
+        RETURNING id, invocation_id, tenant_id, "timestamp", stage, model_name, model_version, status, input_tokens,
+          output_tokens, cost_usd, duration_ms
       ), traces AS (
         INSERT INTO decision_traces (event_id, tenant_id, "timestamp", input, output, decision_rationale,
           confidence_score, redactions, key_version)
@@ -161,6 +163,36 @@ export class SqlStorage implements Storage {
           input_tokens = m.input_tokens + excluded.input_tokens, output_tokens = m.output_tokens + excluded.output_tokens,
           cost_usd = m.cost_usd + excluded.cost_usd, duration_ms_sum = m.duration_ms_sum + excluded.duration_ms_sum,
           duration_ms_max = greatest(m.duration_ms_max, excluded.duration_ms_max)
+      ), inv AS (
+        -- What this batch brought per invocation; one row per key, so no INSERT below
+        -- touches a row twice. A start and its end in one batch need no row at all.
+        -- The two array_aggs read the same rows in the same order: [1] is one start.
+        SELECT invocation_id, tenant_id, bool_or(status = 'started') AS has_start, bool_or(status <> 'started') AS has_end,
+          min(stage) AS stage, min(model_name) AS model_name, min(model_version) AS model_version,
+          (array_agg(id) FILTER (WHERE status = 'started'))[1] AS started_event_id,
+          (array_agg("timestamp") FILTER (WHERE status = 'started'))[1] AS started_at
+        FROM ins GROUP BY invocation_id, tenant_id
+      ), closed AS (
+        -- An end whose start is stored: the invocation is done, its row goes.
+        DELETE FROM open_invocations o USING inv
+        WHERE inv.has_end AND NOT inv.has_start AND o.invocation_id = inv.invocation_id AND o.tenant_id = inv.tenant_id
+          AND o.started_at IS NOT NULL
+        RETURNING o.invocation_id, o.tenant_id
+      ), opened AS (
+        -- A start opens its row, unless its end came first (a tombstone: ended stays
+        -- true). An end whose start is not stored yet leaves that tombstone. ON CONFLICT
+        -- waits for a concurrent batch's row, so the order of commits does not matter.
+        INSERT INTO open_invocations AS o (invocation_id, tenant_id, stage, model_name, model_version, started_event_id,
+          started_at, ended)
+        SELECT invocation_id, tenant_id, stage, model_name, model_version, started_event_id, started_at, has_end
+        FROM inv
+        WHERE has_start <> has_end
+          AND NOT EXISTS (SELECT 1 FROM closed c WHERE c.invocation_id = inv.invocation_id AND c.tenant_id = inv.tenant_id)
+        ORDER BY invocation_id, tenant_id
+        ON CONFLICT (invocation_id, tenant_id) DO UPDATE SET
+          started_event_id = coalesce(o.started_event_id, excluded.started_event_id),
+          started_at = coalesce(o.started_at, excluded.started_at),
+          ended = o.ended OR excluded.ended, updated_at = now()
       )
       SELECT id FROM ins`;
     // One transaction per batch (never per row): the rows, their rollups and, when the
@@ -272,15 +304,18 @@ export class SqlStorage implements Storage {
   async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
     return this.scoped(scope, async (db) => {
       const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`);
-      // In flight: started within the window and no end yet. Status: error when the
-      // last minute had failures, processing when something is in flight, else idle.
+      // In flight: started within the window and still open (migrations/0013), so the
+      // filters apply to the start event itself. Status: error when the last minute had
+      // failures, processing when something is in flight, else idle.
       const { rows } = await db.query(
         `WITH e AS (SELECT * FROM model_events ${w.sql}),
-         ended AS (SELECT invocation_id FROM e WHERE status <> 'started'),
+         open_now AS (SELECT invocation_id, tenant_id FROM open_invocations
+           WHERE NOT ended AND started_at >= now() - make_interval(secs => ${Number(windowS)})),
          agg AS (
            SELECT stage, model_name, model_version,
              count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
-             count(*) FILTER (WHERE status = 'started' AND invocation_id NOT IN (SELECT invocation_id FROM ended)) AS in_flight,
+             count(*) FILTER (WHERE status = 'started'
+               AND (invocation_id, tenant_id) IN (SELECT invocation_id, tenant_id FROM open_now)) AS in_flight,
              count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
              count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
              percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
@@ -390,14 +425,46 @@ export class SqlStorage implements Storage {
 
   async staleInvocations(olderThan: Date, limit: number) {
     return this.scoped('*', async (db) => {
+      // Candidates come from the in-flight set (migrations/0013); each start event is
+      // read by its key, so one partition. A start that arrived after its end's
+      // tombstone was pruned reopened its row: the old probe for an end, now for a few
+      // candidates and only from the horizon on (a day of clock skew allowed; older
+      // partitions pruned), closes those instead of abandoning them.
+      const from = new Date(olderThan.getTime() - STALE_HORIZON_MS).toISOString();
       const { rows } = await db.query(
-        `SELECT ${EVENT_COLUMNS} FROM model_events s
-         WHERE s.status = 'started' AND s."timestamp" < $1 AND s."timestamp" > $1::timestamptz - interval '2 days'
-           AND NOT EXISTS (SELECT 1 FROM model_events f WHERE f.invocation_id = s.invocation_id AND f.status <> 'started')
-         ORDER BY s.seq LIMIT $2`,
-        [olderThan.toISOString(), limit],
+        `WITH c AS (
+           SELECT invocation_id AS c_invocation, tenant_id AS c_tenant, started_event_id AS c_id, started_at AS c_at
+           FROM open_invocations WHERE NOT ended AND started_at < $1 AND started_at > $2
+           ORDER BY started_at LIMIT $3)
+         SELECT c.c_invocation, c.c_tenant, s.seq IS NOT NULL AS found, ${EVENT_COLUMNS},
+           EXISTS (SELECT 1 FROM model_events f
+             WHERE f.invocation_id = s.invocation_id AND f.tenant_id = s.tenant_id AND f.status <> 'started'
+               AND f."timestamp" > $2::timestamptz - interval '1 day') AS has_end
+         FROM c LEFT JOIN model_events s ON s.id = c.c_id AND s."timestamp" = c.c_at AND s."timestamp" < $1 AND s."timestamp" > $2
+         ORDER BY s.seq`,
+        [olderThan.toISOString(), from, limit],
       );
-      return rows.map(toEvent);
+      // Ended after all, or a start no longer stored (retention): nothing to abandon.
+      const done = rows.filter((r) => !r.found || r.has_end);
+      if (done.length)
+        await db.query(
+          `DELETE FROM open_invocations WHERE (invocation_id, tenant_id) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
+          [done.map((r) => r.c_invocation), done.map((r) => r.c_tenant)],
+        );
+      return rows.filter((r) => r.found && !r.has_end).map(toEvent);
+    });
+  }
+
+  async pruneInvocations(endedBefore: Date, startedBefore: Date) {
+    return this.scoped('*', async (db) => {
+      // Disjoint rows (ended or not), each delete served by its partial index.
+      const { rows } = await db.query<{ n: number }>(
+        `WITH tombstones AS (DELETE FROM open_invocations WHERE ended AND updated_at < $1 RETURNING 1),
+           unreachable AS (DELETE FROM open_invocations WHERE NOT ended AND started_at < $2 RETURNING 1)
+         SELECT (SELECT count(*) FROM tombstones)::int + (SELECT count(*) FROM unreachable)::int AS n`,
+        [endedBefore.toISOString(), startedBefore.toISOString()],
+      );
+      return Number(rows[0]?.n ?? 0);
     });
   }
 

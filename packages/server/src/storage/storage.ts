@@ -22,6 +22,10 @@ export interface StoredTrace extends SealedTrace {
 }
 
 
+/** How far back the abandon sweep looks for a start without an end. Older ones are
+ * given up rather than abandoned by the thousand after a long outage. */
+export const STALE_HORIZON_MS = 2 * 86_400_000;
+
 export type CostGroup = 'model' | 'document' | 'tenant' | 'stage';
 export interface CostRow {
   key: string;
@@ -67,8 +71,12 @@ export interface Storage {
   metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]>;
   timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]>;
   costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]>;
-  /** Started invocations with no end, older than `olderThan` (to mark abandoned). */
+  /** Started invocations with no end, older than `olderThan` and younger than
+   * STALE_HORIZON_MS before it (to mark abandoned). */
   staleInvocations(olderThan: Date, limit: number): Promise<ModelEvent[]>;
+  /** Forgets what the in-flight set no longer needs: tombstones (an end stored before
+   * its start) older than `endedBefore`, and starts older than `startedBefore`. */
+  pruneInvocations(endedBefore: Date, startedBefore: Date): Promise<number>;
   pricing(): Promise<ModelPricing[]>;
   upsertModelVersion(v: { model_name: string; version: string; stage?: string | null; config?: object; pricing?: object; created_by?: string; reason?: string | null }): Promise<void>;
   ensurePartitions(now: Date, daysAhead: number): Promise<number>;

@@ -212,9 +212,10 @@ for (const kind of ['pglite', 'postgres'] as const) {
       // Every tenant table has RLS enabled and forced; fmo_app cannot bypass it.
       const { rows } = await storage.db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
         `SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname IN
-         ('model_events','decision_traces','cost_metrics','encryption_keys','api_keys','audit_log','audit_checkpoints','audit_batches','audit_summaries') ORDER BY 1`,
+         ('model_events','decision_traces','cost_metrics','encryption_keys','api_keys','audit_log','audit_checkpoints','audit_batches','audit_summaries',
+          'open_invocations') ORDER BY 1`,
       );
-      expect(rows).toHaveLength(9);
+      expect(rows).toHaveLength(10);
       for (const r of rows) expect([r.relname, r.relrowsecurity, r.relforcerowsecurity]).toEqual([r.relname, true, true]);
       const role = (
         await storage.db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(

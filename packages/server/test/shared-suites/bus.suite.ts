@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BusFullError, type Bus } from '../../src/bus/bus.ts';
-import type { BusRecord } from '../../src/ingest/record.ts';
+import type { ModelEvent } from '@frostbyte/contracts';
 import { compareSeq } from '../../src/seq.ts';
 import { sleep, until } from '../helper.ts';
 import { record } from './records.ts';
@@ -35,16 +35,19 @@ export function busSuite(name: string, make: MakeBus, caps: { sharedAcrossProces
     it('tails live records from now, and from a position including what was missed', async () => {
       const { bus } = await fresh();
       const [early] = await bus.append([record()]);
-      const live: BusRecord[] = [];
-      const stop = bus.tail(null, (r) => live.push(...r));
+      const live: ModelEvent[] = [];
+      const stop = bus.tail(null, (events) => live.push(...events));
       await sleep(100); // let a remote tail position itself at the end
-      const later = await bus.append([record(), record()]);
+      const sent = [record({ metadata: { pages: 3 } }, { input: 'AAEC', output: null, decision_rationale: null, confidence_score: 0.5, redactions: {}, key_version: 1 }), record()];
+      const later = await bus.append(sent);
       await until(() => live.length, (n) => n >= 2, 5000);
-      expect(live.map((r) => r.seq)).toEqual(later);
+      expect(live.map((e) => e.seq)).toEqual(later);
+      // The live side gets the events with their positions, and never the sealed trace.
+      expect(live).toEqual(sent.map((r, i) => ({ ...r.event, seq: later[i] })));
       stop();
 
-      const fromEarly: BusRecord[] = [];
-      const stop2 = bus.tail(early as string, (r) => fromEarly.push(...r));
+      const fromEarly: ModelEvent[] = [];
+      const stop2 = bus.tail(early as string, (events) => fromEarly.push(...events));
       await until(() => fromEarly.length, (n) => n >= 2, 5000);
       expect(fromEarly.map((r) => r.seq)).toEqual(later);
       stop2();

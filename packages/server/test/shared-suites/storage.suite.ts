@@ -126,6 +126,86 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       expect(ids).not.toContain(ended.event.id);
     });
 
+    // The in-flight set (migrations/0013): kept by the writer, read by the live figures
+    // (metricsSummary here) and the abandon sweep.
+    const inFlight = async (tenant: string) => (await storage.metricsSummary([tenant], {}, 3600)).reduce((n, r) => n + r.in_flight, 0);
+
+    it('counts a start alone as in flight, and a start with its end in the same batch not', async () => {
+      const t = uniq('t');
+      const open = record({ tenant_id: t, status: 'started' });
+      const start = record({ tenant_id: t, status: 'started' });
+      const end = record({ tenant_id: t, invocation_id: start.event.invocation_id, status: 'completed' });
+      await storage.insertRecords(withSeqs([open, start, end]));
+      expect(await inFlight(t)).toBe(1);
+      const [row] = await storage.metricsSummary([t], {}, 3600);
+      expect(row?.status).toBe('processing');
+    });
+
+    it('closes an invocation whose end committed before its start, and a replay reopens nothing', async () => {
+      const t = uniq('t');
+      const start = record({ tenant_id: t, status: 'started' });
+      const end = record({ tenant_id: t, invocation_id: start.event.invocation_id, status: 'failed' });
+      const endFirst = withSeqs([end]);
+      const startLater = withSeqs([start]);
+      await storage.insertRecords(endFirst);
+      await storage.insertRecords(startLater);
+      expect(await inFlight(t)).toBe(0);
+      // In order, then the start replayed (same positions, then new ones): still closed.
+      const start2 = record({ tenant_id: t, status: 'started' });
+      const end2 = record({ tenant_id: t, invocation_id: start2.event.invocation_id, status: 'completed' });
+      const first = withSeqs([start2]);
+      await storage.insertRecords(first);
+      expect(await inFlight(t)).toBe(1);
+      await storage.insertRecords(withSeqs([end2]));
+      expect(await inFlight(t)).toBe(0);
+      await storage.insertRecords(first);
+      await storage.insertRecords(withSeqs([start2, start]));
+      await storage.insertRecords(endFirst);
+      expect(await inFlight(t)).toBe(0);
+    });
+
+    it('keeps each tenant\'s in-flight set to itself, even under the same invocation id', async () => {
+      const a = uniq('a');
+      const b = uniq('b');
+      const started = record({ tenant_id: a, status: 'started' });
+      await storage.insertRecords(withSeqs([started]));
+      expect(await inFlight(a)).toBe(1);
+      expect(await inFlight(b)).toBe(0);
+      expect(await storage.metricsSummary([b], { tenant_id: a }, 3600)).toEqual([]);
+      // B ending an invocation id it shares with A closes nothing of A's.
+      await storage.insertRecords(withSeqs([record({ tenant_id: b, invocation_id: started.event.invocation_id, status: 'completed' })]));
+      expect(await inFlight(a)).toBe(1);
+      expect(await inFlight(b)).toBe(0);
+    });
+
+    it('finds as stale only the old starts that are truly open, and closes a start that came after its pruned end', async () => {
+      const t = uniq('t');
+      const old = new Date(Date.now() - 3600_000).toISOString();
+      const open = record({ tenant_id: t, status: 'started', timestamp: old });
+      const closedLater = record({ tenant_id: t, status: 'started', timestamp: old });
+      const endFirst = record({ tenant_id: t, status: 'started', timestamp: old });
+      const recent = record({ tenant_id: t, status: 'started' });
+      await storage.insertRecords(withSeqs([open, closedLater, recent]));
+      await storage.insertRecords(withSeqs([record({ tenant_id: t, invocation_id: closedLater.event.invocation_id, status: 'completed' })]));
+      await storage.insertRecords(withSeqs([record({ tenant_id: t, invocation_id: endFirst.event.invocation_id, status: 'completed' })]));
+      // The end's tombstone is forgotten before its start arrives: the row reopens.
+      await storage.pruneInvocations(new Date(Date.now() + 1000), new Date(0));
+      await storage.insertRecords(withSeqs([endFirst]));
+      const found = await storage.staleInvocations(new Date(Date.now() - 60_000), 1000);
+      expect(found.filter((e) => e.tenant_id === t).map((e) => e.id)).toEqual([open.event.id]);
+      expect(found.find((e) => e.id === open.event.id)).toEqual(
+        expect.objectContaining({ invocation_id: open.event.invocation_id, status: 'started', timestamp: open.event.timestamp }),
+      );
+      // The sweep's check closed the reopened row; the open one stays until abandoned.
+      const again = await storage.staleInvocations(new Date(Date.now() - 60_000), 1000);
+      expect(again.filter((e) => e.tenant_id === t).map((e) => e.id)).toEqual([open.event.id]);
+      // The sweep's `abandoned` event is an end like any other: it closes the row.
+      const end = record({ tenant_id: t, invocation_id: open.event.invocation_id });
+      await storage.insertRecords(withSeqs([{ ...end, event: { ...end.event, status: 'abandoned' } }]));
+      expect((await storage.staleInvocations(new Date(Date.now() - 60_000), 1000)).filter((e) => e.tenant_id === t)).toEqual([]);
+      expect(await inFlight(t)).toBe(1); // the recent start
+    });
+
     it('files events outside the day partitions in the default partition, and creating partitions is idempotent', async () => {
       const t = uniq('t');
       const past = record({ tenant_id: t, timestamp: new Date(Date.now() - 5 * 86_400_000).toISOString() });
