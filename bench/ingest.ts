@@ -22,7 +22,7 @@ import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { type BenchOptions, type BenchResult, bodyFactory, log, main, result, round, sleep } from './lib/common.ts';
 import { cpuMeter, postmasterPid, processCpuMs, treeCpuMs } from './lib/cpu.ts';
-import { benchServer, countWhere, post, type ServerProcess, withInfra } from './lib/infra.ts';
+import { benchServer, countWhere, post, type PrivatePostgres, type PrivateRedis, type ServerProcess, withInfra } from './lib/infra.ts';
 
 const BATCH = 500;
 
@@ -54,68 +54,96 @@ async function drive(url: string, seconds: number, concurrency: number, tenant: 
   return { acked, errors, statuses };
 }
 
+/** One measured server-mode run: `workers` server processes (FMO_WORKERS) on a fresh database. */
+async function serverRun(o: BenchOptions, infra: { pg: PrivatePostgres; redis: PrivateRedis }, workers: number) {
+  const { pg: cluster, redis } = infra;
+  const db = await cluster.createDatabase(`fmo_ingest_${workers}w`);
+  const prefix = `bench${workers}`;
+  const server = await benchServer(
+    { databaseUrl: db, redisUrl: redis.url, redisPrefix: prefix, extraEnv: { FMO_WORKERS: String(workers) } },
+    { on: o.profile, name: `ingest-server-${workers}w` },
+  );
+  const seconds = o.quick ? 10 : 30;
+  const concurrency = 6;
+  const label = `ingest/server ×${workers}`;
+  try {
+    log(`${label}: warm-up 3 s`);
+    // Warm-up until every worker has joined the writer group and the JIT is warm.
+    const warm = await drive(server.url, 3, concurrency, 'bench-warm');
+    await until(async () => (await countWhere(db, "tenant_id = 'bench-warm'")) >= warm.acked, 120_000);
+    const c0 = await countWhere(db, 'true');
+    log(`${label}: ${seconds} s of load, ${concurrency} clients × ${BATCH}-event batches`);
+    const pgPid = postmasterPid(`${cluster.dir}/data`);
+    const redisPid = Number(fs.readFileSync(`${redis.dir}/redis.pid`, 'utf8'));
+    const serverPid = server.proc.pid as number;
+    const meter = cpuMeter({
+      server: () => treeCpuMs(serverPid), // the supervisor and its workers
+      postgres: () => treeCpuMs(pgPid),
+      redis: () => processCpuMs(redisPid),
+      load: () => processCpuMs(process.pid),
+    });
+    meter.start();
+    const t0 = performance.now();
+    const load = await drive(server.url, seconds, concurrency, 'bench');
+    const tLoad = (performance.now() - t0) / 1000;
+    const atLoadEnd = await countWhere(db, "tenant_id = 'bench'");
+    const tAtLoadEnd = (performance.now() - t0) / 1000;
+    // Durable: wait until every acknowledged event is in PostgreSQL (polling every
+    // 250 ms: a count is an index scan sharing the cores with the drain it waits for).
+    await until(async () => (await countWhere(db, "tenant_id = 'bench'")) >= load.acked, 300_000, 250);
+    const tDurable = (performance.now() - t0) / 1000;
+    // The writers alone, once the HTTP load has stopped: the database side's own pace.
+    const drainRate = tDurable - tAtLoadEnd > 0.5 ? (load.acked - atLoadEnd) / (tDurable - tAtLoadEnd) : null;
+    const cpu = meter.stop();
+    const stored = (await countWhere(db, 'true')) - c0;
+    const perEvent = (ms: number | undefined) => ((ms ?? 0) * 1000) / stored;
+    const cpuUs = { server: perEvent(cpu.server), postgres: perEvent(cpu.postgres), redis: perEvent(cpu.redis), load: perEvent(cpu.load) };
+    const drainNote = drainRate === null ? 'no backlog when the load stopped' : `${load.acked - atLoadEnd} behind when the load stopped, drained at ${Math.round(drainRate)}/s`;
+    const cpuNote = `${drainNote}; CPU per event: server ${round(cpuUs.server, 1)} µs, PostgreSQL ${round(cpuUs.postgres, 1)} µs, Redis ${round(cpuUs.redis, 1)} µs, load generator ${round(cpuUs.load, 1)} µs`;
+    log(`${label}: ${stored} events durable in ${round(tDurable)} s (202 rate ${round(load.acked / tLoad)}/s) statuses ${JSON.stringify(load.statuses)}; ${cpuNote}`);
+    return { db, pgPid, durable: stored / tDurable, tDurable, ackRate: load.acked / tLoad, seconds, concurrency, cpuUs, cpuNote };
+  } finally {
+    await server.stop();
+  }
+}
+
 async function serverMode(o: BenchOptions): Promise<BenchResult[]> {
-  return withInfra(async ({ pg: cluster, redis }) => {
-    const db = await cluster.createDatabase('fmo_ingest');
-    const server = await benchServer({ databaseUrl: db, redisUrl: redis.url, redisPrefix: 'bench' }, { on: o.profile, name: 'ingest-server' });
-    const seconds = o.quick ? 10 : 30;
-    const concurrency = 6;
-    try {
-      log('ingest/server: warm-up 3 s');
-      const warm = await drive(server.url, 3, concurrency, 'bench-warm');
-      await until(async () => (await countWhere(db, "tenant_id = 'bench-warm'")) >= warm.acked, 120_000);
-      const c0 = await countWhere(db, 'true');
-      log(`ingest/server: ${seconds} s of load, ${concurrency} clients × ${BATCH}-event batches`);
-      const pgPid = postmasterPid(`${cluster.dir}/data`);
-      const redisPid = Number(fs.readFileSync(`${redis.dir}/redis.pid`, 'utf8'));
-      const serverPid = server.proc.pid as number;
-      const meter = cpuMeter({
-        server: () => processCpuMs(serverPid),
-        postgres: () => treeCpuMs(pgPid),
-        redis: () => processCpuMs(redisPid),
-        load: () => processCpuMs(process.pid),
-      });
-      meter.start();
-      const t0 = performance.now();
-      const load = await drive(server.url, seconds, concurrency, 'bench');
-      const tLoad = (performance.now() - t0) / 1000;
-      // Durable: wait until every acknowledged event is in PostgreSQL (polling every
-      // 250 ms: a count is an index scan sharing the cores with the drain it waits for).
-      await until(async () => (await countWhere(db, "tenant_id = 'bench'")) >= load.acked, 300_000, 250);
-      const tDurable = (performance.now() - t0) / 1000;
-      const cpu = meter.stop();
-      const stored = (await countWhere(db, 'true')) - c0;
-      const durable = stored / tDurable;
-      const perEvent = (ms: number | undefined) => ((ms ?? 0) * 1000) / stored;
-      const cpuNote = `CPU per event: server ${round(perEvent(cpu.server), 1)} µs, PostgreSQL ${round(perEvent(cpu.postgres), 1)} µs, Redis ${round(perEvent(cpu.redis), 1)} µs, load generator ${round(perEvent(cpu.load), 1)} µs`;
-      log(`ingest/server: ${stored} events durable in ${round(tDurable)} s (202 rate ${round(load.acked / tLoad)}/s) statuses ${JSON.stringify(load.statuses)}; ${cpuNote}`);
-      const copy = await rawCopyPostgres(cluster, db, pgPid);
-      const ourCpu = perEvent(cpu.server) + perEvent(cpu.postgres) + perEvent(cpu.redis);
-      return [
-        result({
-          name: 'ingest.server_durable',
-          ours: durable,
-          peer_or_limit: copy.rowsPerS,
-          peer_name: 'raw COPY of the same rows (PostgreSQL)',
-          unit: 'events/s',
-          notes:
-            `full path (HTTP batches of ${BATCH}, validate, redact, price, AES-GCM seal of the trace on every 2nd event, Redis XADD, writer INSERT … ON CONFLICT + cost rollups, XACK), ` +
-            `${concurrency} keep-alive clients for ${seconds} s, measured until PostgreSQL held every ack (${round(tDurable)} s incl. drain); ` +
-            `202 rate ${Math.round(load.acked / tLoad)}/s; COPY: ${copy.events} events + ${copy.traces} traces in ${round(copy.seconds)} s into a fresh DB with the same schema and indexes (no rollups); target ≥ 20,000/s`,
-        }),
-        result({ name: 'ingest.server_vs_target', ours: durable, peer_or_limit: 20_000, peer_name: 'target (DESIGN §7)', unit: 'events/s', notes: 'same run as ingest.server_durable' }),
-        result({
-          name: 'ingest.server_cpu_per_event',
-          ours: ourCpu,
-          peer_or_limit: copy.cpuUsPerRow,
-          peer_name: 'raw COPY of the same rows (PostgreSQL CPU per row)',
-          unit: 'µs CPU/event',
-          notes: `server + PostgreSQL + Redis CPU per durable event, same run as ingest.server_durable (${cpuNote}); what bounds events/s on 2 cores: 2,000,000 µs/s ÷ this`,
-        }),
-      ];
-    } finally {
-      await server.stop();
-    }
+  return withInfra(async (infra) => {
+    // One process (its JavaScript on one core), then one per core (FMO_WORKERS=2).
+    const one = await serverRun(o, infra, 1);
+    const two = await serverRun(o, infra, 2);
+    const copy = await rawCopyPostgres(infra.pg, two.db, two.pgPid);
+    const path = (r: typeof two) =>
+      `full path (HTTP batches of ${BATCH}, validate, redact, price, AES-GCM seal of the trace on every 2nd event, Redis XADD, writer INSERT … ON CONFLICT + cost rollups + in-flight set + audit batch digest, XACK), ` +
+      `${r.concurrency} keep-alive clients for ${r.seconds} s, measured until PostgreSQL held every ack (${round(r.tDurable)} s incl. drain); 202 rate ${Math.round(r.ackRate)}/s; ${r.cpuNote}`;
+    const ourCpu = two.cpuUs.server + two.cpuUs.postgres + two.cpuUs.redis;
+    return [
+      result({
+        name: 'ingest.server_durable',
+        ours: two.durable,
+        peer_or_limit: copy.rowsPerS,
+        peer_name: 'raw COPY of the same rows (PostgreSQL)',
+        unit: 'events/s',
+        notes: `FMO_WORKERS=2 (one server process per core); ${path(two)}; COPY: ${copy.events} events + ${copy.traces} traces in ${round(copy.seconds)} s into a fresh DB with the same schema and indexes (no rollups); target ≥ 20,000/s`,
+      }),
+      result({ name: 'ingest.server_vs_target', ours: two.durable, peer_or_limit: 20_000, peer_name: 'target (DESIGN §7)', unit: 'events/s', notes: 'same run as ingest.server_durable (FMO_WORKERS=2)' }),
+      result({
+        name: 'ingest.server_durable_one_process',
+        ours: one.durable,
+        peer_or_limit: copy.rowsPerS,
+        peer_name: 'raw COPY of the same rows (PostgreSQL)',
+        unit: 'events/s',
+        notes: `FMO_WORKERS=1: one server process, whose JavaScript runs on one core; ${path(one)}`,
+      }),
+      result({
+        name: 'ingest.server_cpu_per_event',
+        ours: ourCpu,
+        peer_or_limit: copy.cpuUsPerRow,
+        peer_name: 'raw COPY of the same rows (PostgreSQL CPU per row)',
+        unit: 'µs CPU/event',
+        notes: `server + PostgreSQL + Redis CPU per durable event, FMO_WORKERS=2 run (${two.cpuNote}); what bounds events/s on 2 cores: 2,000,000 µs/s ÷ this`,
+      }),
+    ];
   });
 }
 

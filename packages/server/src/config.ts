@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { workerIndex } from './workers.ts';
 
 /** Every setting the server reads, with its default. The README's configuration table
  * is this list; keep them together. */
@@ -22,7 +23,8 @@ export interface Config {
   abandonAfterMs: number;
   /** Writer loops per process when the bus is Redis (each its own consumer). */
   writerLoops: number;
-  /** Consumer name in the writer's Redis consumer group; unique per process. */
+  /** Consumer name in the writer's Redis consumer group; unique per process (under
+   * FMO_WORKERS, FMO_CONSUMER gets the worker's number appended). */
   consumerName: string;
   /** FMO_ADMIN_TOKEN: accepted as an admin credential (automation). Unset: none. */
   adminToken: string | null;
@@ -55,6 +57,12 @@ export interface Config {
 const bool = (v: string | undefined, dflt: boolean): boolean =>
   v === undefined || v === '' ? dflt : !['0', 'false', 'no', 'off'].includes(v.toLowerCase());
 
+function consumerName(env: NodeJS.ProcessEnv): string {
+  const index = workerIndex(env);
+  if (!env.FMO_CONSUMER) return `writer-${process.pid}`;
+  return index === null ? env.FMO_CONSUMER : `${env.FMO_CONSUMER}-w${index}`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const root = path.resolve(import.meta.dirname, '../../..');
   return {
@@ -70,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dashboardDir: path.resolve(env.FMO_DASHBOARD_DIR ?? path.join(root, 'packages/admin-dashboard/dist')),
     abandonAfterMs: Number(env.FMO_ABANDON_AFTER_MS ?? 10 * 60_000),
     writerLoops: Number(env.FMO_WRITER_LOOPS ?? 3),
-    consumerName: env.FMO_CONSUMER ?? `writer-${process.pid}`,
+    consumerName: consumerName(env),
     adminToken: env.FMO_ADMIN_TOKEN || null,
     jwtSecret: env.FMO_JWT_SECRET || null,
     tokenTtlS: Number(env.FMO_TOKEN_TTL_S ?? 12 * 3600),

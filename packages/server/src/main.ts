@@ -1,6 +1,8 @@
+import cluster from 'node:cluster';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
 import { loggerOptions } from './security/log-redaction.ts';
+import { supervise, workerCount } from './workers.ts';
 
 /**
  * Entry point: `npm start` (embedded: PGlite + memory bus) or, with DATABASE_URL and
@@ -30,12 +32,22 @@ export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // A worker whose supervisor is gone (even kill -9) stops rather than lingering.
+  if (cluster.isWorker) process.on('disconnect', () => void stop('supervisor gone'));
   return app;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err) => {
-    console.error(err);
+  try {
+    const workers = workerCount(process.env);
+    if (workers > 1 && cluster.isPrimary) supervise(workers);
+    else
+      main().catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+  } catch (err) {
+    console.error(String((err as Error).message ?? err));
     process.exit(1);
-  });
+  }
 }

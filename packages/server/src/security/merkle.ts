@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { canonicalSha256 } from './canonical-json.ts';
 
 /**
@@ -110,10 +110,12 @@ function isHash(s: unknown): s is string {
   return typeof s === 'string' && HEX_HASH.test(s);
 }
 
+// One-shot hash() of one buffer: a third cheaper than a Hash object fed in pieces,
+// and this runs about twice per ingested event.
 function hashLeaf(leaf: Uint8Array): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(leaf).digest();
+  return hash('sha256', Buffer.concat([LEAF_PREFIX, leaf]), 'buffer');
 }
 
 function hashNode(left: Uint8Array, right: Uint8Array): Buffer {
-  return createHash('sha256').update(NODE_PREFIX).update(left).update(right).digest();
+  return hash('sha256', Buffer.concat([NODE_PREFIX, left, right]), 'buffer');
 }

@@ -2,7 +2,7 @@ import { type EventFilter, type MetricsRow, type ModelEvent, newId } from '@fros
 import { type BusRecord, withSeq } from '../ingest/record.ts';
 import { parseSeq, seqToString } from '../seq.ts';
 import type { SqlClient } from './sql-client.ts';
-import { isoOrNull, numOrNull } from './sql-values.ts';
+import { isoOrNull, numOrNull, pgArray } from './sql-values.ts';
 import type {
   CostGroup,
   CostRow,
@@ -49,7 +49,12 @@ export function toEvent(r: Record<string, unknown>): ModelEvent {
 }
 
 const b64 = (v: unknown): string | null => (v == null ? null : Buffer.from(v as Uint8Array).toString('base64'));
-const bytes = (v: string | null): Buffer | null => (v == null ? null : Buffer.from(v, 'base64'));
+
+type Scalar = string | number | boolean | null;
+/** Which of insertRecords' event and trace columns hold free text or JSON (quoted in
+ * the array literal); the others are uuids, numbers, booleans or base64. */
+const EVENT_QUOTED = [false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, false, false];
+const TRACE_QUOTED = [false, true, true, false, false, false, false, true, false];
 
 /** Builds a WHERE clause from a tenant scope and the shared filters. */
 class Where {
@@ -111,6 +116,8 @@ export class SqlStorage implements Storage {
 
   async insertRecords(records: readonly BusRecord[]): Promise<{ inserted: number }> {
     if (records.length === 0) return { inserted: 0 };
+    // Columns of the batch as array literals (pgArray): `true` marks the ones that need
+    // quoting; ids, numbers, booleans and base64 never do.
     const cols: unknown[][] = Array.from({ length: 22 }, () => []);
     const tr: unknown[][] = Array.from({ length: 9 }, () => []);
     for (const { seq, record } of records) {
@@ -126,11 +133,15 @@ export class SqlStorage implements Storage {
       for (let i = 0; i < v.length; i++) cols[i]?.push(v[i]);
       const t = record.trace;
       if (t) {
-        const tv = [e.id, e.tenant_id, e.timestamp, bytes(t.input), bytes(t.output), bytes(t.decision_rationale),
+        const tv = [e.id, e.tenant_id, e.timestamp, t.input, t.output, t.decision_rationale,
           t.confidence_score, JSON.stringify(t.redactions ?? {}), t.key_version];
         for (let i = 0; i < tv.length; i++) tr[i]?.push(tv[i]);
       }
     }
+    const params = [
+      ...cols.map((c, i) => pgArray(c as Scalar[], EVENT_QUOTED[i])),
+      ...tr.map((c, i) => pgArray(c as Scalar[], TRACE_QUOTED[i])),
+    ];
     // One statement: insert the new events, their traces, the hourly rollups and the
     // in-flight set (migrations/0013) of exactly the rows that were new, so replays
     // change nothing anywhere.
@@ -146,7 +157,8 @@ export class SqlStorage implements Storage {
       ), traces AS (
         INSERT INTO decision_traces (event_id, tenant_id, "timestamp", input, output, decision_rationale,
           confidence_score, redactions, key_version)
-        SELECT t.* FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::bytea[], $27::bytea[], $28::bytea[],
+        SELECT t.event_id, t.tenant_id, t.ts, decode(t.i, 'base64'), decode(t.o, 'base64'), decode(t.r, 'base64'), t.c, t.red, t.kv
+        FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::text[],
           $29::real[], $30::jsonb[], $31::int[]) AS t(event_id, tenant_id, ts, i, o, r, c, red, kv)
         WHERE t.event_id IN (SELECT id FROM ins)
         ON CONFLICT DO NOTHING
@@ -198,7 +210,7 @@ export class SqlStorage implements Storage {
     // One transaction per batch (never per row): the rows, their rollups and, when the
     // audit log is attached, the batch's audit entries commit or fail together.
     return this.scoped('*', async (tx) => {
-      const { rows } = await tx.query<{ id: string }>(sql, [...cols, ...tr]);
+      const { rows } = await tx.query<{ id: string }>(sql, params);
       if (this.onBatchInserted && rows.length) {
         const fresh = new Set(rows.map((r) => r.id));
         const inserted = records.filter((r) => fresh.has(r.record.event.id)).map(withSeq);

@@ -81,6 +81,29 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       expect(got?.trace?.confidence_score).toBeCloseTo(0.75);
     });
 
+    it('stores text and JSON exactly, whatever characters they hold (quotes, backslashes, braces, commas, NULL)', async () => {
+      const t = uniq('t');
+      const awkward = ['say "hi", then {leave}', 'C:\\temp\\x', 'NULL', ' padded ', 'ünï 日本 \u2028', '\\"', '', 'a,b}{'];
+      const records = awkward.map((text, i) => {
+        const r = record({ tenant_id: t, model_name: `m${text}`, document_id: text || null });
+        r.event.pipeline_run_id = text || null;
+        r.event.metadata = { note: text, nested: { list: [text, i] }, [`k${text}`]: true };
+        r.event.error = { type: 'E"rr', message: text };
+        return r;
+      });
+      await storage.insertRecords(withSeqs(records));
+      for (const r of records) {
+        const got = (await storage.getEvent([t], r.event.id))?.event;
+        expect(got).toMatchObject({
+          model_name: r.event.model_name,
+          document_id: r.event.document_id,
+          pipeline_run_id: r.event.pipeline_run_id,
+          metadata: r.event.metadata,
+          error: r.event.error,
+        });
+      }
+    });
+
     it('reads after a position in order and knows whether a position is still held', async () => {
       const t = uniq('t');
       const batch = withSeqs([record({ tenant_id: t }), record({ tenant_id: t }), record({ tenant_id: t })]);
