@@ -25,7 +25,7 @@ export interface ServerRedactor {
 export interface TraceSealer {
   /** Makes sure each tenant has a data key (may create and store one). */
   prepare(tenants: Iterable<string>): Promise<void>;
-  seal(tenant: string, eventId: string, column: 'input' | 'output' | 'decision_rationale', plaintext: string): { sealed: Buffer; keyVersion: number };
+  seal(tenant: string, eventId: string, column: 'payload', plaintext: string): { sealed: Buffer; keyVersion: number };
 }
 
 export interface IngestContext {
@@ -175,20 +175,16 @@ export class IngestService {
     let trace: SealedTrace | null = null;
     if (e.trace) {
       const r = redactor.trace({ input: e.trace.input, output: e.trace.output, rationale: e.trace.decision_rationale });
-      let keyVersion: number | null = null;
-      const seal = (col: 'input' | 'output' | 'decision_rationale', v: unknown) => {
-        if (v === undefined) return null;
-        const s = sealer.seal(tenant, id, col, col === 'decision_rationale' ? (v as string) : JSON.stringify(v));
-        keyVersion = s.keyVersion;
-        return s.sealed.toString('base64');
-      };
+      // One seal for the three fields (JSON.stringify leaves out the ones not captured).
+      const sealed = sealer.seal(tenant, id, 'payload', JSON.stringify({ input: r.input, output: r.output, decision_rationale: r.rationale }));
       trace = {
-        input: seal('input', r.input),
-        output: seal('output', r.output),
-        decision_rationale: seal('decision_rationale', r.rationale),
+        payload: sealed.sealed.toString('base64'),
+        input: null,
+        output: null,
+        decision_rationale: null,
         confidence_score: e.trace.confidence_score ?? null,
         redactions: r.summary,
-        key_version: keyVersion,
+        key_version: sealed.keyVersion,
       };
     }
     return {

@@ -11,7 +11,11 @@ export interface EventRecord {
 }
 
 export interface SealedTrace {
-  /** base64 of the sealed bytes; null when the field was not captured. */
+  /** base64 of the sealed JSON `{input?, output?, decision_rationale?}` (a field left
+   * out was not captured); null in rows written before migrations/0015. */
+  payload?: string | null;
+  /** Rows written before migrations/0015: each field sealed on its own (base64; null
+   * when not captured). New records leave them null. */
   input: string | null;
   output: string | null;
   decision_rationale: string | null;

@@ -3,7 +3,8 @@ import type { Storage } from '../storage/storage.ts';
 import { DecryptError, Keyring, open, seal } from './envelope.ts';
 
 const TABLE = 'decision_traces';
-export type TraceColumn = 'input' | 'output' | 'decision_rationale';
+/** `payload`: the three fields sealed as one (migrations/0015); the others: rows before it. */
+export type TraceColumn = 'payload' | 'input' | 'output' | 'decision_rationale';
 
 /**
  * Field encryption of decision traces: the keyring lives in memory, its wrapped keys

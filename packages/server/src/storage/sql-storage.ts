@@ -54,7 +54,7 @@ type Scalar = string | number | boolean | null;
 /** Which of insertRecords' event and trace columns hold free text or JSON (quoted in
  * the array literal); the others are uuids, numbers, booleans or base64. */
 const EVENT_QUOTED = [false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, false, false];
-const TRACE_QUOTED = [false, true, true, false, false, false, false, true, false];
+const TRACE_QUOTED = [false, true, true, false, false, false, false, true, false, false];
 
 /** Builds a WHERE clause from a tenant scope and the shared filters. */
 class Where {
@@ -119,7 +119,7 @@ export class SqlStorage implements Storage {
     // Columns of the batch as array literals (pgArray): `true` marks the ones that need
     // quoting; ids, numbers, booleans and base64 never do.
     const cols: unknown[][] = Array.from({ length: 22 }, () => []);
-    const tr: unknown[][] = Array.from({ length: 9 }, () => []);
+    const tr: unknown[][] = Array.from({ length: 10 }, () => []);
     for (const { seq, record } of records) {
       const e = record.event;
       const s = parseSeq(seq);
@@ -134,7 +134,7 @@ export class SqlStorage implements Storage {
       const t = record.trace;
       if (t) {
         const tv = [e.id, e.tenant_id, e.timestamp, t.input, t.output, t.decision_rationale,
-          t.confidence_score, JSON.stringify(t.redactions ?? {}), t.key_version];
+          t.confidence_score, JSON.stringify(t.redactions ?? {}), t.key_version, t.payload ?? null];
         for (let i = 0; i < tv.length; i++) tr[i]?.push(tv[i]);
       }
     }
@@ -156,10 +156,11 @@ export class SqlStorage implements Storage {
           output_tokens, cost_usd, duration_ms
       ), traces AS (
         INSERT INTO decision_traces (event_id, tenant_id, "timestamp", input, output, decision_rationale,
-          confidence_score, redactions, key_version)
-        SELECT t.event_id, t.tenant_id, t.ts, decode(t.i, 'base64'), decode(t.o, 'base64'), decode(t.r, 'base64'), t.c, t.red, t.kv
+          confidence_score, redactions, key_version, payload)
+        SELECT t.event_id, t.tenant_id, t.ts, decode(t.i, 'base64'), decode(t.o, 'base64'), decode(t.r, 'base64'), t.c, t.red, t.kv,
+          decode(t.p, 'base64')
         FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::text[],
-          $29::real[], $30::jsonb[], $31::int[]) AS t(event_id, tenant_id, ts, i, o, r, c, red, kv)
+          $29::real[], $30::jsonb[], $31::int[], $32::text[]) AS t(event_id, tenant_id, ts, i, o, r, c, red, kv, p)
         WHERE t.event_id IN (SELECT id FROM ins)
         ON CONFLICT DO NOTHING
       ), rollup AS (
@@ -245,7 +246,7 @@ export class SqlStorage implements Storage {
       if (event.has_trace) {
         const t = (
           await db.query(
-            `SELECT event_id, tenant_id, "timestamp", input, output, decision_rationale, confidence_score, redactions, key_version
+            `SELECT event_id, tenant_id, "timestamp", payload, input, output, decision_rationale, confidence_score, redactions, key_version
              FROM decision_traces WHERE event_id = $1 AND tenant_id = $2 AND "timestamp" = $3`,
             [id, event.tenant_id, event.timestamp],
           )
@@ -255,6 +256,7 @@ export class SqlStorage implements Storage {
             event_id: t.event_id as string,
             tenant_id: t.tenant_id as string,
             timestamp: isoOrNull(t.timestamp) as string,
+            payload: b64(t.payload),
             input: b64(t.input),
             output: b64(t.output),
             decision_rationale: b64(t.decision_rationale),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
 import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
+import { record, withSeqs } from '../shared-suites/records.ts';
 import { call } from './support.ts';
 
 /**
@@ -50,15 +51,12 @@ for (const mode of ['embedded', 'server'] as const) {
       await postEvents(s.url, [a1, a2, b1]);
       for (const e of [a1, a2, b1]) expect((await read(e.id)).body.trace.readable).toBe(true);
       const db = (s.app.storage as SqlStorage).db;
-      const stored = (await db.query<{ input: Uint8Array }>('SELECT input FROM decision_traces WHERE event_id = $1', [a1.id])).rows[0];
-      expect(Buffer.from(stored?.input as Uint8Array).toString('utf8')).not.toContain('a1 input');
-      // Another row of the same tenant, and a row of another tenant.
-      await db.query('UPDATE decision_traces SET input = (SELECT input FROM decision_traces WHERE event_id = $1) WHERE event_id = $2', [
+      const stored = (await db.query<{ payload: Uint8Array }>('SELECT payload FROM decision_traces WHERE event_id = $1', [a1.id])).rows[0];
+      expect(Buffer.from(stored?.payload as Uint8Array).toString('utf8')).not.toContain('a1 input');
+      // Moved to another row of the same tenant, and to a row of another tenant.
+      await db.query('UPDATE decision_traces SET payload = (SELECT payload FROM decision_traces WHERE event_id = $1) WHERE event_id IN ($2, $3)', [
         a1.id,
         a2.id,
-      ]);
-      await db.query('UPDATE decision_traces SET output = (SELECT output FROM decision_traces WHERE event_id = $1) WHERE event_id = $2', [
-        a1.id,
         b1.id,
       ]);
       for (const e of [a2, b1]) {
@@ -66,6 +64,17 @@ for (const mode of ['embedded', 'server'] as const) {
         expect(r.body.trace).toMatchObject({ readable: false, input: null, output: null, decision_rationale: null });
       }
       expect((await read(a1.id)).body.trace.input).toEqual({ text: 'a1 input' });
+    });
+
+    it('still reads traces stored before migration 0015, when each field was sealed on its own', async () => {
+      const T = uniq('legacy');
+      await s.app.traceCrypto.prepare([T]);
+      const r = record({ tenant_id: T });
+      const seal = (col: 'input' | 'decision_rationale', text: string) => s.app.traceCrypto.seal(T, r.event.id, col, text).sealed.toString('base64');
+      r.trace = { input: seal('input', JSON.stringify({ text: 'old input' })), output: null, decision_rationale: seal('decision_rationale', 'old why'), confidence_score: 0.5, redactions: {}, key_version: 1 };
+      r.event.has_trace = true;
+      await s.app.storage.insertRecords(withSeqs([r]));
+      expect((await read(r.event.id)).body.trace).toMatchObject({ readable: true, input: { text: 'old input' }, output: null, decision_rationale: 'old why' });
     });
 
     it('after `keys rotate` old traces still read and new ones use the new key; `tenants erase` shreds one tenant only', async () => {

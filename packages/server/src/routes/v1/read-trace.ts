@@ -13,6 +13,13 @@ export function readTrace(crypto: TraceCrypto, t: StoredTrace, canSeePayloads: b
     redactions: t.redactions,
   };
   if (!canSeePayloads) return { ...base, input: null, output: null, decision_rationale: null, readable: false };
+  if (t.payload) {
+    const opened = crypto.open(t.tenant_id, t.event_id, 'payload', t.payload);
+    if (!opened.ok || opened.text === null) return { ...base, input: null, output: null, decision_rationale: null, readable: false };
+    const p = JSON.parse(opened.text) as { input?: unknown; output?: unknown; decision_rationale?: string };
+    return { ...base, input: p.input ?? null, output: p.output ?? null, decision_rationale: p.decision_rationale ?? null, readable: true };
+  }
+  // Rows written before migrations/0015: each field sealed on its own.
   const input = crypto.open(t.tenant_id, t.event_id, 'input', t.input);
   const output = crypto.open(t.tenant_id, t.event_id, 'output', t.output);
   const rationale = crypto.open(t.tenant_id, t.event_id, 'decision_rationale', t.decision_rationale);
