@@ -10,7 +10,7 @@
 import pg from 'pg';
 import { type BenchOptions, type BenchResult, histogram, log, main, ms, result, round } from './lib/common.ts';
 import { benchServer, getJson, PrivatePostgres, PrivateRedis } from './lib/infra.ts';
-import { HISTORY_MODELS, seedHistory, TENANTS } from './seed-history.ts';
+import { HISTORY_MODELS, SEED_GENERATOR, seedHistory, TENANTS } from './seed-history.ts';
 
 const PG_DIR = process.env.FMO_BENCH_PG_DIR ?? '/var/tmp/fmo-bench-pg';
 
@@ -29,7 +29,10 @@ export async function run(o: BenchOptions): Promise<BenchResult[]> {
     const url = cluster.adminUrl.replace(/\/postgres$/, `/${dbName}`);
     // The server migrates the database on start.
     let server = await benchServer({ databaseUrl: url, redisUrl: redis.url, redisPrefix: 'hist' }, { on: false, name: 'history-server' });
-    const seeded = await seededEvents(url);
+    const seeded = await seededEvents(url).catch(async (e) => {
+      await server.stop();
+      throw e;
+    });
     if (seeded < events) {
       await server.stop();
       log(`history: seeding ${events.toLocaleString('en-US')} events over 30 days, ${tenants} tenants (once; kept in ${PG_DIR})`);
@@ -89,7 +92,13 @@ async function seededEvents(url: string): Promise<number> {
       const any = await c.query('SELECT count(*)::int AS n FROM (SELECT 1 FROM model_events LIMIT 10) x');
       return any.rows[0].n;
     }
-    const { rows } = await c.query('SELECT coalesce(max(events), 0)::bigint AS n FROM bench_seed');
+    // An older generator's events measure something else (e.g. generator 1 put a start
+    // and its end on different tenants, so nearly every start looked in flight).
+    const { rows } = await c.query(
+      `SELECT coalesce(max(events), 0)::bigint AS n, coalesce(max((to_jsonb(s) ->> 'generator')::int), 1) AS generator FROM bench_seed s`,
+    );
+    if (rows[0].generator < SEED_GENERATOR)
+      throw new Error(`${url} was seeded by an older bench/seed-history.ts (generator ${rows[0].generator}): drop it and rerun`);
     return Number(rows[0].n);
   } finally {
     await c.end();

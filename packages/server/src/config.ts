@@ -23,6 +23,9 @@ export interface Config {
   abandonAfterMs: number;
   /** Writer loops per process when the bus is Redis (each its own consumer). */
   writerLoops: number;
+  /** FMO_WRITER_THREAD (default on): in server mode the writer runs in a worker thread,
+   * off the event loop that serves HTTP and SSE. */
+  writerThread: boolean;
   /** Consumer name in the writer's Redis consumer group; unique per process (under
    * FMO_WORKERS, FMO_CONSUMER gets the worker's number appended). */
   consumerName: string;
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dashboardDir: path.resolve(env.FMO_DASHBOARD_DIR ?? path.join(root, 'packages/admin-dashboard/dist')),
     abandonAfterMs: Number(env.FMO_ABANDON_AFTER_MS ?? 10 * 60_000),
     writerLoops: Number(env.FMO_WRITER_LOOPS ?? 3),
+    writerThread: bool(env.FMO_WRITER_THREAD, true),
     consumerName: consumerName(env),
     adminToken: env.FMO_ADMIN_TOKEN || null,
     jwtSecret: env.FMO_JWT_SECRET || null,

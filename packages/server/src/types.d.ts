@@ -2,7 +2,6 @@ import type { Bus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import type { IngestService } from './ingest/ingest-events.ts';
 import type { PriceBook } from './ingest/pricing.ts';
-import type { EventWriter } from './ingest/writer.ts';
 import type { Fanout } from './live/fanout.ts';
 import type { RequestContext } from './plugins/context.ts';
 import type { Metrics } from './plugins/metrics.ts';
@@ -19,7 +18,6 @@ declare module 'fastify' {
     config: Config;
     storage: Storage;
     bus: Bus;
-    writer: EventWriter;
     live: Fanout;
     ingest: IngestService;
     prices: PriceBook;

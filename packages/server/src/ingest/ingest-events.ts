@@ -1,7 +1,6 @@
 import { MAX_BATCH_EVENTS, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Bus } from '../bus/bus.ts';
-import type { EventWriter } from './writer.ts';
 import type { PriceBook } from './pricing.ts';
 import { priceOf } from './pricing.ts';
 import type { EventRecord, SealedTrace } from './record.ts';
@@ -76,7 +75,8 @@ export class IngestService {
   constructor(
     private readonly deps: {
       bus: Bus;
-      writer: EventWriter;
+      /** Only consulted when the bus is not durable (embedded: ack after the commit). */
+      writer: { waitCommitted(seq: string): Promise<void> } | null;
       prices: PriceBook;
       redactor: ServerRedactor;
       sealer: TraceSealer;
@@ -131,7 +131,7 @@ export class IngestService {
       await this.deps.sealer.prepare(new Set(fresh.filter((f) => f.input.trace).map((f) => f.tenant)));
       const records = fresh.map((f) => this.toRecord(f.input, f.tenant, f.id, receivedAt));
       const seqs = await this.deps.bus.append(records);
-      if (!this.deps.bus.durable) await this.deps.writer.waitCommitted(seqs[seqs.length - 1] as string);
+      if (!this.deps.bus.durable) await this.deps.writer?.waitCommitted(seqs[seqs.length - 1] as string);
       for (const f of fresh) {
         this.remember(f.id);
         acceptedIds.push(f.id);

@@ -8,6 +8,7 @@ import { createServerRedactor } from '../ingest/server-redactor.ts';
 import { IngestService } from '../ingest/ingest-events.ts';
 import { PriceBook } from '../ingest/pricing.ts';
 import { EventWriter } from '../ingest/writer.ts';
+import { WriterThread } from '../ingest/writer-thread.ts';
 import { Fanout } from '../live/fanout.ts';
 import { seqToString } from '../seq.ts';
 import { loadOrCreateMasterKey } from '../security/envelope.ts';
@@ -67,19 +68,30 @@ export const ingestPlugin = fp(
   async (app) => {
     // Several writer loops when the bus is durable: the database takes concurrent batch
     // inserts far faster than one loop feeds it (per-tenant audit appends serialise on
-    // an advisory lock). The memory bus keeps one, whose in-order commits let ingest
-    // wait for "committed up to seq".
+    // an advisory lock). In server mode they run in a worker thread (writer-thread.ts),
+    // off the event loop that serves HTTP and SSE. The memory bus keeps one loop here,
+    // whose in-order commits let ingest wait for "committed up to seq".
     const loops = app.bus.durable ? Math.max(1, app.config.writerLoops) : 1;
-    const writers = Array.from({ length: loops }, (_, i) => {
-      const w = new EventWriter(app.bus, app.storage, app.log, loops === 1 ? app.config.consumerName : `${app.config.consumerName}-${i}`);
-      w.onBatch = (n) => app.metrics.writerBatch.observe(n);
-      return w;
-    });
-    const writer = writers[0] as EventWriter;
+    const threaded = app.bus instanceof RedisStreamsBus && app.config.writerThread && app.config.databaseUrl !== null;
+    const thread = threaded
+      ? new WriterThread({ config: app.config, loops }, app.log, {
+          batch: (size, tenants) => {
+            app.metrics.writerBatch.observe(size);
+            app.audit?.markAppended(tenants);
+          },
+        })
+      : null;
+    const writers = threaded
+      ? []
+      : Array.from({ length: loops }, (_, i) => {
+          const w = new EventWriter(app.bus, app.storage, app.log, loops === 1 ? app.config.consumerName : `${app.config.consumerName}-${i}`);
+          w.onBatch = (n) => app.metrics.writerBatch.observe(n);
+          return w;
+        });
+    const writer = writers[0] ?? null;
     const prices = new PriceBook(app.storage);
     const live = new Fanout(app.bus);
     const ingest = new IngestService({ bus: app.bus, writer, prices, redactor: createServerRedactor(), sealer: app.traceCrypto });
-    app.decorate('writer', writer);
     app.decorate('prices', prices);
     app.decorate('live', live);
     app.decorate('ingest', ingest);
@@ -91,6 +103,7 @@ export const ingestPlugin = fp(
     sweep.unref();
     app.addHook('onReady', async () => {
       for (const w of writers) w.start();
+      await thread?.start();
       live.start();
     });
     app.addHook('preClose', async () => clearInterval(sweep));
@@ -98,7 +111,7 @@ export const ingestPlugin = fp(
       live.close();
     });
     app.addHook('onClose', async () => {
-      await Promise.all(writers.map((w) => w.stop()));
+      await Promise.all([...writers.map((w) => w.stop()), thread?.stop()]);
     });
   },
   { name: 'ingest', dependencies: ['db', 'bus', 'crypto', 'metrics'] },

@@ -202,6 +202,11 @@ export class AuditLog {
     for (const e of entries) this.dirty.add(e.tenant_id);
   }
 
+  /** Tenants whose chains grew elsewhere (the writer thread): signed at the next checkpoint. */
+  markAppended(tenants: Iterable<string>) {
+    for (const t of tenants) this.dirty.add(t);
+  }
+
   /** Each tenant's newest entry: one index probe per tenant (PostgreSQL has no skip scan). */
   private async heads(db: SqlClient, tenants: string[]): Promise<Map<string, ChainHead>> {
     const { rows } = await db.query<{ t: string; seq: string; hash: string }>(
