@@ -90,7 +90,8 @@ async function runWorker({ config, loops }: WorkerInput) {
   const send = (m: ToMain) => port.postMessage(m);
   const log = pino(loggerOptions(config.logLevel)) as unknown as FastifyBaseLogger;
   try {
-    const storage = await openStorage(config);
+    // A connection per writer loop, one spare (the abandon sweep and checkpoints stay on the main thread).
+    const storage = await openStorage(config, { maxConnections: loops + 1 });
     const bus = await RedisStreamsBus.connect(config.redisUrl as string, config.redisPrefix, config.busMaxLen);
     const audit = new AuditLog(storage, (await loadAuditSigner(config)).key, config.auditOrigin);
     let tenants = new Set<string>();

@@ -7,9 +7,9 @@ import { SqlStorage } from './sql-storage.ts';
 
 /** PostgreSQL when DATABASE_URL is set, else embedded PGlite under the data dir.
  * Migrations run and the day partitions are created before anything is served. */
-export async function openStorage(config: Pick<Config, 'databaseUrl' | 'dataDir'>, opts: { inMemory?: boolean } = {}) {
+export async function openStorage(config: Pick<Config, 'databaseUrl' | 'dataDir'>, opts: { inMemory?: boolean; maxConnections?: number } = {}) {
   const db = config.databaseUrl
-    ? await createPostgresClient(config.databaseUrl)
+    ? await createPostgresClient(config.databaseUrl, { max: opts.maxConnections })
     : await createPgliteClient(opts.inMemory ? null : path.join(config.dataDir, 'pglite'));
   await migrate(db);
   const storage = new SqlStorage(db);

@@ -317,28 +317,35 @@ export class SqlStorage implements Storage {
 
   async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
     return this.scoped(scope, async (db) => {
-      const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`);
+      const since = `now() - make_interval(secs => ${Number(windowS)})`;
+      const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= ${since}`);
       // In flight: started within the window and still open (migrations/0013), so the
-      // filters apply to the start event itself. Status: error when the last minute had
-      // failures, processing when something is in flight, else idle.
+      // filters apply to the start event itself. An open row's tenant is its start's, so
+      // only the tenants asked for are read from the set. Status: error when the last
+      // minute had failures, processing when something is in flight, else idle.
+      const open = new Where(w.params).scope(scope).raw('NOT ended').raw(`started_at >= ${since}`);
+      if (filter.tenant_id) open.add('tenant_id = ?', filter.tenant_id);
+      // Grouped by hash, each group keeping its completed durations; the percentiles then
+      // sort only those, per group. percentile_cont() in the grouping query itself made
+      // PostgreSQL 15 sort every row of the window by the group key first (no hash
+      // grouping with ordered-set aggregates): for the busiest tenant over 24 h at 10 M
+      // events, 124 k wide rows, on disk at the default work_mem. Same percentiles.
       const { rows } = await db.query(
-        `WITH e AS (SELECT * FROM model_events ${w.sql}),
-         open_now AS (SELECT invocation_id, tenant_id FROM open_invocations
-           WHERE NOT ended AND started_at >= now() - make_interval(secs => ${Number(windowS)})),
-         agg AS (
+        `WITH agg AS (
            SELECT stage, model_name, model_version,
              count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
              count(*) FILTER (WHERE status = 'started'
-               AND (invocation_id, tenant_id) IN (SELECT invocation_id, tenant_id FROM open_now)) AS in_flight,
+               AND (invocation_id, tenant_id) IN (SELECT invocation_id, tenant_id FROM open_invocations ${open.sql})) AS in_flight,
              count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
              count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
-             percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p50,
-             percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p95,
-             percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) FILTER (WHERE status = 'completed') AS p99,
+             array_agg(duration_ms) FILTER (WHERE status = 'completed') AS durations,
              coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
              coalesce(sum(cost_usd), 0) AS cost_usd, max(received_at) AS last_seen
-           FROM e GROUP BY stage, model_name, model_version)
-         SELECT * FROM agg ORDER BY stage, model_name, model_version`,
+           FROM model_events ${w.sql} GROUP BY stage, model_name, model_version)
+         SELECT stage, model_name, model_version, calls, in_flight, errors, recent_errors, p[1] AS p50, p[2] AS p95, p[3] AS p99,
+           input_tokens, output_tokens, cost_usd, last_seen
+         FROM agg, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY d) AS p FROM unnest(durations) d) pct
+         ORDER BY stage, model_name, model_version`,
         w.params,
       );
       return rows.map((r) => {

@@ -136,6 +136,26 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       expect(series[0]?.points.reduce((s, p) => s + p.calls, 0)).toBe(6);
     });
 
+    it('takes the percentiles of completed durations only, per model; a model without any has none', async () => {
+      const t = uniq('t');
+      await storage.insertRecords(
+        withSeqs([
+          ...[400, 100, 300, 200].map((d) => record({ tenant_id: t, model_name: 'done', duration_ms: d })),
+          record({ tenant_id: t, model_name: 'done', duration_ms: null }),
+          record({ tenant_id: t, model_name: 'done', status: 'failed', duration_ms: 5000 }),
+          record({ tenant_id: t, model_name: 'waiting', status: 'started' }),
+          record({ tenant_id: t, model_name: 'failing', status: 'failed', duration_ms: 50 }),
+        ]),
+      );
+      const rows = await storage.metricsSummary([t], {}, 300);
+      const by = (m: string) => rows.find((r) => r.model_name === m);
+      expect(by('done')).toMatchObject({ calls: 6, errors: 1, p50_ms: 250 });
+      expect(by('done')?.p95_ms).toBeCloseTo(385);
+      expect(by('done')?.p99_ms).toBeCloseTo(397);
+      expect(by('waiting')).toMatchObject({ calls: 0, in_flight: 1, p50_ms: null, p95_ms: null, p99_ms: null, status: 'processing' });
+      expect(by('failing')).toMatchObject({ calls: 1, errors: 1, p50_ms: null, p95_ms: null, p99_ms: null });
+    });
+
     it('finds started invocations that never ended', async () => {
       const t = uniq('t');
       const old = new Date(Date.now() - 3600_000).toISOString();
