@@ -65,7 +65,9 @@ export class WriterThread {
         // Its unacked entries stay on the bus under the same consumer names: a new
         // thread reads them first.
         this.log.error({ code }, 'writer thread exited; starting a new one');
-        setTimeout(() => void this.start().catch((err) => this.log.error({ err }, 'writer thread restart failed')), 1000).unref();
+        setTimeout(() => {
+          if (!this.stopping) void this.start().catch((err) => this.log.error({ err }, 'writer thread restart failed'));
+        }, 1000).unref();
       });
     });
   }
@@ -82,6 +84,9 @@ export class WriterThread {
     const force = setTimeout(() => void w.terminate(), 15_000);
     await done;
     clearTimeout(force);
+    // Its batches are committed and acked; nothing it still holds (a socket closing,
+    // a logger flushing) may keep the process alive.
+    await w.terminate();
   }
 }
 
