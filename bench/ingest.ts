@@ -64,6 +64,7 @@ async function serverRun(o: BenchOptions, infra: { pg: PrivatePostgres; redis: P
     { on: o.profile, name: `ingest-server-${workers}w` },
   );
   const seconds = o.quick ? 10 : 30;
+  // Keep-alive clients posting back to back (FMO_BENCH_CLIENTS to experiment).
   const concurrency = Number(process.env.FMO_BENCH_CLIENTS ?? 6);
   const label = `ingest/server ×${workers}`;
   try {
