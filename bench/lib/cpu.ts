@@ -3,6 +3,7 @@
  * cost, independent of what else shared the cores during the run.
  */
 import fs from 'node:fs';
+import { childPids } from '../../packages/server/test/faults/support.ts';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
@@ -19,18 +20,7 @@ export function processCpuMs(pid: number): number {
 
 /** CPU ms of a process and its direct children (a PostgreSQL postmaster and its backends). */
 export function treeCpuMs(rootPid: number): number {
-  let total = processCpuMs(rootPid);
-  for (const p of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-      const ppid = Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === rootPid) total += processCpuMs(Number(p));
-    } catch {
-      // exited while we looked
-    }
-  }
-  return total;
+  return childPids(rootPid).reduce((sum, pid) => sum + processCpuMs(pid), processCpuMs(rootPid));
 }
 
 /** The postmaster's pid of a data directory. */

@@ -19,7 +19,7 @@ import { loadAuditSigner } from '../plugins/audit.ts';
 import { AuditLog } from '../security/audit-log.ts';
 import { loggerOptions } from '../security/log-redaction.ts';
 import { openStorage } from '../storage/open-storage.ts';
-import { EventWriter } from './writer.ts';
+import { writerLoops } from './writer.ts';
 
 type ToMain = { type: 'ready' } | { type: 'batch'; size: number; tenants: string[] } | { type: 'stopped' } | { type: 'failed'; error: string };
 type ToWorker = { type: 'stop' };
@@ -104,13 +104,13 @@ async function runWorker({ config, loops }: WorkerInput) {
       await audit.appendBatch(tx, events);
       for (const e of events) tenants.add(e.tenant_id);
     };
-    const writers = Array.from({ length: loops }, (_, i) => {
-      const w = new EventWriter(bus, storage, log, loops === 1 ? config.consumerName : `${config.consumerName}-${i}`);
-      w.onBatch = (size) => {
+    const writers = writerLoops(bus, storage, log, {
+      consumerName: config.consumerName,
+      loops,
+      onBatch: (size) => {
         send({ type: 'batch', size, tenants: [...tenants] });
         tenants = new Set();
-      };
-      return w;
+      },
     });
     for (const w of writers) w.start();
     port.on('message', async (m: ToWorker) => {

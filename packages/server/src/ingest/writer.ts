@@ -142,3 +142,19 @@ export class EventWriter {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `loops` writers sharing the bus's consumer group, each its own consumer: `name`
+ * alone for one loop, `<name>-<i>` for several (the names a restart reuses, so a new
+ * process or thread reads its predecessor's unacked entries first). */
+export function writerLoops(
+  bus: Bus,
+  storage: Storage,
+  log: FastifyBaseLogger,
+  o: { consumerName: string; loops: number; onBatch: (size: number) => void },
+): EventWriter[] {
+  return Array.from({ length: o.loops }, (_, i) => {
+    const w = new EventWriter(bus, storage, log, o.loops === 1 ? o.consumerName : `${o.consumerName}-${i}`);
+    w.onBatch = o.onBatch;
+    return w;
+  });
+}

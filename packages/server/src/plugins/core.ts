@@ -7,7 +7,7 @@ import { sweepAbandoned } from '../ingest/abandon.ts';
 import { createServerRedactor } from '../ingest/server-redactor.ts';
 import { IngestService } from '../ingest/ingest-events.ts';
 import { PriceBook } from '../ingest/pricing.ts';
-import { EventWriter } from '../ingest/writer.ts';
+import { writerLoops } from '../ingest/writer.ts';
 import { WriterThread } from '../ingest/writer-thread.ts';
 import { Fanout } from '../live/fanout.ts';
 import { seqToString } from '../seq.ts';
@@ -83,10 +83,10 @@ export const ingestPlugin = fp(
       : null;
     const writers = threaded
       ? []
-      : Array.from({ length: loops }, (_, i) => {
-          const w = new EventWriter(app.bus, app.storage, app.log, loops === 1 ? app.config.consumerName : `${app.config.consumerName}-${i}`);
-          w.onBatch = (n) => app.metrics.writerBatch.observe(n);
-          return w;
+      : writerLoops(app.bus, app.storage, app.log, {
+          consumerName: app.config.consumerName,
+          loops,
+          onBatch: (n) => app.metrics.writerBatch.observe(n),
         });
     const writer = writers[0] ?? null;
     const prices = new PriceBook(app.storage);

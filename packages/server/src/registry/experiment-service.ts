@@ -279,25 +279,42 @@ function variantResult(variant: VariantName, e: Experiment, s: VariantStats): Va
 
 const enough = (c: VariantStats, t: VariantStats) => c.calls >= MIN_CALLS_FOR_VERDICT && t.calls >= MIN_CALLS_FOR_VERDICT;
 
-export function errorRateTest(c: VariantStats, t: VariantStats): SignificanceTest {
-  const r = twoProportionZTest(c.errors, c.calls, t.errors, t.calls);
+/** What both tests conclude from a p-value: significant only below ALPHA and with
+ * enough calls in both variants; the notes say why there is no verdict. */
+function verdict(
+  c: VariantStats,
+  t: VariantStats,
+  test: string,
+  r: { statistic: number | null; p_value: number | null },
+  treatmentBetter: () => boolean,
+  notes: { noData: string; better: (who: VariantName) => string; same: string },
+): SignificanceTest {
   const significant = r.p_value !== null && r.p_value < ALPHA && enough(c, t);
-  const better: VariantName | null = significant ? (t.errors / t.calls < c.errors / c.calls ? 'treatment' : 'control') : null;
+  const better: VariantName | null = significant ? (treatmentBetter() ? 'treatment' : 'control') : null;
   return {
-    test: 'two-proportion z-test (pooled), two-sided, on error rate',
+    test,
     statistic: r.statistic,
     p_value: r.p_value,
     significant,
     better,
     note:
       r.p_value === null
-        ? 'no calls in one variant yet'
+        ? notes.noData
         : !enough(c, t)
           ? `fewer than ${MIN_CALLS_FOR_VERDICT} calls in a variant: no verdict yet`
-          : significant
-            ? `${better} has the lower error rate`
-            : 'no significant difference in error rate',
+          : better
+            ? notes.better(better)
+            : notes.same,
   };
+}
+
+export function errorRateTest(c: VariantStats, t: VariantStats): SignificanceTest {
+  const r = twoProportionZTest(c.errors, c.calls, t.errors, t.calls);
+  return verdict(c, t, 'two-proportion z-test (pooled), two-sided, on error rate', r, () => t.errors / t.calls < c.errors / c.calls, {
+    noData: 'no calls in one variant yet',
+    better: (who) => `${who} has the lower error rate`,
+    same: 'no significant difference in error rate',
+  });
 }
 
 export function latencyWelch(c: VariantStats, t: VariantStats): SignificanceTest {
@@ -305,23 +322,12 @@ export function latencyWelch(c: VariantStats, t: VariantStats): SignificanceTest
     c.mean_ms === null || t.mean_ms === null || c.var_ms === null || t.var_ms === null
       ? { statistic: null, p_value: null, df: null }
       : welchTTest(c.mean_ms, c.var_ms, c.completed, t.mean_ms, t.var_ms, t.completed);
-  const significant = r.p_value !== null && r.p_value < ALPHA && enough(c, t);
-  const better: VariantName | null = significant ? ((t.mean_ms as number) < (c.mean_ms as number) ? 'treatment' : 'control') : null;
-  return {
-    test: `Welch's t-test, two-sided, on mean latency of completed calls${r.df ? ` (df ${r.df.toFixed(1)})` : ''}`,
-    statistic: r.statistic,
-    p_value: r.p_value,
-    significant,
-    better,
-    note:
-      r.p_value === null
-        ? 'fewer than two completed calls in a variant'
-        : !enough(c, t)
-          ? `fewer than ${MIN_CALLS_FOR_VERDICT} calls in a variant: no verdict yet`
-          : significant
-            ? `${better} is faster`
-            : 'no significant difference in latency',
-  };
+  const test = `Welch's t-test, two-sided, on mean latency of completed calls${r.df ? ` (df ${r.df.toFixed(1)})` : ''}`;
+  return verdict(c, t, test, r, () => (t.mean_ms as number) < (c.mean_ms as number), {
+    noData: 'fewer than two completed calls in a variant',
+    better: (who) => `${who} is faster`,
+    same: 'no significant difference in latency',
+  });
 }
 
 /** Reliability first: a significantly lower error rate wins; otherwise a significantly

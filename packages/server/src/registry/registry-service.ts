@@ -570,7 +570,9 @@ export class RegistryService {
         reason: e.reason,
         summary: `experiment '${e.name}' started: ${label}, ${e.treatment_percent}% to the treatment`,
         details: { experiment_id: e.id, control: e.control, treatment: e.treatment, treatment_percent: e.treatment_percent },
-        order: 3,
+        // Before its traffic_split deployment (order 2), which it causes: timestamps come
+        // back at millisecond precision, so the two often tie.
+        order: 1.9,
       });
       if (e.ended_at) {
         const promoted = e.state === 'promoted';

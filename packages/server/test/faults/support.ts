@@ -34,6 +34,22 @@ export const FULL = process.env.FMO_FAULTS === 'full';
 export const ADMIN_TOKEN = process.env.FMO_ADMIN_TOKEN ?? `fmo-faults-${randomBytes(16).toString('hex')}`;
 export const authHeaders = (): Record<string, string> => ({ authorization: `Bearer ${ADMIN_TOKEN}` });
 
+/** Direct children of a process, from /proc (Linux): a supervisor's workers, a
+ * postmaster's backends. */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const s = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      if (Number(s.slice(s.lastIndexOf(')') + 2).split(' ')[1]) === pid) out.push(Number(p));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return out;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();

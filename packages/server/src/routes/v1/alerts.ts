@@ -23,35 +23,25 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => ({ alerts: await app.alerts.list(req.ctx.scope, req.query) }),
   );
 
-  app.post(
-    '/v1/alerts/:id/ack',
+  // Two hand transitions of an alert, the same shape: who, which alert, an optional note.
+  const transitions = [
+    { path: 'ack', summary: 'Acknowledge an open alert (someone is on it)', method: 'acknowledge' as const },
     {
-      config: { permission: 'alerts:write' },
-      schema: {
-        tags: ['alerts'],
-        summary: 'Acknowledge an open alert (someone is on it)',
-        params: IdParam,
-        body: OptionalNote,
-        response: { 200: Alert, ...errors },
-      },
+      path: 'resolve',
+      summary: 'Resolve an alert by hand (the evaluator also resolves it when the condition clears)',
+      method: 'resolve' as const,
     },
-    async (req) => app.alerts.acknowledge(req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
-  );
-
-  app.post(
-    '/v1/alerts/:id/resolve',
-    {
-      config: { permission: 'alerts:write' },
-      schema: {
-        tags: ['alerts'],
-        summary: 'Resolve an alert by hand (the evaluator also resolves it when the condition clears)',
-        params: IdParam,
-        body: OptionalNote,
-        response: { 200: Alert, ...errors },
+  ];
+  for (const t of transitions) {
+    app.post(
+      `/v1/alerts/:id/${t.path}`,
+      {
+        config: { permission: 'alerts:write' },
+        schema: { tags: ['alerts'], summary: t.summary, params: IdParam, body: OptionalNote, response: { 200: Alert, ...errors } },
       },
-    },
-    async (req) => app.alerts.resolve(req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
-  );
+      async (req) => app.alerts[t.method](req.ctx.principal, req.ctx.scope, req.params.id, req.body?.note ?? null),
+    );
+  }
 
   app.post(
     '/v1/alerts/evaluate',

@@ -6,28 +6,14 @@ import { formatCost, formatCount, formatDateTime, formatMs } from '../../../lib/
 /** Who, what and how much: the facts of one model event. */
 export function EventFacts({ event: e }: { event: ModelEvent }) {
   const skewMs = e.emitted_at ? new Date(e.received_at).getTime() - new Date(e.emitted_at).getTime() : null;
+  const mono = (text: string | null) => <span className="mono">{text ?? '—'}</span>;
   const facts: [string, ReactNode][] = [
-    [
-      'Model',
-      <span key="v" className="mono">
-        {e.model_name}
-      </span>,
-    ],
-    [
-      'Version',
-      <span key="v" className="mono">
-        {e.model_version}
-      </span>,
-    ],
+    ['Model', mono(e.model_name)],
+    ['Version', mono(e.model_version)],
     ['Stage · operation', `${e.stage} · ${e.operation}`],
     ['Status', <StatusBadge key="v" status={e.status} />],
     ['Tenant', e.tenant_id],
-    [
-      'Document',
-      <span key="v" className="mono">
-        {e.document_id ?? '—'}
-      </span>,
-    ],
+    ['Document', mono(e.document_id)],
     ['Duration', formatMs(e.duration_ms)],
     ['Input tokens', formatCount(e.input_tokens)],
     ['Output tokens', formatCount(e.output_tokens)],
@@ -35,18 +21,8 @@ export function EventFacts({ event: e }: { event: ModelEvent }) {
     ['Happened', formatDateTime(e.timestamp)],
     ['Received by server', formatDateTime(e.received_at)],
     ['SDK → server delay', skewMs === null ? '—' : formatMs(skewMs)],
-    [
-      'Invocation',
-      <span key="v" className="mono">
-        {e.invocation_id}
-      </span>,
-    ],
-    [
-      'Event id',
-      <span key="v" className="mono">
-        {e.id}
-      </span>,
-    ],
+    ['Invocation', mono(e.invocation_id)],
+    ['Event id', mono(e.id)],
   ];
   return (
     <dl className="facts">
