@@ -25,6 +25,10 @@ export class IngestServer {
   port = 0;
   /** Set to force a status for the next requests (e.g. 503, 400). */
   forceStatus: number | undefined;
+  /** With `forceStatus`, how many requests get it before the server recovers on its own. */
+  forceCount = Infinity;
+  /** Requests answered with a forced status. */
+  forced = 0;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -65,7 +69,10 @@ export class IngestServer {
       return;
     }
     if (this.forceStatus !== undefined) {
-      res.writeHead(this.forceStatus, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'forced' }));
+      const status = this.forceStatus;
+      this.forced++;
+      if (--this.forceCount <= 0) this.forceStatus = undefined;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'forced' }));
       return;
     }
     let raw: Buffer = Buffer.concat(chunks);
