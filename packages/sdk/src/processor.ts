@@ -12,6 +12,8 @@ export interface ProcessorOptions {
   spoolMaxBytes: number;
   batchSize: number;
   flushIntervalMs: number;
+  /** Full batches exported at once in `live` mode (partial batches and the spool: one). */
+  maxConcurrentExports: number;
   maxQueueSize: number;
   probeIntervalMs: number;
   probeMaxIntervalMs: number;
@@ -174,7 +176,18 @@ export class EventProcessor {
         // Leftovers from an earlier run go first: wait until the spool is open and the
         // mode reflects them before sending anything live.
         await this.#spool;
-        while (this.queue.size > 0) await this.#deliver(this.queue.drain(this.#chunk()));
+        const inFlight = new Set<Promise<void>>();
+        while (this.queue.size > 0 || inFlight.size > 0) {
+          // Another batch goes out beside those in flight only when it is full and the
+          // server is up; a partial one waits for a slot to free, so it can still fill.
+          while (this.queue.size > 0 && (inFlight.size === 0 || (this.#mode === 'live' && inFlight.size < this.#o.maxConcurrentExports && this.queue.size >= this.#o.batchSize))) {
+            const delivery: Promise<void> = this.#deliver(this.queue.drain(this.#chunk()))
+              .catch(this.countFailure)
+              .finally(() => inFlight.delete(delivery));
+            inFlight.add(delivery);
+          }
+          await Promise.race(inFlight);
+        }
       } catch (error) {
         this.countFailure(error);
       } finally {

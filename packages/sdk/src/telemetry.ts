@@ -46,6 +46,7 @@ export class TelemetrySdk implements Telemetry {
       spoolMaxBytes: c.spoolMaxBytes,
       batchSize: c.batchSize,
       flushIntervalMs: c.flushIntervalMs,
+      maxConcurrentExports: c.maxConcurrentExports,
       maxQueueSize: c.maxQueueSize,
       probeIntervalMs: c.probeIntervalMs,
       probeMaxIntervalMs: c.probeMaxIntervalMs,

@@ -57,6 +57,40 @@ describe('HTTP export', () => {
     expect(server.events).toHaveLength(500);
   });
 
+  it('keeps up to maxConcurrentExports full batches in flight while the server is slow', async () => {
+    const { server, telemetry } = await setup({ batchSize: 100, maxConcurrentExports: 3 });
+    const model = telemetry.wrapModel(async (x: number) => x, uniqueMeta());
+    await telemetry.flush();
+    const release = server.hold();
+    await Promise.all(Array.from({ length: 500 }, (_, i) => model(i))); // 1,000 events: 10 full batches
+    await waitFor(() => server.open === 3, 2_000, 'three batches in flight');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a fourth would have arrived by now
+    expect(server.open).toBe(3);
+    release();
+    await telemetry.flush();
+    expect(server.maxOpen).toBe(3);
+    expect(server.events).toHaveLength(1_000);
+    expect(server.deliveries).toHaveLength(1_000); // each once
+    expect(telemetry.stats()).toMatchObject({ exported: 1_000, dropped: 0, spooled: 0 });
+  });
+
+  it('sends partial batches one at a time, so a quiet process does not fan out small requests', async () => {
+    const { server, telemetry } = await setup({ batchSize: 100, maxConcurrentExports: 4 });
+    const model = telemetry.wrapModel(async (x: number) => x, uniqueMeta());
+    await telemetry.flush();
+    const release = server.hold();
+    await model(1);
+    await waitFor(() => server.open === 1, 2_000, 'the first partial batch');
+    await Promise.all(Array.from({ length: 5 }, (_, i) => model(i)));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // four flush windows
+    expect(server.open).toBe(1);
+    release();
+    await telemetry.flush();
+    expect(server.maxOpen).toBe(1);
+    expect(server.requests).toHaveLength(2); // the waiting events went together once a slot freed
+    expect(server.events).toHaveLength(12);
+  });
+
   it('retries 503 and succeeds when the server recovers; does not retry 400', async () => {
     const { server, telemetry } = await setup({ spoolDir: false });
     const model = telemetry.wrapModel(async (x: number) => x, uniqueMeta());

@@ -29,6 +29,22 @@ export class IngestServer {
   forceCount = Infinity;
   /** Requests answered with a forced status. */
   forced = 0;
+  /** Requests received whose reply is being held (see `hold`), and the most at once. */
+  open = 0;
+  maxOpen = 0;
+  #held: Promise<void> | undefined;
+
+  /** Holds every reply (requests are still recorded) until the returned function is called. */
+  hold(): () => void {
+    let release = () => {};
+    this.#held = new Promise<void>((resolve) => {
+      release = () => {
+        this.#held = undefined;
+        resolve();
+      };
+    });
+    return release;
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -92,6 +108,11 @@ export class IngestServer {
         reply.accepted_ids.push(event.id);
       }
     });
+    if (this.#held !== undefined) {
+      this.maxOpen = Math.max(this.maxOpen, ++this.open);
+      await this.#held;
+      this.open--;
+    }
     res.writeHead(202, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
   }
 }

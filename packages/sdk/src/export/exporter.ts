@@ -2,8 +2,8 @@ import type { ModelEventInput } from '@frostbyte/contracts';
 
 /**
  * Where batches of model events go. Three methods, as OpenTelemetry JS's
- * `SpanExporter`: the SDK calls `export` with one batch at a time and never
- * concurrently for the same exporter within one delivery path.
+ * `SpanExporter`. `export` must be safe to call concurrently: under load the SDK keeps
+ * up to `maxConcurrentExports` full batches in flight (and a spool replay beside them).
  *
  * @example
  * class ConsoleExporter implements EventExporter {
