@@ -510,6 +510,12 @@ export const AlertListQuery = Type.Object({
   ),
   stage: Type.Optional(StageName),
   rule: Type.Optional(Type.String({ maxLength: 64 })),
+  tenant_id: Type.Optional(
+    Type.String({
+      pattern: TENANT_PATTERN,
+      description: "One tenant's alerts. Without it: every alert the caller may see (pipeline-wide ones only for those who see every tenant).",
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
 });
 export type AlertListQuery = Static<typeof AlertListQuery>;

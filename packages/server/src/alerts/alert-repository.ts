@@ -103,9 +103,16 @@ export class AlertRepository {
     return rows[0]?.m ? BigInt(rows[0].m) : 0n;
   }
 
-  async list(scope: TenantScope, q: { state?: string; stage?: string; rule?: string; limit: number }): Promise<AlertRow[]> {
+  /** What `scope` may see: every alert for '*', else its tenants' (never the pipeline-wide
+   * ones, whose figures include other tenants). `tenant_id`: one tenant's; null: pipeline-wide only. */
+  async list(
+    scope: TenantScope,
+    q: { state?: string; stage?: string; rule?: string; tenant_id?: string | null; limit: number },
+  ): Promise<AlertRow[]> {
     const p = new Params();
-    const where = [`(tenant_id IS NULL OR ${p.scope(scope)})`];
+    const where = [p.scope(scope)];
+    if (q.tenant_id === null) where.push('tenant_id IS NULL');
+    else if (q.tenant_id !== undefined) where.push(`tenant_id = ${p.add(q.tenant_id)}`);
     if (q.state === 'active') where.push(`state <> 'resolved'`);
     else if (q.state) where.push(`state = ${p.add(q.state)}`);
     if (q.stage) where.push(`stage = ${p.add(q.stage)}`);

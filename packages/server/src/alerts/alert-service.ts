@@ -6,7 +6,7 @@ import { conflict, notFound } from '../registry/errors.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
-import { evaluateRules } from './evaluate.ts';
+import { type AlertCandidate, evaluateRules } from './evaluate.ts';
 import type { PipelineMonitor } from './pipeline-monitor.ts';
 import type { AlertRules } from './rules.ts';
 import type { AlertWebhook } from './webhook.ts';
@@ -71,35 +71,40 @@ export class AlertService {
     return this.evaluating;
   }
 
+  /**
+   * Rules over each tenant's own traffic (alerts that tenant's users see) and over the
+   * whole pipeline (alerts without a tenant, only for those who see every tenant): a
+   * tenant's users never read figures that include another tenant's calls or costs.
+   */
   private async evaluateOnce() {
-    const { rules } = this.deps;
-    const snap = await this.deps.monitor.snapshot('*', {
-      tenant: null,
-      window_s: rules.window_s,
-      baseline_s: rules.baseline_s,
-      costs: true,
-    });
-    const wanted = evaluateRules(snap, rules);
-    const unresolved = await this.repo.unresolved();
-    const key = (a: { rule: string; subject: string }) => `${a.rule}|${a.subject}`;
-    const open = new Map(unresolved.filter((a) => a.tenant_id === null).map((a) => [key(a), a]));
+    const { rules, monitor } = this.deps;
+    const q = { window_s: rules.window_s, baseline_s: rules.baseline_s, costs: true };
+    const [pipeline, tenants] = await Promise.all([monitor.snapshot('*', { ...q, tenant: null }), monitor.snapshotsByTenant(q)]);
+    // With one tenant in the figures the pipeline-wide alerts would repeat that tenant's
+    // word for word: only the tenant's are raised (those who see every tenant see them too).
+    const wanted: { tenant: string | null; c: AlertCandidate }[] =
+      tenants.size === 1 ? [] : evaluateRules(pipeline, rules).map((c) => ({ tenant: null, c }));
+    for (const [tenant, snap] of tenants) for (const c of evaluateRules(snap, rules)) wanted.push({ tenant, c });
+
+    const key = (tenant: string | null, a: { rule: string; subject: string }) => `${tenant ?? ''}|${a.rule}|${a.subject}`;
+    const open = new Map((await this.repo.unresolved()).map((a) => [key(a.tenant_id, a), a]));
     let changed = false;
-    for (const c of wanted) {
-      const existing = open.get(key(c));
+    for (const { tenant, c } of wanted) {
+      const existing = open.get(key(tenant, c));
       if (existing) {
         if (existing.message !== c.message || existing.severity !== c.severity) await this.repo.refresh(existing.id, c);
         continue;
       }
-      const created = await this.repo.open(c);
+      const created = await this.repo.open(c, tenant);
       if (created) {
         changed = true;
-        this.deps.log.warn({ alert: created.id, rule: c.rule, subject: c.subject }, c.message);
+        this.deps.log.warn({ alert: created.id, tenant, rule: c.rule, subject: c.subject }, c.message);
         this.deps.webhook.send('opened', publicAlert(created));
       }
     }
-    const still = new Set(wanted.map(key));
+    const still = new Set(wanted.map(({ tenant, c }) => key(tenant, c)));
     for (const a of open.values()) {
-      if (still.has(key(a))) continue;
+      if (still.has(key(a.tenant_id, a))) continue;
       const resolved = await this.repo.resolve(a.id, 'system (condition cleared)', null);
       if (resolved) {
         changed = true;
@@ -122,12 +127,13 @@ export class AlertService {
     for (;;) {
       const changes = await this.repo.changesSince(this.pushedSeq);
       for (const a of changes) {
-        // Pipeline-wide alerts go to everyone who may read the stream; a tenant's only
-        // to clients that would see that tenant's events.
+        // Pipeline-wide alerts go to clients that see every tenant; a tenant's only to
+        // clients that would see that tenant's events.
         const alert = publicAlert(a);
-        this.deps.live.broadcastAlert(
-          alert,
-          (c) => a.tenant_id === null || c.match({ tenant_id: a.tenant_id, stage: a.stage ?? '', model_name: a.model_name ?? '' } as never),
+        this.deps.live.broadcastAlert(alert, (c) =>
+          a.tenant_id === null
+            ? c.scope === '*'
+            : c.match({ tenant_id: a.tenant_id, stage: a.stage ?? '', model_name: a.model_name ?? '' } as never),
         );
         this.pushedSeq = a.change_seq;
       }
@@ -139,13 +145,16 @@ export class AlertService {
     return (await this.repo.list(scope, { ...q, limit: q.limit ?? 100 })).map(publicAlert);
   }
 
-  async active(scope: TenantScope): Promise<Alert[]> {
-    return this.list(scope, { state: 'active', limit: 500 });
+  /** Unresolved alerts about what the schematic shows: one tenant's, or with none named,
+   * the pipeline-wide ones for those who see every tenant and their own tenants' for the rest. */
+  async active(scope: TenantScope, tenant: string | null): Promise<Alert[]> {
+    const rows = await this.repo.list(scope, { state: 'active', limit: 500, tenant_id: tenant ?? (scope === '*' ? null : undefined) });
+    return rows.map(publicAlert);
   }
 
   private async visible(scope: TenantScope, id: string): Promise<AlertRow> {
     const a = await this.repo.get(id);
-    if (!a || (a.tenant_id !== null && scope !== '*' && !scope.includes(a.tenant_id))) throw notFound(`no alert ${id}`);
+    if (!a || (scope !== '*' && (a.tenant_id === null || !scope.includes(a.tenant_id)))) throw notFound(`no alert ${id}`);
     return a;
   }
 

@@ -1,5 +1,5 @@
 import { type Alert, PIPELINE_STAGES, type PipelineStatus } from '@frostbyte/contracts';
-import type { EventStats } from '../registry/event-stats.ts';
+import type { EventStats, StageWindowStats } from '../registry/event-stats.ts';
 import type { RegistryService } from '../registry/registry-service.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { detectBottleneck } from './bottleneck.ts';
@@ -27,63 +27,51 @@ export class PipelineMonitor {
     scope: TenantScope,
     q: { tenant: string | null; window_s: number; baseline_s: number; costs?: boolean },
   ): Promise<PipelineSnapshot> {
-    const at = new Date();
-    const windowFrom = new Date(at.getTime() - q.window_s * 1000);
-    const [recent, base, inflight, costs] = await Promise.all([
-      this.stats.stageWindow(scope, { from: windowFrom, to: new Date(at.getTime() + 1000), tenant: q.tenant, recentS: LIVE_S }),
-      this.stats.stageWindow(scope, {
-        from: new Date(windowFrom.getTime() - q.baseline_s * 1000),
-        to: windowFrom,
-        tenant: q.tenant,
-        recentS: 0,
-      }),
-      this.stats.stageInFlight(scope, { since: new Date(at.getTime() - this.opts.abandonAfterMs), tenant: q.tenant }),
-      q.costs ? this.costs(scope, at) : Promise.resolve([]),
-    ]);
-    const names = [...new Set([...PIPELINE_STAGES, ...recent.map((s) => s.stage), ...base.map((s) => s.stage), ...inflight.keys()])];
-    const totalMean = recent.reduce((sum, s) => sum + (s.mean_ms ?? 0), 0);
-    const stages: StageSnapshot[] = names.map((stage) => {
-      const r = recent.find((s) => s.stage === stage);
-      const b = base.find((s) => s.stage === stage);
-      const calls = r?.calls ?? 0;
-      return {
-        stage,
-        calls,
-        errors: r?.errors ?? 0,
-        error_rate: calls ? (r?.errors ?? 0) / calls : 0,
-        recent_calls: r?.recent_calls ?? 0,
-        recent_errors: r?.recent_errors ?? 0,
-        p50_ms: r?.p50_ms ?? null,
-        p95_ms: r?.p95_ms ?? null,
-        mean_ms: r?.mean_ms ?? null,
-        throughput_per_s: calls / q.window_s,
-        in_flight: inflight.get(stage) ?? 0,
-        last_seen: r?.last_seen ?? b?.last_seen ?? null,
-        baseline_calls: b?.calls ?? 0,
-        baseline_p95_ms: b?.p95_ms ?? null,
-        baseline_mean_ms: b?.mean_ms ?? null,
-        latency_share: r?.mean_ms != null && totalMean > 0 ? r.mean_ms / totalMean : null,
-      };
-    });
-    return { at, window_s: q.window_s, baseline_s: q.baseline_s, stages, costs };
+    return assemble(await this.figures(scope, { ...q, perTenant: false }), q);
   }
 
-  private async costs(scope: TenantScope, at: Date): Promise<ModelCost[]> {
+  /**
+   * One snapshot per tenant seen in the window, its baseline or in flight: the same
+   * queries grouped by tenant, so the alert evaluator pays twice (pipeline-wide and per
+   * tenant), not once per tenant.
+   */
+  async snapshotsByTenant(q: { window_s: number; baseline_s: number; costs?: boolean }): Promise<Map<string, PipelineSnapshot>> {
+    const all = await this.figures('*', { ...q, tenant: null, perTenant: true });
+    const tenants = new Set<string>();
+    for (const rows of [all.recent, all.base, all.inflight, all.costs.last]) {
+      for (const r of rows) if (r.tenant_id !== null) tenants.add(r.tenant_id);
+    }
+    const of = <T extends { tenant_id: string | null }>(rows: T[], t: string) => rows.filter((r) => r.tenant_id === t);
+    const out = new Map<string, PipelineSnapshot>();
+    for (const t of [...tenants].sort()) {
+      const figures: Figures = {
+        at: all.at,
+        recent: of(all.recent, t),
+        base: of(all.base, t),
+        inflight: of(all.inflight, t),
+        costs: { last: of(all.costs.last, t), prev: of(all.costs.prev, t) },
+      };
+      out.set(t, assemble(figures, q));
+    }
+    return out;
+  }
+
+  private async figures(
+    scope: TenantScope,
+    q: { tenant: string | null; window_s: number; baseline_s: number; costs?: boolean; perTenant: boolean },
+  ): Promise<Figures> {
+    const at = new Date();
+    const windowFrom = new Date(at.getTime() - q.window_s * 1000);
     const hour = 3600_000;
-    const [last, prev] = await Promise.all([
-      this.stats.costByModel(scope, new Date(at.getTime() - hour), at),
-      this.stats.costByModel(scope, new Date(at.getTime() - 2 * hour), new Date(at.getTime() - hour)),
+    const { tenant, perTenant } = q;
+    const [recent, base, inflight, last, prev] = await Promise.all([
+      this.stats.stageWindow(scope, { from: windowFrom, to: new Date(at.getTime() + 1000), tenant, perTenant, recentS: LIVE_S }),
+      this.stats.stageWindow(scope, { from: new Date(windowFrom.getTime() - q.baseline_s * 1000), to: windowFrom, tenant, perTenant, recentS: 0 }),
+      this.stats.stageInFlight(scope, { since: new Date(at.getTime() - this.opts.abandonAfterMs), tenant, perTenant }),
+      q.costs ? this.stats.costByModel(scope, new Date(at.getTime() - hour), at, perTenant) : Promise.resolve([]),
+      q.costs ? this.stats.costByModel(scope, new Date(at.getTime() - 2 * hour), new Date(at.getTime() - hour), perTenant) : Promise.resolve([]),
     ]);
-    const key = (r: { model_name: string; model_version: string; stage: string }) => `${r.stage}|${r.model_name}|${r.model_version}`;
-    const prevBy = new Map(prev.map((r) => [key(r), r]));
-    return last.map((r) => ({
-      stage: r.stage,
-      model_name: r.model_name,
-      model_version: r.model_version,
-      last_hour_usd: r.cost_usd,
-      last_hour_calls: r.calls,
-      previous_hour_usd: prevBy.get(key(r))?.cost_usd ?? 0,
-    }));
+    return { at, recent, base, inflight, costs: { last, prev } };
   }
 
   async status(
@@ -147,4 +135,56 @@ export class PipelineMonitor {
       alerts: activeAlerts,
     };
   }
+}
+
+type CostRow = Awaited<ReturnType<EventStats['costByModel']>>[number];
+
+/** What the stats queries return for one snapshot (of one scope, or of every tenant). */
+interface Figures {
+  at: Date;
+  recent: StageWindowStats[];
+  base: StageWindowStats[];
+  inflight: { tenant_id: string | null; stage: string; n: number }[];
+  costs: { last: CostRow[]; prev: CostRow[] };
+}
+
+function assemble(f: Figures, q: { window_s: number; baseline_s: number }): PipelineSnapshot {
+  const { at, recent, base } = f;
+  const inflight = new Map(f.inflight.map((r) => [r.stage, r.n]));
+  const names = [...new Set([...PIPELINE_STAGES, ...recent.map((s) => s.stage), ...base.map((s) => s.stage), ...inflight.keys()])];
+  const totalMean = recent.reduce((sum, s) => sum + (s.mean_ms ?? 0), 0);
+  const stages: StageSnapshot[] = names.map((stage) => {
+    const r = recent.find((s) => s.stage === stage);
+    const b = base.find((s) => s.stage === stage);
+    const calls = r?.calls ?? 0;
+    return {
+      stage,
+      calls,
+      errors: r?.errors ?? 0,
+      error_rate: calls ? (r?.errors ?? 0) / calls : 0,
+      recent_calls: r?.recent_calls ?? 0,
+      recent_errors: r?.recent_errors ?? 0,
+      p50_ms: r?.p50_ms ?? null,
+      p95_ms: r?.p95_ms ?? null,
+      mean_ms: r?.mean_ms ?? null,
+      throughput_per_s: calls / q.window_s,
+      in_flight: inflight.get(stage) ?? 0,
+      last_seen: r?.last_seen ?? b?.last_seen ?? null,
+      baseline_calls: b?.calls ?? 0,
+      baseline_p95_ms: b?.p95_ms ?? null,
+      baseline_mean_ms: b?.mean_ms ?? null,
+      latency_share: r?.mean_ms != null && totalMean > 0 ? r.mean_ms / totalMean : null,
+    };
+  });
+  const key = (r: CostRow) => `${r.stage}|${r.model_name}|${r.model_version}`;
+  const prevBy = new Map(f.costs.prev.map((r) => [key(r), r]));
+  const costs: ModelCost[] = f.costs.last.map((r) => ({
+    stage: r.stage,
+    model_name: r.model_name,
+    model_version: r.model_version,
+    last_hour_usd: r.cost_usd,
+    last_hour_calls: r.calls,
+    previous_hour_usd: prevBy.get(key(r))?.cost_usd ?? 0,
+  }));
+  return { at, window_s: q.window_s, baseline_s: q.baseline_s, stages, costs };
 }

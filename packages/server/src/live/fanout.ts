@@ -1,9 +1,12 @@
 import type { Alert, ModelEvent } from '@frostbyte/contracts';
 import type { Bus } from '../bus/bus.ts';
 import { parseSeq } from '../seq.ts';
+import type { TenantScope } from '../storage/storage.ts';
 
 /** A live subscriber: an SSE connection or a WebSocket tracer session. */
 export interface LiveClient {
+  /** The tenants the client's credential may read. */
+  scope: TenantScope;
   match(e: ModelEvent): boolean;
   /** Gets every matching event of one bus batch at once (one socket write). */
   deliver(events: ModelEvent[]): void;

@@ -85,6 +85,7 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         }
       };
       const remove = app.live.add({
+        scope,
         match,
         deliver: (events) => (pending ? pending.push(...events) : send(events)),
         alert: (a: Alert) => {

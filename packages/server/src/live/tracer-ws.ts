@@ -15,6 +15,7 @@ export const tracerWsRoutes: FastifyPluginAsync = async (app) => {
     const followed = new Set<string>();
     const send = (m: WsServerMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(m));
     const remove = app.live.add({
+      scope,
       match: (e: ModelEvent) => e.document_id !== null && followed.has(e.document_id) && (scope === '*' || scope.includes(e.tenant_id)),
       deliver: (events) => {
         for (const event of events) send({ type: 'event', event });

@@ -11,6 +11,8 @@ const FINAL = `status IN ('completed', 'failed', 'abandoned')`;
 const ERROR = `status IN ('failed', 'abandoned')`;
 
 export interface StageWindowStats {
+  /** Set when the query was per tenant (`perTenant`), null for the whole scope. */
+  tenant_id: string | null;
   stage: string;
   calls: number;
   errors: number;
@@ -115,14 +117,17 @@ export class EventStats {
     return rows;
   }
 
-  /** Per stage over [from, to): calls, errors, latency, cost; `recent` counts the last
-   * `recentS` seconds (for live status). */
-  async stageWindow(scope: TenantScope, q: { from: Date; to: Date; tenant: string | null; recentS: number }): Promise<StageWindowStats[]> {
+  /** Per stage (per tenant and stage with `perTenant`) over [from, to): calls, errors,
+   * latency, cost; `recent` counts the last `recentS` seconds (for live status). */
+  async stageWindow(
+    scope: TenantScope,
+    q: { from: Date; to: Date; tenant: string | null; recentS: number; perTenant?: boolean },
+  ): Promise<StageWindowStats[]> {
     const p = new Params();
     const recent = p.add(new Date(q.to.getTime() - q.recentS * 1000).toISOString());
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT stage,
+        `SELECT ${q.perTenant ? 'tenant_id' : 'NULL'} AS tenant_id, stage,
          count(*) FILTER (WHERE ${FINAL}) AS calls,
          count(*) FILTER (WHERE ${ERROR}) AS errors,
          count(*) FILTER (WHERE ${FINAL} AND "timestamp" >= ${recent}) AS recent_calls,
@@ -135,11 +140,12 @@ export class EventStats {
        FROM model_events
        WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
          AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
-       GROUP BY stage`,
+       GROUP BY ${q.perTenant ? 'tenant_id, ' : ''}stage`,
         p.values,
       ),
     );
     return rows.map((r) => ({
+      tenant_id: (r.tenant_id as string | null) ?? null,
       stage: r.stage as string,
       calls: Number(r.calls),
       errors: Number(r.errors),
@@ -153,20 +159,23 @@ export class EventStats {
     }));
   }
 
-  /** In flight per stage: started since `since` with no end (the in-flight set, so the
-   * cost follows what is in flight, not the event rate). */
-  async stageInFlight(scope: TenantScope, q: { since: Date; tenant: string | null }): Promise<Map<string, number>> {
+  /** In flight per stage (per tenant and stage with `perTenant`): started since `since`
+   * with no end (the in-flight set, so the cost follows what is in flight, not the event rate). */
+  async stageInFlight(
+    scope: TenantScope,
+    q: { since: Date; tenant: string | null; perTenant?: boolean },
+  ): Promise<{ tenant_id: string | null; stage: string; n: number }[]> {
     const p = new Params();
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT stage, count(*) AS n FROM open_invocations
+        `SELECT ${q.perTenant ? 'tenant_id' : 'NULL'} AS tenant_id, stage, count(*) AS n FROM open_invocations
        WHERE NOT ended AND started_at >= ${p.add(q.since.toISOString())} AND ${p.scope(scope)}
          ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
-       GROUP BY stage`,
+       GROUP BY ${q.perTenant ? 'tenant_id, ' : ''}stage`,
         p.values,
       ),
     );
-    return new Map(rows.map((r) => [r.stage as string, Number(r.n)]));
+    return rows.map((r) => ({ tenant_id: (r.tenant_id as string | null) ?? null, stage: r.stage as string, n: Number(r.n) }));
   }
 
   /** Which model versions each stage actually ran in a window (newest first). */
@@ -183,18 +192,20 @@ export class EventStats {
     return rows;
   }
 
-  /** Cost per model version in [from, to). */
-  async costByModel(scope: TenantScope, from: Date, to: Date) {
+  /** Cost per model version (per tenant and model version with `perTenant`) in [from, to). */
+  async costByModel(scope: TenantScope, from: Date, to: Date, perTenant = false) {
     const p = new Params();
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT stage, model_name, model_version, coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
+        `SELECT ${perTenant ? 'tenant_id' : 'NULL'} AS tenant_id, stage, model_name, model_version,
+           coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
        FROM model_events WHERE "timestamp" >= ${p.add(from.toISOString())} AND "timestamp" < ${p.add(to.toISOString())} AND ${p.scope(scope)}
-       GROUP BY 1, 2, 3`,
+       GROUP BY 1, 2, 3, 4`,
         p.values,
       ),
     );
     return rows.map((r) => ({
+      tenant_id: (r.tenant_id as string | null) ?? null,
       stage: r.stage as string,
       model_name: r.model_name as string,
       model_version: r.model_version as string,

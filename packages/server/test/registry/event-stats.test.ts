@@ -30,11 +30,15 @@ for (const kind of ['pglite', 'postgres'] as StorageKind[]) {
       await storage.insertRecords(withSeqs([...open, done, tooOld, theirs]));
       await storage.insertRecords(withSeqs([record({ tenant_id: a, invocation_id: done.event.invocation_id, status: 'completed', stage: 'embed', model_name: model })]));
 
-      expect(await stats.stageInFlight([a], { since: since(), tenant: null })).toEqual(new Map([['embed', 2]]));
-      expect(await stats.stageInFlight([b], { since: since(), tenant: null })).toEqual(new Map([['parse', 1]]));
+      const row = (tenant_id: string | null, stage: string, n: number) => ({ tenant_id, stage, n });
+      expect(await stats.stageInFlight([a], { since: since(), tenant: null })).toEqual([row(null, 'embed', 2)]);
+      expect(await stats.stageInFlight([b], { since: since(), tenant: null })).toEqual([row(null, 'parse', 1)]);
       // An admin narrowing to one tenant sees that tenant's only; a tenant asking for another sees nothing.
-      expect((await stats.stageInFlight('*', { since: since(), tenant: a })).get('embed')).toBe(2);
-      expect(await stats.stageInFlight([b], { since: since(), tenant: a })).toEqual(new Map());
+      expect(await stats.stageInFlight('*', { since: since(), tenant: a })).toEqual([row(null, 'embed', 2)]);
+      expect(await stats.stageInFlight([b], { since: since(), tenant: a })).toEqual([]);
+      // Per tenant (the alert evaluator): each tenant's own count, never a sum across tenants.
+      const perTenant = await stats.stageInFlight([a, b], { since: since(), tenant: null, perTenant: true });
+      expect(perTenant.sort((x, y) => x.stage.localeCompare(y.stage))).toEqual([row(a, 'embed', 2), row(b, 'parse', 1)]);
 
       const listed = await stats.inFlight([a], { model_name: model, version: '1.0.0', since: since(), tenants: null });
       expect(listed.map((r) => r.invocation_id).sort()).toEqual(open.map((r) => r.event.invocation_id).sort());

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetch, makeEvent, postEvents, startServer, uniq, until } from '../helper.ts';
+import { userToken } from '../security/support.ts';
 import { api, type Json } from './api.ts';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -40,7 +41,7 @@ async function webhookReceiver() {
 
 function alertStream(url: string) {
   const got: Json[] = [];
-  const es = new EventSource(`${url}/telemetry/stream?tenant_id=${uniq('nobody')}`, { fetch });
+  const es = new EventSource(`${url}/telemetry/stream`, { fetch }); // the admin's: every alert
   es.addEventListener('alert', (m) => got.push(JSON.parse(m.data).alert));
   const opened = new Promise<void>((r) => es.addEventListener('open', () => r()));
   return { es, got, opened };
@@ -182,6 +183,68 @@ describe('pipeline status, bottleneck detection and alerts', () => {
       5000,
     );
     expect(hook.got.map((h) => h.transition)).toEqual(['opened', 'opened', 'acknowledged', 'resolved', 'resolved']);
+  });
+
+  it("a tenant's alerts come from its own traffic: it never sees another tenant's, nor the pipeline-wide ones", async () => {
+    const s = await startServer('embedded', { alertEvaluateMs: 0 });
+    closers.push(() => s.close());
+    const admin = api(s.url);
+    const [A, B] = [uniq('ta'), uniq('tb')];
+    // A: half of its 20 parse calls fail. B: 60 healthy calls. Together: 10 of 80.
+    await postEvents(s.url, [...run(A, 20, 30 * 60_000), ...run(B, 20, 30 * 60_000)]);
+    const failed = Array.from({ length: 10 }, () =>
+      makeEvent({ tenant_id: A, ...STAGES[0], ms: undefined, status: 'failed', duration_ms: 30, timestamp: ago(5_000) } as never),
+    );
+    await postEvents(s.url, [...run(A, 10, 5_000), ...failed, ...run(B, 60, 5_000)]);
+    expect((await admin('POST', '/v1/alerts/evaluate')).status).toBe(200);
+
+    const errorAlerts = (alerts: Json[]) =>
+      alerts.filter((a) => a.rule === 'error_rate').map((a) => [a.tenant_id, a.severity, a.message.replace(/ in the last.*/, '')]);
+    // Those who see every tenant get both views.
+    const all = (await admin('GET', '/v1/alerts?state=active')).body.alerts;
+    expect(errorAlerts(all).sort()).toEqual([
+      [null, 'warning', 'parse error rate 13% (10 of 80 calls'],
+      [A, 'critical', 'parse error rate 50% (10 of 20 calls'],
+    ]);
+    expect(all.some((a: Json) => a.tenant_id === B)).toBe(false);
+
+    const tokenA = (await userToken(s.url, 'ml_engineer', [A])).token;
+    const tokenB = (await userToken(s.url, 'ml_engineer', [B])).token;
+    const as = (token: string) => (method: string, path: string) => admin(method, path, undefined, { authorization: `Bearer ${token}` });
+    const mine = (await as(tokenA)('GET', '/v1/alerts?state=active')).body.alerts;
+    expect(errorAlerts(mine)).toEqual([[A, 'critical', 'parse error rate 50% (10 of 20 calls']]);
+    expect(mine.every((a: Json) => a.tenant_id === A)).toBe(true);
+    expect((await as(tokenA)('GET', `/v1/alerts?tenant_id=${B}`)).body.alerts).toEqual([]);
+    expect((await as(tokenB)('GET', '/v1/alerts?state=active')).body.alerts).toEqual([]);
+    expect((await as(tokenB)('GET', '/v1/pipeline')).body.alerts).toEqual([]);
+    expect((await as(tokenA)('GET', '/v1/pipeline')).body.alerts.map((a: Json) => a.tenant_id)).toEqual(mine.map(() => A));
+    // The schematic of the whole pipeline shows the pipeline-wide alerts; of one tenant, that tenant's.
+    expect(errorAlerts((await admin('GET', '/v1/pipeline')).body.alerts)).toEqual([[null, 'warning', 'parse error rate 13% (10 of 80 calls']]);
+    expect(errorAlerts((await admin('GET', `/v1/pipeline?tenant_id=${A}`)).body.alerts)).toEqual([
+      [A, 'critical', 'parse error rate 50% (10 of 20 calls'],
+    ]);
+    // Nor can B act on them: they do not exist for B.
+    for (const a of all) expect((await as(tokenB)('POST', `/v1/alerts/${a.id}/ack`)).status).toBe(404);
+
+    // Live: B's stream carries no alert when A's state changes; A's carries A's.
+    const stream = (token: string) => {
+      const got: Json[] = [];
+      const es = new EventSource(`${s.url}/telemetry/stream?access_token=${encodeURIComponent(token)}`);
+      es.addEventListener('alert', (m) => got.push(JSON.parse(m.data).alert));
+      closers.push(() => es.close());
+      return { got, opened: new Promise<void>((r) => es.addEventListener('open', () => r())) };
+    };
+    const [onA, onB, onAdmin] = [stream(tokenA), stream(tokenB), alertStream(s.url)];
+    closers.push(() => onAdmin.es.close());
+    await Promise.all([onA.opened, onB.opened, onAdmin.opened]);
+    const aErr = all.find((a: Json) => a.rule === 'error_rate' && a.tenant_id === A);
+    const pErr = all.find((a: Json) => a.rule === 'error_rate' && a.tenant_id === null);
+    expect((await admin('POST', `/v1/alerts/${aErr.id}/ack`)).status).toBe(200);
+    expect((await admin('POST', `/v1/alerts/${pErr.id}/ack`)).status).toBe(200);
+    await until(() => onAdmin.got.length, (n) => n >= 2, 5000);
+    await until(() => onA.got.length, (n) => n >= 1, 5000);
+    expect(onA.got.map((a) => [a.id, a.state])).toEqual([[aErr.id, 'acknowledged']]);
+    expect(onB.got).toEqual([]);
   });
 
   it('two server processes on one database open one alert, and each pushes it to its own SSE clients', async () => {

@@ -55,7 +55,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       await app.alerts.evaluate();
-      return { alerts: await app.alerts.active(req.ctx.scope) };
+      return { alerts: await app.alerts.list(req.ctx.scope, { state: 'active', limit: 500 }) };
     },
   );
 };

@@ -39,7 +39,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const tenant = req.query.tenant_id ?? null;
       if (!mayRead(req.ctx.scope, tenant))
         throw forbidden('no access to that tenant');
-      const alerts = await app.alerts.active(req.ctx.scope);
+      const alerts = await app.alerts.active(req.ctx.scope, tenant);
       return app.pipelineMonitor.status(
         req.ctx.scope,
         { tenant, window_s: req.query.window ?? 60, baseline_s: req.query.baseline ?? DEFAULT_ALERT_RULES.baseline_s },
