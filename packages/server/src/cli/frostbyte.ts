@@ -24,6 +24,8 @@ const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
   keys revoke <key-id>                        revoke an ingest key
   keys rotate --tenant <id>                   new primary data key; old traces stay readable
   users create --name <n> --role <role> --tenants a,b|*
+  users list                                  users, their roles, tenants, disabled or not
+  users disable --user <id|name>              refuse every token of a user from now on
   token --user <id|name> [--ttl <seconds>]    issue a user token (JWT)
   tenants erase --tenant <id> --yes           crypto-shred a tenant's traces
   audit verify [--tenant <id>]                rehash the chain, check signatures; exit 1 if bad
@@ -88,6 +90,10 @@ async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.
     'POST /v1/admin/tenants/([^/]+)/rotate-key': (m) => admin.rotateKey(ctx, m[1] as string),
     'POST /v1/admin/tenants/([^/]+)/erase': (m) => admin.eraseTenant(ctx, m[1] as string),
     'POST /v1/admin/users': (_m, b) => admin.createUser(ctx, b as { name: string; role: string; tenants: string[] }),
+    'GET /v1/admin/users': async () => ({
+      users: (await identity.users()).map((u) => ({ ...u, tenants: u.tenants === '*' ? ['*'] : [...u.tenants] })),
+    }),
+    'POST /v1/admin/users/([^/]+)/disable': (m) => admin.disableUser(ctx, decodeURIComponent(m[1] as string)),
     'POST /v1/admin/users/([^/]+)/token': (m, b) =>
       admin.issueToken(ctx, decodeURIComponent(m[1] as string), b.ttl_s as number | undefined),
     'POST /v1/admin/retention/run': () => admin.runRetention(ctx),
@@ -271,6 +277,10 @@ function planOf(
         },
         print: json,
       };
+    case 'users list':
+      return { method: 'GET', path: '/v1/admin/users', print: json };
+    case 'users disable':
+      return { method: 'POST', path: `/v1/admin/users/${enc(need('user', 'user id or name'))}/disable`, print: json };
     case 'token':
       return {
         method: 'POST',

@@ -86,6 +86,24 @@ export class AdminService {
     return { ...t, user: { id: user.id, name: user.name, role: user.role } };
   }
 
+  /** Disables a user: every token it holds is refused from now on (this process at once,
+   * others within their credential cache's 5 s). Not undone by design: create a new user. */
+  async disableUser(ctx: RequestContext, idOrName: string) {
+    const target = await this.deps.identity.user(idOrName);
+    if (!target) throw new IdentityError(404, `no user ${idOrName.slice(0, 64)}`);
+    if (ctx.principal.kind === 'user' && ctx.principal.id === target.id)
+      throw new IdentityError(409, 'you cannot disable yourself; ask another administrator');
+    const user = (await this.deps.identity.disableUser(target.id)) ?? target;
+    this.deps.auth.invalidate();
+    await this.deps.audit.record({
+      actor: actorOf(ctx),
+      action: 'user.disable',
+      target: `user:${user.id}`,
+      details: { name: user.name, role: user.role, already_disabled: target.disabled_at !== null },
+    });
+    return user;
+  }
+
   /** Crypto-shredding: the tenant's data keys are destroyed; its traces stay as unreadable ciphertext. */
   async eraseTenant(ctx: RequestContext, tenant: string) {
     const destroyed = await this.deps.crypto.erase(tenantOrThrow(tenant));

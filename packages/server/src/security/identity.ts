@@ -119,6 +119,20 @@ export class IdentityRepository {
     return rows[0] ? toUser(rows[0]) : null;
   }
 
+  /** Disables a user (by id or name): its tokens stop working at the next request that
+   * is not served from a credential cache. Idempotent; null when there is no such user. */
+  async disableUser(idOrName: string): Promise<User | null> {
+    const byId = /^[0-9a-f-]{36}$/i.test(idOrName);
+    const { rows } = await this.storage.scoped('*', (db) =>
+      db.query(
+        `UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE ${byId ? 'id = $1::uuid' : 'name = $1'}
+         RETURNING id, name, role, tenants, created_at, disabled_at`,
+        [idOrName],
+      ),
+    );
+    return rows[0] ? toUser(rows[0]) : null;
+  }
+
   async users(): Promise<User[]> {
     const { rows } = await this.storage.scoped('*', (db) =>
       db.query('SELECT id, name, role, tenants, created_at, disabled_at FROM users ORDER BY name'),

@@ -27,7 +27,7 @@ export const PERMISSIONS = {
   'audit:verify': 'verify the audit chain and signatures',
   'audit:export': 'export the audit log with its checkpoints',
   'keys:manage': 'create and revoke ingest API keys, rotate data keys',
-  'users:manage': 'create users and issue their tokens',
+  'users:manage': 'create, list and disable users, and issue their tokens',
   'tenants:erase': 'crypto-shred a tenant (GDPR erasure)',
   'retention:run': 'run retention now',
 } as const;

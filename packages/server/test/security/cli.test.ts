@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
-import { freshPgDatabase, makeEvent, postEvents, startServer, tempDir } from '../helper.ts';
+import { freshPgDatabase, makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, tempDir, until } from '../helper.ts';
 import { call } from './support.ts';
 
 async function cli(env: NodeJS.ProcessEnv, ...args: string[]) {
@@ -58,8 +58,23 @@ describe('frostbyte CLI', () => {
       expect(JSON.parse(revoked.out).revoked_at).toEqual(expect.any(String));
       if (kind === 'pglite')
         expect((await postEvents(s.url, [makeEvent({ tenant_id: 'acme' })], { authorization: `Bearer ${key.out}` })).status).toBe(401);
-      const audit = await call(`${s.url}/v1/audit?action=key.revoke`, (await import('../helper.ts')).TEST_ADMIN_TOKEN);
+      const audit = await call(`${s.url}/v1/audit?action=key.revoke`, TEST_ADMIN_TOKEN);
       expect(audit.body.entries[0]).toMatchObject({ tenant_id: 'acme', action: 'key.revoke', target: `api_key:${keyId}` });
+      // Disabling a user refuses its tokens (a server in another process within its 5 s credential cache).
+      const disabled = await cli(env, 'users', 'disable', '--user', 'alice');
+      expect(disabled.code).toBe(0);
+      expect(JSON.parse(disabled.out)).toMatchObject({ name: 'alice', disabled_at: expect.any(String) });
+      await until(
+        async () => (await call(`${s.url}/v1/session`, token.out)).status,
+        (status) => status === 401,
+        10_000,
+      );
+      const listed = JSON.parse((await cli(env, 'users', 'list')).out).users;
+      expect(listed.find((u: { name: string }) => u.name === 'alice')).toMatchObject({ disabled_at: expect.any(String) });
+      expect((await cli(env, 'token', '--user', 'alice')).code).toBe(1); // no new tokens either
+      expect((await cli(env, 'users', 'disable', '--user', 'nobody-at-all')).code).toBe(1);
+      const disableAudit = await call(`${s.url}/v1/audit?action=user.disable`, TEST_ADMIN_TOKEN);
+      expect(disableAudit.body.entries[0]).toMatchObject({ action: 'user.disable', target: `user:${created.id}` });
       await s.close({ keepData: true });
       // Usage errors exit 2 with a message.
       const usage = await cli(env, 'keys', 'create');

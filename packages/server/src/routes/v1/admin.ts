@@ -129,6 +129,19 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async () => ({ users: (await app.identity.users()).map(userOut) }),
   );
   app.post(
+    '/v1/admin/users/:user/disable',
+    {
+      config: users,
+      schema: {
+        tags: ['admin'],
+        summary: "Disable a user (by id or name): its tokens are refused from now on; audited",
+        params: Type.Object({ user: Type.String({ minLength: 1, maxLength: 64 }) }),
+        response: { 200: User, ...errors },
+      },
+    },
+    async (req) => userOut(await app.admin.disableUser(req.ctx, req.params.user)),
+  );
+  app.post(
     '/v1/admin/users/:user/token',
     {
       config: users,
