@@ -1,6 +1,6 @@
 import { type Alert, newId } from '@frostbyte/contracts';
 import { iso, isoOrNull, Params } from '../registry/sql.ts';
-import type { SqlClient } from '../storage/sql-client.ts';
+import type { ScopedRunner } from '../registry/event-stats.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import type { AlertCandidate } from './evaluate.ts';
 
@@ -33,73 +33,85 @@ function toAlert(r: Record<string, unknown>): AlertRow {
 
 export const publicAlert = ({ subject: _s, change_seq: _c, ...a }: AlertRow): Alert => a;
 
+/**
+ * The alerts table, under row-level security (migrations/0017): reads for a caller run
+ * in the caller's scope; the evaluator and the publisher, which work for every tenant,
+ * in '*'.
+ */
 export class AlertRepository {
-  constructor(private readonly db: SqlClient) {}
+  constructor(private readonly run: ScopedRunner) {}
 
   /** Opens an alert unless one is already unresolved for its rule and subject (the
    * partial unique index decides, across processes); returns it only when new. */
   async open(c: AlertCandidate, tenant: string | null = null): Promise<AlertRow | null> {
-    const { rows } = await this.db.query(
-      `INSERT INTO alerts (id, tenant_id, rule, subject, severity, stage, model_name, message, state, details)
+    const { rows } = await this.run('*', (db) =>
+      db.query(
+        `INSERT INTO alerts (id, tenant_id, rule, subject, severity, stage, model_name, message, state, details)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)
        ON CONFLICT DO NOTHING RETURNING *`,
-      [newId(), tenant, c.rule, c.subject, c.severity, c.stage, c.model_name, c.message, JSON.stringify(c.details)],
+        [newId(), tenant, c.rule, c.subject, c.severity, c.stage, c.model_name, c.message, JSON.stringify(c.details)],
+      ),
     );
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
   /** Keeps an unresolved alert's words and figures current (not a state change: not pushed). */
   async refresh(id: string, c: AlertCandidate) {
-    await this.db.query(`UPDATE alerts SET message = $2, details = $3, severity = $4 WHERE id = $1 AND state <> 'resolved'`, [
-      id,
-      c.message,
-      JSON.stringify(c.details),
-      c.severity,
-    ]);
+    await this.run('*', (db) =>
+      db.query(`UPDATE alerts SET message = $2, details = $3, severity = $4 WHERE id = $1 AND state <> 'resolved'`, [
+        id,
+        c.message,
+        JSON.stringify(c.details),
+        c.severity,
+      ]),
+    );
   }
 
   async unresolved(): Promise<AlertRow[]> {
-    const { rows } = await this.db.query(`SELECT * FROM alerts WHERE state <> 'resolved' ORDER BY opened_at`);
+    const { rows } = await this.run('*', (db) => db.query(`SELECT * FROM alerts WHERE state <> 'resolved' ORDER BY opened_at`));
     return rows.map(toAlert);
   }
 
-  async get(id: string): Promise<AlertRow | null> {
-    const { rows } = await this.db.query('SELECT * FROM alerts WHERE id = $1', [id]);
+  async get(scope: TenantScope, id: string): Promise<AlertRow | null> {
+    const { rows } = await this.run(scope, (db) => db.query('SELECT * FROM alerts WHERE id = $1', [id]));
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
-  async acknowledge(id: string, by: string, note: string | null): Promise<AlertRow | null> {
-    const { rows } = await this.db.query(
-      `UPDATE alerts SET state = 'acknowledged', acknowledged_at = clock_timestamp(), acknowledged_by = $2,
+  async acknowledge(scope: TenantScope, id: string, by: string, note: string | null): Promise<AlertRow | null> {
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `UPDATE alerts SET state = 'acknowledged', acknowledged_at = clock_timestamp(), acknowledged_by = $2,
          updated_at = clock_timestamp(), change_seq = nextval('alerts_change_seq'),
          details = details || jsonb_build_object('ack_note', $3::text)
        WHERE id = $1 AND state = 'open' RETURNING *`,
-      [id, by, note],
+        [id, by, note],
+      ),
     );
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
-  async resolve(id: string, by: string, note: string | null): Promise<AlertRow | null> {
-    const { rows } = await this.db.query(
-      `UPDATE alerts SET state = 'resolved', resolved_at = clock_timestamp(), resolved_by = $2,
+  async resolve(scope: TenantScope, id: string, by: string, note: string | null): Promise<AlertRow | null> {
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `UPDATE alerts SET state = 'resolved', resolved_at = clock_timestamp(), resolved_by = $2,
          updated_at = clock_timestamp(), change_seq = nextval('alerts_change_seq'),
          details = details || jsonb_build_object('resolution_note', $3::text)
        WHERE id = $1 AND state <> 'resolved' RETURNING *`,
-      [id, by, note],
+        [id, by, note],
+      ),
     );
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
   async changesSince(seq: bigint, limit = 500): Promise<AlertRow[]> {
-    const { rows } = await this.db.query('SELECT * FROM alerts WHERE change_seq > $1 ORDER BY change_seq LIMIT $2', [
-      seq.toString(),
-      limit,
-    ]);
+    const { rows } = await this.run('*', (db) =>
+      db.query('SELECT * FROM alerts WHERE change_seq > $1 ORDER BY change_seq LIMIT $2', [seq.toString(), limit]),
+    );
     return rows.map(toAlert);
   }
 
   async maxChangeSeq(): Promise<bigint> {
-    const { rows } = await this.db.query<{ m: string | null }>('SELECT max(change_seq)::text AS m FROM alerts');
+    const { rows } = await this.run('*', (db) => db.query<{ m: string | null }>('SELECT max(change_seq)::text AS m FROM alerts'));
     return rows[0]?.m ? BigInt(rows[0].m) : 0n;
   }
 
@@ -117,9 +129,11 @@ export class AlertRepository {
     else if (q.state) where.push(`state = ${p.add(q.state)}`);
     if (q.stage) where.push(`stage = ${p.add(q.stage)}`);
     if (q.rule) where.push(`rule = ${p.add(q.rule)}`);
-    const { rows } = await this.db.query(
-      `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY (state <> 'resolved') DESC, opened_at DESC, id DESC LIMIT ${p.add(q.limit)}`,
-      p.values,
+    const { rows } = await this.run(scope, (db) =>
+      db.query(
+        `SELECT * FROM alerts WHERE ${where.join(' AND ')} ORDER BY (state <> 'resolved') DESC, opened_at DESC, id DESC LIMIT ${p.add(q.limit)}`,
+        p.values,
+      ),
     );
     return rows.map(toAlert);
   }

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Fanout } from '../live/fanout.ts';
 import { type Actor, type AuditFn, actorName } from '../registry/audit-hook.ts';
 import { conflict, notFound } from '../registry/errors.ts';
-import type { SqlClient } from '../storage/sql-client.ts';
+import type { ScopedRunner } from '../registry/event-stats.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
 import { type AlertCandidate, evaluateRules } from './evaluate.ts';
@@ -29,7 +29,7 @@ export class AlertService {
   private publishing: Promise<void> | null = null;
 
   constructor(
-    db: SqlClient,
+    run: ScopedRunner,
     private readonly deps: {
       monitor: PipelineMonitor;
       live: Fanout;
@@ -39,7 +39,7 @@ export class AlertService {
       log: FastifyBaseLogger;
     },
   ) {
-    this.repo = new AlertRepository(db);
+    this.repo = new AlertRepository(run);
   }
 
   /** Starts evaluating every `evaluateMs` and pushing changes every `publishMs`. */
@@ -105,7 +105,7 @@ export class AlertService {
     const still = new Set(wanted.map(({ tenant, c }) => key(tenant, c)));
     for (const a of open.values()) {
       if (still.has(key(a.tenant_id, a))) continue;
-      const resolved = await this.repo.resolve(a.id, 'system (condition cleared)', null);
+      const resolved = await this.repo.resolve('*', a.id, 'system (condition cleared)', null);
       if (resolved) {
         changed = true;
         this.deps.webhook.send('resolved', publicAlert(resolved));
@@ -153,21 +153,21 @@ export class AlertService {
   }
 
   private async visible(scope: TenantScope, id: string): Promise<AlertRow> {
-    const a = await this.repo.get(id);
+    const a = await this.repo.get(scope, id);
     if (!a || (scope !== '*' && (a.tenant_id === null || !scope.includes(a.tenant_id)))) throw notFound(`no alert ${id}`);
     return a;
   }
 
   async acknowledge(actor: Actor, scope: TenantScope, id: string, note: string | null): Promise<Alert> {
     const before = await this.visible(scope, id);
-    const a = await this.repo.acknowledge(id, actorName(actor), note);
+    const a = await this.repo.acknowledge(scope, id, actorName(actor), note);
     if (!a) throw conflict(`alert ${id} is ${before.state}; only an open alert can be acknowledged`);
     return this.after(actor, 'alerts.acknowledge', a, note);
   }
 
   async resolve(actor: Actor, scope: TenantScope, id: string, note: string | null): Promise<Alert> {
     await this.visible(scope, id);
-    const a = await this.repo.resolve(id, actorName(actor), note);
+    const a = await this.repo.resolve(scope, id, actorName(actor), note);
     if (!a) throw conflict(`alert ${id} is already resolved`);
     return this.after(actor, 'alerts.resolve', a, note);
   }

@@ -22,7 +22,7 @@ export const alertsPlugin = fp(
     const rules = DEFAULT_ALERT_RULES;
     const monitor = new PipelineMonitor(app.eventStats, app.registry, { abandonAfterMs: app.config.abandonAfterMs, rules });
     const webhook = new AlertWebhook(app.config.alertWebhookUrl ?? null, app.log);
-    const alerts = new AlertService(storage.db, { monitor, live: app.live, webhook, audit: auditHook(app, app.log), rules, log: app.log });
+    const alerts = new AlertService((scope, fn) => storage.scoped(scope, fn), { monitor, live: app.live, webhook, audit: auditHook(app, app.log), rules, log: app.log });
     app.decorate('pipelineMonitor', monitor);
     app.decorate('alerts', alerts);
     app.addHook('onReady', async () => {

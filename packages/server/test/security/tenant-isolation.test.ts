@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -209,13 +210,35 @@ for (const kind of ['pglite', 'postgres'] as const) {
           tx.query(`INSERT INTO cost_metrics (tenant_id, hour, stage, model_name, model_version) VALUES ('${B}', now(), 's', 'm', 'v')`),
         ),
       ).rejects.toThrow(/row-level security/);
+      // Alerts: a tenant scope sees its own, never another's nor a pipeline-wide one (NULL tenant).
+      const alert = (tenant: string | null) =>
+        storage.scoped('*', (tx) =>
+          tx.query(
+            `INSERT INTO alerts (id, tenant_id, rule, subject, severity, message, state) VALUES ($1, $2, 'error_rate', $3, 'warning', 'm', 'open')`,
+            [randomUUID(), tenant, uniq('stage:')],
+          ),
+        );
+      await Promise.all([alert(A), alert(B), alert(null)]);
+      const alertsSeen = (scope: '*' | string[]) =>
+        storage.scoped(scope, async (tx) =>
+          (
+            await tx.query<{ t: string | null }>(
+              `SELECT tenant_id AS t FROM alerts WHERE tenant_id IN ('${A}', '${B}') OR tenant_id IS NULL`,
+            )
+          ).rows.map((r) => r.t),
+        );
+      expect(await alertsSeen([A])).toEqual([A]);
+      expect(await alertsSeen('*')).toEqual(expect.arrayContaining([A, B, null]));
+      await expect(
+        storage.scoped([A], (tx) => tx.query(`UPDATE alerts SET tenant_id = '${B}' WHERE tenant_id = '${A}'`)),
+      ).rejects.toThrow(/row-level security/);
       // Every tenant table has RLS enabled and forced; fmo_app cannot bypass it.
       const { rows } = await storage.db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
         `SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname IN
          ('model_events','decision_traces','cost_metrics','encryption_keys','api_keys','audit_log','audit_checkpoints','audit_batches','audit_summaries',
-          'open_invocations') ORDER BY 1`,
+          'open_invocations','alerts') ORDER BY 1`,
       );
-      expect(rows).toHaveLength(10);
+      expect(rows).toHaveLength(11);
       for (const r of rows) expect([r.relname, r.relrowsecurity, r.relforcerowsecurity]).toEqual([r.relname, true, true]);
       const role = (
         await storage.db.query<{ rolbypassrls: boolean; rolsuper: boolean }>(
