@@ -15,7 +15,7 @@ import { type Actor, type AuditFn, actorName } from './audit-hook.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import type { EventStats, VariantStats } from './event-stats.ts';
 import { RegistryRepository } from './registry-repository.ts';
-import { checkTenantScope, type RegistryService } from './registry-service.ts';
+import { checkTenantScope, narrowToScope, type RegistryService } from './registry-service.ts';
 import { twoProportionZTest, welchTTest } from './stats-math.ts';
 
 export const ALPHA = 0.05;
@@ -38,14 +38,18 @@ export class ExperimentService {
     private readonly audit: AuditFn,
   ) {}
 
-  async list(f: { state?: string; stage?: string; model?: string; limit?: number }) {
-    return new RegistryRepository(this.db).listExperiments({ ...f, limit: f.limit ?? 100 });
+  /** Experiments that concern `scope`'s tenants, naming only those (see narrowToScope). A
+   * limited scope may get fewer than `limit`: the limit applies before the narrowing. */
+  async list(scope: TenantScope, f: { state?: string; stage?: string; model?: string; limit?: number }) {
+    const all = await new RegistryRepository(this.db).listExperiments({ ...f, limit: f.limit ?? 100 });
+    return all.map((e) => narrowToScope(scope, e)).filter((e): e is Experiment => e !== null);
   }
 
-  async get(id: string): Promise<Experiment> {
+  async get(scope: TenantScope, id: string): Promise<Experiment> {
     const e = await new RegistryRepository(this.db).getExperiment(id);
-    if (!e) throw notFound(`no experiment ${id}`);
-    return e;
+    const mine = e ? narrowToScope(scope, e) : null;
+    if (!mine) throw notFound(`no experiment ${id}`);
+    return mine;
   }
 
   async create(actor: Actor, scope: TenantScope, body: CreateExperimentBody): Promise<{ experiment: Experiment; deployment: Deployment }> {
@@ -134,7 +138,7 @@ export class ExperimentService {
   }
 
   async stop(actor: Actor, scope: TenantScope, id: string, reason: string): Promise<Experiment> {
-    const e = await this.get(id);
+    const e = await this.get('*', id);
     checkTenantScope(scope, e.tenants);
     const ended = await this.db.transaction(async (tx) => {
       const repo = new RegistryRepository(tx);
@@ -156,7 +160,7 @@ export class ExperimentService {
     id: string,
     body: PromoteExperimentBody,
   ): Promise<{ experiment: Experiment; deployment: Deployment | null }> {
-    const e = await this.get(id);
+    const e = await this.get('*', id);
     checkTenantScope(scope, e.tenants);
     if (e.state !== 'running') throw conflict(`experiment ${id} is not running (it is ${e.state})`);
     let variant = body.variant ?? null;
@@ -211,11 +215,11 @@ export class ExperimentService {
       tenants: e.tenants,
     });
     this.registry.onChange();
-    return { experiment: experiment ?? (await this.get(id)), deployment };
+    return { experiment: experiment ?? (await this.get(scope, id)), deployment };
   }
 
   async results(scope: TenantScope, id: string): Promise<ExperimentResults> {
-    const e = await this.get(id);
+    const e = await this.get(scope, id);
     const from = new Date(e.started_at);
     const to = e.ended_at ? new Date(e.ended_at) : new Date(Date.now() + 60_000);
     const q = (v: VariantName) =>

@@ -43,6 +43,29 @@ export function checkTenantScope(scope: TenantScope, tenants: readonly string[] 
   if (outside.length) throw forbidden(`no access to tenant(s) ${outside.join(', ')}`);
 }
 
+/** Whether `scope` may see a tenant of a registry record ('*' = every tenant: all may). */
+export const seesTenant = (scope: TenantScope, tenant: string) => tenant === ALL || scope === '*' || scope.includes(tenant);
+
+/**
+ * A record aimed at some tenants, as `scope` may see it: with only its own tenants named
+ * (and only theirs in `from_by_tenant`), or null when it concerns none of them. Records
+ * for every tenant (`tenants` null) concern everyone. Tenant names are data too: a
+ * tenant's users never learn which other tenants exist or what they run.
+ */
+export function narrowToScope<T extends { tenants: readonly string[] | null; from_by_tenant?: Record<string, string | null> }>(
+  scope: TenantScope,
+  r: T,
+): T | null {
+  if (scope === '*') return r;
+  const out = { ...r };
+  if (r.from_by_tenant) out.from_by_tenant = Object.fromEntries(Object.entries(r.from_by_tenant).filter(([t]) => seesTenant(scope, t)));
+  if (r.tenants === null) return out;
+  const mine = r.tenants.filter((t) => scope.includes(t));
+  return mine.length ? { ...out, tenants: mine } : null;
+}
+
+const visible = <T>(items: (T | null)[]): T[] => items.filter((x): x is T => x !== null);
+
 /** The version a tenant runs: its own deployment, else the all-tenants one. */
 function effective(active: readonly ActiveRow[], tenant: string): ActiveRow | undefined {
   return active.find((a) => a.tenant_id === tenant) ?? active.find((a) => a.tenant_id === ALL);
@@ -83,20 +106,20 @@ export class RegistryService {
 
   // ------------------------------------------------------------ models and versions
 
-  async listModels(stage?: string): Promise<Model[]> {
+  async listModels(scope: TenantScope, stage?: string): Promise<Model[]> {
     const repo = this.repo;
     const [models, active] = await Promise.all([repo.listModels(stage), repo.allActive()]);
     return models.map((m) => ({
       ...m,
       active: active
-        .filter((a) => a.model_name === m.name)
+        .filter((a) => a.model_name === m.name && seesTenant(scope, a.tenant_id))
         .sort((x, y) => Number(x.tenant_id !== ALL) - Number(y.tenant_id !== ALL) || x.tenant_id.localeCompare(y.tenant_id))
         .map((a) => ({ tenant: a.tenant_id, version: a.version, deployment_id: a.deployment_id, since: a.updated_at })),
     }));
   }
 
-  async getModel(name: string): Promise<Model> {
-    const m = (await this.listModels()).find((x) => x.name === name);
+  async getModel(scope: TenantScope, name: string): Promise<Model> {
+    const m = (await this.listModels(scope)).find((x) => x.name === name);
     if (!m) throw notFound(`no model '${name}' in the registry; register it with POST /v1/models`);
     return m;
   }
@@ -126,14 +149,17 @@ export class RegistryService {
     });
     if (version) await this.auditVersion(actor, version);
     this.onChange();
-    return { model: await this.getModel(body.name), version: version ? { ...version, active_for: [] } : null };
+    return { model: await this.getModel('*', body.name), version: version ? { ...version, active_for: [] } : null };
   }
 
-  async listVersions(name: string): Promise<ModelVersion[]> {
+  async listVersions(scope: TenantScope, name: string): Promise<ModelVersion[]> {
     const repo = this.repo;
     if (!(await repo.getModel(name))) throw notFound(`no model '${name}' in the registry`);
     const [versions, active] = await Promise.all([repo.listVersions(name), repo.activeOf(name)]);
-    return versions.map((v) => ({ ...v, active_for: active.filter((a) => a.version === v.version).map((a) => a.tenant_id) }));
+    return versions.map((v) => ({
+      ...v,
+      active_for: active.filter((a) => a.version === v.version && seesTenant(scope, a.tenant_id)).map((a) => a.tenant_id),
+    }));
   }
 
   async getVersion(name: string, version: string): Promise<VersionRow> {
@@ -362,10 +388,10 @@ export class RegistryService {
     return deployment;
   }
 
-  async deployments(name: string): Promise<Deployment[]> {
+  async deployments(scope: TenantScope, name: string): Promise<Deployment[]> {
     const repo = this.repo;
     if (!(await repo.getModel(name))) throw notFound(`no model '${name}' in the registry`);
-    return (await repo.deploymentsOf(name)).reverse();
+    return visible((await repo.deploymentsOf(name)).map((d) => narrowToScope(scope, d))).reverse();
   }
 
   async previewRollback(scope: TenantScope, name: string, body: RollbackPreviewBody): Promise<RollbackPreview> {
@@ -491,14 +517,16 @@ export class RegistryService {
 
   // ------------------------------------------------------------ timeline
 
-  async timeline(name: string): Promise<TimelineItem[]> {
+  async timeline(scope: TenantScope, name: string): Promise<TimelineItem[]> {
     const repo = this.repo;
     if (!(await repo.getModel(name))) throw notFound(`no model '${name}' in the registry`);
-    const [versions, deployments, experiments] = await Promise.all([
+    const [versions, allDeployments, allExperiments] = await Promise.all([
       repo.listVersions(name),
       repo.deploymentsOf(name),
       repo.listExperiments({ model: name, limit: 1000 }),
     ]);
+    const deployments = visible(allDeployments.map((d) => narrowToScope(scope, d)));
+    const experiments = visible(allExperiments.map((e) => narrowToScope(scope, e)));
     const items: (TimelineItem & { order: number })[] = [];
     versions.forEach((v, i) => {
       items.push({

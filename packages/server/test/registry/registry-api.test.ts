@@ -1,6 +1,7 @@
 import { newId } from '@frostbyte/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEvent, postEvents, startServer, uniq, until } from '../helper.ts';
+import { userToken } from '../security/support.ts';
 import { api, type Json, percentileCont } from './api.ts';
 
 const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
@@ -306,6 +307,65 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(t.body.items[2].summary).toBe('configuration 1.0.0 → 1.1.0: 1 changed, 1 added, 1 removed; pricing changed (per_call)');
       expect(t.body.items[5].summary).toBe('rolled back 1.1.0 → 1.0.0 for all tenants');
       expect((await call('GET', `/v1/models/${uniq('nope-')}/timeline`)).status).toBe(404);
+    });
+
+    it("shows a tenant what concerns its own tenants only: never another tenant's name, deployment, reason or experiment", async () => {
+      const { name, stage } = await model();
+      const [A, B] = [uniq('ta'), uniq('tb')];
+      await call('POST', `/v1/models/${name}/deployments`, { version: '1.0.0', reason: 'everyone' });
+      const forB = await call('POST', `/v1/models/${name}/deployments`, { version: '1.1.0', tenants: [B], reason: `secret-of-${B}` });
+      expect(forB.status).toBe(201);
+      const forBoth = await call('POST', `/v1/models/${name}/rollback`, { to_version: '1.0.0', tenants: [A, B], reason: 'both back' });
+      expect(forBoth.status).toBe(201);
+      const ex = await call('POST', '/v1/experiments', {
+        name: `exp-${B}`,
+        stage,
+        treatment: { model_name: name, version: '1.1.0' },
+        treatment_percent: 10,
+        tenants: [B],
+        reason: `trial-of-${B}`,
+      });
+      expect(ex.status).toBe(201);
+
+      const tokenA = (await userToken(s.url, 'ml_engineer', [A])).token;
+      const asA = (path: string) => call('GET', path, undefined, { authorization: `Bearer ${tokenA}` });
+      const bodies: Record<string, Json> = {};
+      for (const path of [
+        '/v1/models',
+        `/v1/models/${name}`,
+        `/v1/models/${name}/versions`,
+        `/v1/models/${name}/deployments`,
+        `/v1/models/${name}/timeline`,
+        `/v1/experiments?stage=${stage}`,
+      ]) {
+        const r = await asA(path);
+        expect(r.status, path).toBe(200);
+        expect(JSON.stringify(r.body), path).not.toContain(B);
+        bodies[path] = r.body;
+      }
+      // What A may see is there: the all-tenants deploy and the rollback, naming A alone.
+      expect(bodies[`/v1/models/${name}/deployments`].deployments.map((d: Json) => [d.kind, d.to_version, d.tenants])).toEqual([
+        ['rollback', '1.0.0', [A]],
+        ['deploy', '1.0.0', null],
+      ]);
+      expect(bodies[`/v1/models/${name}/timeline`].items.map((i: Json) => i.kind)).toEqual([
+        'version_registered',
+        'version_registered',
+        'config_change',
+        'deploy',
+        'rollback',
+      ]);
+      expect(bodies[`/v1/experiments?stage=${stage}`].experiments).toEqual([]);
+      expect((await asA(`/v1/experiments/${ex.body.experiment.id}`)).status).toBe(404);
+      expect((await asA(`/v1/experiments/${ex.body.experiment.id}/results`)).status).toBe(404);
+      // The admin sees all of it.
+      const all = await call('GET', `/v1/models/${name}/deployments`);
+      expect(all.body.deployments.map((d: Json) => [d.kind, d.tenants])).toEqual([
+        ['traffic_split', [B]],
+        ['rollback', [A, B]],
+        ['deploy', [B]],
+        ['deploy', null],
+      ]);
     });
 
     it('checks ids and bodies: 400 with what to fix', async () => {

@@ -35,7 +35,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => ({
-      experiments: await app.experiments.list({
+      experiments: await app.experiments.list(req.ctx.scope, {
         state: req.query.state,
         stage: req.query.stage,
         model: req.query.model_name,
@@ -70,7 +70,7 @@ export const experimentRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Experiment, 400: ErrorResponse, 404: ErrorResponse },
       },
     },
-    async (req) => app.experiments.get(req.params.id),
+    async (req) => app.experiments.get(req.ctx.scope, req.params.id),
   );
 
   app.get(

@@ -36,7 +36,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ models: Type.Array(Model) }), 400: ErrorResponse },
       },
     },
-    async (req) => ({ models: await app.registry.listModels(req.query.stage) }),
+    async (req) => ({ models: await app.registry.listModels(req.ctx.scope, req.query.stage) }),
   );
 
   app.post(
@@ -59,7 +59,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:read' },
       schema: { tags: ['registry'], summary: 'One model', params: NameParam, response: { 200: Model, 404: ErrorResponse } },
     },
-    async (req) => app.registry.getModel(req.params.name),
+    async (req) => app.registry.getModel(req.ctx.scope, req.params.name),
   );
 
   app.get(
@@ -73,7 +73,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ versions: Type.Array(ModelVersion) }), 404: ErrorResponse },
       },
     },
-    async (req) => ({ versions: await app.registry.listVersions(req.params.name) }),
+    async (req) => ({ versions: await app.registry.listVersions(req.ctx.scope, req.params.name) }),
   );
 
   app.post(
@@ -119,7 +119,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ deployments: Type.Array(Deployment) }), 404: ErrorResponse },
       },
     },
-    async (req) => ({ deployments: await app.registry.deployments(req.params.name) }),
+    async (req) => ({ deployments: await app.registry.deployments(req.ctx.scope, req.params.name) }),
   );
 
   app.post(
@@ -149,7 +149,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ model_name: Type.String(), items: Type.Array(TimelineItem) }), 404: ErrorResponse },
       },
     },
-    async (req) => ({ model_name: req.params.name, items: await app.registry.timeline(req.params.name) }),
+    async (req) => ({ model_name: req.params.name, items: await app.registry.timeline(req.ctx.scope, req.params.name) }),
   );
 
   app.post(
