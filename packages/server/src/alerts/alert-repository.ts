@@ -1,4 +1,4 @@
-import { type Alert, newId } from '@frostbyte/contracts';
+import { type Alert, type AlertRules, newId } from '@frostbyte/contracts';
 import { iso, isoOrNull, Params } from '../registry/sql.ts';
 import type { ScopedRunner } from '../registry/event-stats.ts';
 import type { TenantScope } from '../storage/storage.ts';
@@ -136,5 +136,26 @@ export class AlertRepository {
       ),
     );
     return rows.map(toAlert);
+  }
+
+  /** The changed thresholds (only those), or null while the defaults apply. */
+  async ruleOverrides(): Promise<{ overrides: Partial<AlertRules>; updated_at: string; updated_by: string } | null> {
+    const { rows } = await this.run('*', (db) => db.query('SELECT overrides, updated_at, updated_by FROM alert_rules'));
+    const r = rows[0];
+    return r ? { overrides: r.overrides as Partial<AlertRules>, updated_at: iso(r.updated_at), updated_by: r.updated_by as string } : null;
+  }
+
+  async saveRuleOverrides(overrides: Partial<AlertRules>, by: string): Promise<void> {
+    await this.run('*', (db) =>
+      db.query(
+        `INSERT INTO alert_rules (id, overrides, updated_by) VALUES (true, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET overrides = EXCLUDED.overrides, updated_by = EXCLUDED.updated_by, updated_at = clock_timestamp()`,
+        [JSON.stringify(overrides), by],
+      ),
+    );
+  }
+
+  async clearRuleOverrides(): Promise<void> {
+    await this.run('*', (db) => db.query('DELETE FROM alert_rules'));
   }
 }

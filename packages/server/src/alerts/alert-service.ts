@@ -1,8 +1,8 @@
-import type { Alert, AlertListQuery } from '@frostbyte/contracts';
+import type { Alert, AlertListQuery, AlertRulesState, AlertRulesUpdate } from '@frostbyte/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Fanout } from '../live/fanout.ts';
 import { type Actor, type AuditFn, actorName } from '../registry/audit-hook.ts';
-import { conflict, notFound } from '../registry/errors.ts';
+import { badRequest, conflict, forbidden, notFound } from '../registry/errors.ts';
 import type { ScopedRunner } from '../registry/event-stats.ts';
 import type { TenantScope } from '../storage/storage.ts';
 import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
@@ -35,6 +35,7 @@ export class AlertService {
       live: Fanout;
       webhook: AlertWebhook;
       audit: AuditFn;
+      /** The defaults; what is in force is these with the stored overrides on top. */
       rules: AlertRules;
       log: FastifyBaseLogger;
     },
@@ -77,7 +78,8 @@ export class AlertService {
    * tenant's users never read figures that include another tenant's calls or costs.
    */
   private async evaluateOnce() {
-    const { rules, monitor } = this.deps;
+    const { monitor } = this.deps;
+    const rules = await this.rules();
     const q = { window_s: rules.window_s, baseline_s: rules.baseline_s, costs: true };
     const [pipeline, tenants] = await Promise.all([monitor.snapshot('*', { ...q, tenant: null }), monitor.snapshotsByTenant(q)]);
     // With one tenant in the figures the pipeline-wide alerts would repeat that tenant's
@@ -139,6 +141,63 @@ export class AlertService {
       }
       if (changes.length < 500) return;
     }
+  }
+
+  #rulesCache: { at: number; state: Promise<AlertRulesState> } | null = null;
+
+  /** The rules in force: the defaults with the stored changes on top. Read at most once a
+   * second per process, so every process judges by the same rules within a second. */
+  async rules(): Promise<AlertRules> {
+    return (await this.rulesState()).rules;
+  }
+
+  rulesState(): Promise<AlertRulesState> {
+    const now = Date.now();
+    if (this.#rulesCache && now - this.#rulesCache.at < 1000) return this.#rulesCache.state;
+    const state = this.repo.ruleOverrides().then((o) => ({
+      rules: { ...this.deps.rules, ...(o?.overrides ?? {}) },
+      defaults: this.deps.rules,
+      updated_at: o?.updated_at ?? null,
+      updated_by: o?.updated_by ?? null,
+    }));
+    state.catch(() => {
+      this.#rulesCache = null; // a failed read is not remembered
+    });
+    this.#rulesCache = { at: now, state };
+    return state;
+  }
+
+  /** Changes some thresholds (audited, with each field's old and new value). One set of
+   * rules judges every tenant, so only a credential for every tenant may change it. */
+  async updateRules(actor: Actor, scope: TenantScope, patch: AlertRulesUpdate): Promise<AlertRulesState> {
+    if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
+    this.#rulesCache = null;
+    const before = await this.rulesState();
+    const stored = (await this.repo.ruleOverrides())?.overrides ?? {};
+    const after = { ...before.rules, ...patch };
+    if (after.error_rate_critical < after.error_rate_warning)
+      throw badRequest(
+        `error_rate_critical (${after.error_rate_critical}) must be at least error_rate_warning (${after.error_rate_warning})`,
+      );
+    const changed = Object.fromEntries(
+      (Object.keys(patch) as (keyof AlertRules)[])
+        .filter((k) => before.rules[k] !== after[k])
+        .map((k) => [k, { from: before.rules[k], to: after[k] }]),
+    );
+    await this.repo.saveRuleOverrides({ ...stored, ...patch }, actorName(actor));
+    this.#rulesCache = null;
+    await this.deps.audit(actor, { action: 'alerts.rules.update', target: 'alert_rules', details: { changed }, tenants: null });
+    return this.rulesState();
+  }
+
+  /** Back to the defaults (audited with what was changed before). */
+  async resetRules(actor: Actor, scope: TenantScope): Promise<AlertRulesState> {
+    if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
+    const stored = (await this.repo.ruleOverrides())?.overrides ?? {};
+    await this.repo.clearRuleOverrides();
+    this.#rulesCache = null;
+    await this.deps.audit(actor, { action: 'alerts.rules.reset', target: 'alert_rules', details: { cleared: stored }, tenants: null });
+    return this.rulesState();
   }
 
   async list(scope: TenantScope, q: AlertListQuery): Promise<Alert[]> {

@@ -20,7 +20,7 @@ export class PipelineMonitor {
   constructor(
     private readonly stats: EventStats,
     private readonly registry: RegistryService,
-    private readonly opts: { abandonAfterMs: number; rules: AlertRules },
+    private readonly opts: { abandonAfterMs: number },
   ) {}
 
   async snapshot(
@@ -78,13 +78,14 @@ export class PipelineMonitor {
     scope: TenantScope,
     q: { tenant: string | null; window_s: number; baseline_s: number },
     activeAlerts: Alert[],
+    rules: AlertRules,
   ): Promise<PipelineStatus> {
     const snap = await this.snapshot(scope, q);
     const [config, observed] = await Promise.all([
       this.registry.pipelineConfig(q.tenant),
       this.stats.observedModels(scope, { from: new Date(snap.at.getTime() - q.window_s * 1000), tenant: q.tenant }),
     ]);
-    const bottleneck = detectBottleneck(snap.stages, this.opts.rules);
+    const bottleneck = detectBottleneck(snap.stages, rules);
     const stages = snap.stages.map((s) => {
       const cfg = config.stages.find((c) => c.stage === s.stage);
       const models: PipelineStatus['stages'][number]['models'] = [];

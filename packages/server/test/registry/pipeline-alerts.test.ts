@@ -247,6 +247,62 @@ describe('pipeline status, bottleneck detection and alerts', () => {
     expect(onB.got).toEqual([]);
   });
 
+  it('alert thresholds are changed through the API (every-tenant credentials only, audited) and judge the next evaluation', async () => {
+    const s = await startServer('embedded', { alertEvaluateMs: 0 });
+    closers.push(() => s.close());
+    const admin = api(s.url);
+    const initial = (await admin('GET', '/v1/alerts/rules')).body;
+    expect(initial).toMatchObject({ updated_at: null, updated_by: null });
+    expect(initial.rules).toEqual(initial.defaults);
+    expect(initial.rules.error_rate_warning).toBe(0.1);
+
+    // 2 of 40 parse calls fail: 5 %, under the default 10 %.
+    const tenant = uniq('t');
+    const failed = Array.from({ length: 2 }, () =>
+      makeEvent({ tenant_id: tenant, ...STAGES[0], ms: undefined, status: 'failed', duration_ms: 30, timestamp: ago(5_000) } as never),
+    );
+    await postEvents(s.url, [...run(tenant, 38, 5_000), ...failed]);
+    const errorRate = async () =>
+      (await admin('POST', '/v1/alerts/evaluate')).body.alerts.filter((a: Json) => a.rule === 'error_rate').map((a: Json) => a.message);
+    expect(await errorRate()).toEqual([]);
+
+    const changed = await admin('PATCH', '/v1/alerts/rules', { error_rate_warning: 0.04 });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ rules: { error_rate_warning: 0.04, error_rate_critical: 0.5 }, updated_by: expect.any(String) });
+    expect(changed.body.defaults.error_rate_warning).toBe(0.1);
+    expect(await errorRate()).toEqual([expect.stringMatching(/^parse error rate 5% \(2 of 40 calls .* over the 4% threshold$/)]);
+
+    // Bad changes are 400s that say what to fix, and change nothing.
+    for (const [body, why] of [
+      [{ error_rate_critical: 0.01 }, /error_rate_critical \(0.01\) must be at least error_rate_warning \(0.04\)/],
+      [{ window_s: 5 }, /window_s/],
+      [{ error_rate_warning: 2 }, /error_rate_warning/],
+      [{ no_such_rule: 1 }, /no_such_rule|additional/i],
+      [{}, /property|properties/i],
+    ] as const) {
+      const r = await admin('PATCH', '/v1/alerts/rules', body);
+      expect([r.status, r.body.message]).toEqual([400, expect.stringMatching(why)]);
+    }
+    expect((await admin('GET', '/v1/alerts/rules')).body.rules.error_rate_warning).toBe(0.04);
+
+    // One set of rules judges every tenant: a tenant's engineer may read them, not change them.
+    const engineer = (await userToken(s.url, 'ml_engineer', [tenant])).token;
+    const viewer = (await userToken(s.url, 'viewer', ['*'])).token;
+    expect((await admin('GET', '/v1/alerts/rules', undefined, { authorization: `Bearer ${engineer}` })).status).toBe(200);
+    expect((await admin('PATCH', '/v1/alerts/rules', { error_rate_warning: 0.5 }, { authorization: `Bearer ${engineer}` })).status).toBe(403);
+    expect((await admin('PATCH', '/v1/alerts/rules', { error_rate_warning: 0.5 }, { authorization: `Bearer ${viewer}` })).status).toBe(403);
+
+    const audit = (await admin('GET', '/v1/audit?action=alerts.rules.update')).body.entries;
+    expect(audit).toHaveLength(1);
+    expect(audit[0].details.changed).toEqual({ error_rate_warning: { from: 0.1, to: 0.04 } });
+
+    // Back to the defaults: the alert's condition no longer holds, and it resolves.
+    const reset = await admin('DELETE', '/v1/alerts/rules');
+    expect(reset.body).toMatchObject({ updated_at: null, rules: { error_rate_warning: 0.1 } });
+    expect(await errorRate()).toEqual([]);
+    expect((await admin('GET', '/v1/audit?action=alerts.rules.reset')).body.entries[0].details.cleared).toEqual({ error_rate_warning: 0.04 });
+  });
+
   it('two server processes on one database open one alert, and each pushes it to its own SSE clients', async () => {
     const a = await startServer('server', { alertEvaluateMs: 0 });
     closers.push(() => a.close());

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Alert, AlertActionBody, AlertListQuery, ErrorResponse, IdParam } from '@frostbyte/contracts';
+import { Alert, AlertActionBody, AlertListQuery, AlertRulesState, AlertRulesUpdate, ErrorResponse, IdParam } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
@@ -57,5 +57,42 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await app.alerts.evaluate();
       return { alerts: await app.alerts.list(req.ctx.scope, { state: 'active', limit: 500 }) };
     },
+  );
+
+  app.get(
+    '/v1/alerts/rules',
+    {
+      config: { permission: 'alerts:read' },
+      schema: {
+        tags: ['alerts'],
+        summary: 'The alert thresholds in force, the defaults, and who changed them last',
+        response: { 200: AlertRulesState },
+      },
+    },
+    async () => app.alerts.rulesState(),
+  );
+
+  app.patch(
+    '/v1/alerts/rules',
+    {
+      config: { permission: 'alerts:write' },
+      schema: {
+        tags: ['alerts'],
+        summary:
+          'Change some thresholds (only the fields sent); applies to every tenant, so it needs a credential for every tenant; audited with old and new values',
+        body: AlertRulesUpdate,
+        response: { 200: AlertRulesState, ...errors },
+      },
+    },
+    async (req) => app.alerts.updateRules(req.ctx.principal, req.ctx.scope, req.body),
+  );
+
+  app.delete(
+    '/v1/alerts/rules',
+    {
+      config: { permission: 'alerts:write' },
+      schema: { tags: ['alerts'], summary: 'Back to the default thresholds (audited)', response: { 200: AlertRulesState, ...errors } },
+    },
+    async (req) => app.alerts.resetRules(req.ctx.principal, req.ctx.scope),
   );
 };

@@ -2,7 +2,6 @@ import { forbidden } from '../../http-error.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, PipelineConfig, PipelineStatus, TENANT_PATTERN } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { DEFAULT_ALERT_RULES } from '../../alerts/rules.ts';
 
 const Tenant = Type.String({ pattern: TENANT_PATTERN });
 
@@ -27,8 +26,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
             Type.Integer({
               minimum: 60,
               maximum: 7 * 86400,
-              default: DEFAULT_ALERT_RULES.baseline_s,
-              description: 'Seconds of the baseline before the window.',
+              description: "Seconds of the baseline before the window. Default: the alert rules' baseline_s (GET /v1/alerts/rules).",
             }),
           ),
         }),
@@ -39,11 +37,12 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const tenant = req.query.tenant_id ?? null;
       if (!mayRead(req.ctx.scope, tenant))
         throw forbidden('no access to that tenant');
-      const alerts = await app.alerts.active(req.ctx.scope, tenant);
+      const [alerts, rules] = await Promise.all([app.alerts.active(req.ctx.scope, tenant), app.alerts.rules()]);
       return app.pipelineMonitor.status(
         req.ctx.scope,
-        { tenant, window_s: req.query.window ?? 60, baseline_s: req.query.baseline ?? DEFAULT_ALERT_RULES.baseline_s },
+        { tenant, window_s: req.query.window ?? 60, baseline_s: req.query.baseline ?? rules.baseline_s },
         alerts,
+        rules,
       );
     },
   );
