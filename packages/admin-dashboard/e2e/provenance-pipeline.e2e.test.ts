@@ -352,6 +352,31 @@ describe.skipIf(!BASE)('provenance timeline and pipeline schematic in Chromium',
     await api('POST', `/v1/models/${MODEL}/rollback`, { to_version: '1.0.0', reason: 'e2e: restore the parser' });
   });
 
+  it('changes an alert threshold on the pipeline page, then goes back to the defaults', async () => {
+    await page.goto('/pipeline');
+    const panel = page.getByRole('region', { name: 'Alert rules' });
+    const warning = panel.locator('tr[data-rule="error_rate_warning"]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/Error rate: warning at\s*10 %\s*10 %/);
+    await panel.getByRole('button', { name: 'Change thresholds' }).click();
+    await panel.getByLabel('Error rate: warning at').fill('4');
+    await panel.getByRole('button', { name: 'Save thresholds' }).click();
+    await panel.getByText(/Changed by .* ago|Changed by .* just now/).waitFor();
+    expect(await warning.textContent()).toMatch(/4 %\s*\(changed\)\s*10 %/);
+    expect((await api<{ rules: { error_rate_warning: number } }>('GET', '/v1/alerts/rules')).rules.error_rate_warning).toBe(0.04);
+
+    // A value the server refuses is shown in words, and nothing changes.
+    await panel.getByRole('button', { name: 'Change thresholds' }).click();
+    await panel.getByLabel('Error rate: critical at').fill('1');
+    await panel.getByRole('button', { name: 'Save thresholds' }).click();
+    await panel.getByText(/error_rate_critical \(0\.01\) must be at least error_rate_warning \(0\.04\)/).waitFor();
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+
+    await panel.getByRole('button', { name: 'Back to the defaults' }).click();
+    await panel.getByText('The defaults apply.').waitFor();
+    expect((await api<{ updated_at: string | null }>('GET', '/v1/alerts/rules')).updated_at).toBeNull();
+  });
+
   it('has no serious accessibility violations on provenance and pipeline in both themes', async () => {
     for (const theme of ['light', 'dark'] as const) {
       await page.goto('/pipeline');

@@ -67,7 +67,7 @@ export function App() {
       </AppShell>
     );
   return (
-    <PermissionsProvider permissions={session.data?.permissions ?? []}>
+    <PermissionsProvider permissions={session.data?.permissions ?? []} tenants={session.data?.tenants ?? []}>
       <AppShell session={session.data} sessionError={signedOut ? null : session.error} onRetrySession={() => void session.refetch()}>
         {!session.data && !signedOut ? null : resolved ? resolved.route.render(resolved.params) : <NotFound />}
       </AppShell>

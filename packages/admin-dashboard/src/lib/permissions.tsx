@@ -6,10 +6,19 @@ import { createContext, type ReactNode, useContext } from 'react';
  * the session so features can hide buttons the server would refuse anyway, without
  * importing the auth feature. The server stays the authority: a 403 is still shown.
  */
-const PermissionsContext = createContext<readonly string[]>([]);
+const PermissionsContext = createContext<{ permissions: readonly string[]; tenants: readonly string[] }>({ permissions: [], tenants: [] });
 
-export function PermissionsProvider({ permissions, children }: { permissions: readonly string[]; children: ReactNode }) {
-  return <PermissionsContext.Provider value={permissions}>{children}</PermissionsContext.Provider>;
+export function PermissionsProvider({
+  permissions,
+  tenants = [],
+  children,
+}: {
+  permissions: readonly string[];
+  /** The tenants the user may see (`*` = every tenant). */
+  tenants?: readonly string[];
+  children: ReactNode;
+}) {
+  return <PermissionsContext.Provider value={{ permissions, tenants }}>{children}</PermissionsContext.Provider>;
 }
 
 export function hasPermission(permissions: readonly string[], permission: string): boolean {
@@ -17,5 +26,10 @@ export function hasPermission(permissions: readonly string[], permission: string
 }
 
 export function usePermission(permission: string): boolean {
-  return hasPermission(useContext(PermissionsContext), permission);
+  return hasPermission(useContext(PermissionsContext).permissions, permission);
+}
+
+/** Whether the user sees every tenant (what the server asks of pipeline-wide changes). */
+export function useSeesEveryTenant(): boolean {
+  return useContext(PermissionsContext).tenants.includes('*');
 }

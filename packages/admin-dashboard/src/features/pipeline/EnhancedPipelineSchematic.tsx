@@ -4,6 +4,7 @@ import { Background, type NodeTypes, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
+import { AlertRulesPanel } from '../alerts/components/AlertRulesPanel.tsx';
 import { latestAlerts, mergeAlerts } from '../../lib/alerts.ts';
 import { formatAgo } from '../../lib/format.ts';
 import { useLiveStream } from '../../lib/live-stream.tsx';
@@ -96,6 +97,7 @@ export function EnhancedPipelineSchematic() {
             </ReactFlow>
           </section>
           <StageTable status={status} />
+          <AlertRulesPanel />
         </>
       )}
     </div>
