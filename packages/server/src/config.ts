@@ -55,6 +55,9 @@ export interface Config {
   alertWebhookUrl: string | null;
   /** FMO_ALERT_EVALUATE_MS: bottleneck and alert rules are evaluated this often (0 = never). */
   alertEvaluateMs: number;
+  /** FMO_SLOW_FIGURES_MS: the pipeline's baseline and hourly costs are re-read at most this
+   * often (0 = every time): each is a scan of an hour or more of events. */
+  slowFiguresMs: number;
 }
 
 const bool = (v: string | undefined, dflt: boolean): boolean =>
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     retentionEveryMs: Number(env.FMO_RETENTION_EVERY_MS ?? 86_400_000),
     alertWebhookUrl: env.FMO_ALERT_WEBHOOK_URL || null,
     alertEvaluateMs: Number(env.FMO_ALERT_EVALUATE_MS ?? 5000),
+    slowFiguresMs: Number(env.FMO_SLOW_FIGURES_MS ?? 60_000),
     ...overrides,
   };
 }

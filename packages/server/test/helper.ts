@@ -121,7 +121,9 @@ export async function startServer(mode: 'embedded' | 'server', overrides: Partia
   }
   const config = loadConfig({}, {
     port: 0, host: '127.0.0.1', dataDir, databaseUrl, redisUrl, redisPrefix, demo: false, consumerName: uniq('w'),
-    adminToken: TEST_ADMIN_TOKEN, retentionEveryMs: 0, loginLink: false, ...overrides,
+    adminToken: TEST_ADMIN_TOKEN, retentionEveryMs: 0, loginLink: false,
+    // Tests post backdated baselines and read them at once; the cache has its own test.
+    slowFiguresMs: 0, ...overrides,
   });
   const app = await buildApp({ config });
   await app.listen({ port: config.port, host: '127.0.0.1' });

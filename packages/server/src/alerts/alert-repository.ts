@@ -145,14 +145,21 @@ export class AlertRepository {
     return r ? { overrides: r.overrides as Partial<AlertRules>, updated_at: iso(r.updated_at), updated_by: r.updated_by as string } : null;
   }
 
-  async saveRuleOverrides(overrides: Partial<AlertRules>, by: string): Promise<void> {
-    await this.run('*', (db) =>
-      db.query(
-        `INSERT INTO alert_rules (id, overrides, updated_by) VALUES (true, $1, $2)
-         ON CONFLICT (id) DO UPDATE SET overrides = EXCLUDED.overrides, updated_by = EXCLUDED.updated_by, updated_at = clock_timestamp()`,
-        [JSON.stringify(overrides), by],
+  /** Merges `patch` into the stored changes in one statement (two changes at once both
+   * land); returns the stored changes before and after. */
+  async mergeRuleOverrides(patch: Partial<AlertRules>, by: string): Promise<{ before: Partial<AlertRules>; after: Partial<AlertRules> }> {
+    const { rows } = await this.run('*', (db) =>
+      db.query<{ before: Partial<AlertRules> | null; after: Partial<AlertRules> }>(
+        `WITH old AS (SELECT overrides FROM alert_rules FOR UPDATE)
+         INSERT INTO alert_rules (id, overrides, updated_by) VALUES (true, $1, $2)
+         ON CONFLICT (id) DO UPDATE SET overrides = alert_rules.overrides || EXCLUDED.overrides,
+           updated_by = EXCLUDED.updated_by, updated_at = clock_timestamp()
+         RETURNING (SELECT overrides FROM old) AS before, overrides AS after`,
+        [JSON.stringify(patch), by],
       ),
     );
+    const r = rows[0] as { before: Partial<AlertRules> | null; after: Partial<AlertRules> };
+    return { before: r.before ?? {}, after: r.after };
   }
 
   async clearRuleOverrides(): Promise<void> {

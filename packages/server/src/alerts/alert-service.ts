@@ -11,6 +11,9 @@ import type { PipelineMonitor } from './pipeline-monitor.ts';
 import type { AlertRules } from './rules.ts';
 import type { AlertWebhook } from './webhook.ts';
 
+/** The evaluator waits at least this many times its last evaluation's duration. */
+const EVALUATION_SHARE_INVERSE = 10;
+
 /**
  * AlertEvaluatorProcessor: every few seconds, reads the pipeline snapshot, opens the
  * alerts the rules call for and resolves those whose condition cleared. Creation is
@@ -25,6 +28,7 @@ export class AlertService {
   private readonly repo: AlertRepository;
   private pushedSeq: bigint | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private evaluateTimer: NodeJS.Timeout | null = null;
   private evaluating: Promise<void> | null = null;
   private publishing: Promise<void> | null = null;
 
@@ -43,13 +47,26 @@ export class AlertService {
     this.repo = new AlertRepository(run);
   }
 
-  /** Starts evaluating every `evaluateMs` and pushing changes every `publishMs`. */
+  /**
+   * Starts evaluating every `evaluateMs` and pushing changes every `publishMs`. An
+   * evaluation scans the window's events; when one takes long (a busy database, a high
+   * event rate), the next waits ten times as long, so the evaluator never takes more than
+   * about a tenth of the database's time from ingest and the live stream.
+   */
   async start(evaluateMs: number, publishMs = 1000) {
     this.pushedSeq = await this.repo.maxChangeSeq();
-    if (evaluateMs > 0)
-      this.timers.push(
-        setInterval(() => void this.evaluate().catch((err) => this.deps.log.error({ err }, 'alerts: evaluation failed')), evaluateMs),
-      );
+    if (evaluateMs > 0) {
+      const next = (delay: number) => {
+        this.evaluateTimer = setTimeout(async () => {
+          const t0 = Date.now();
+          await this.evaluate().catch((err) => this.deps.log.error({ err }, 'alerts: evaluation failed'));
+          const took = Date.now() - t0;
+          if (this.evaluateTimer !== null) next(Math.max(evaluateMs, EVALUATION_SHARE_INVERSE * took));
+        }, delay);
+        this.evaluateTimer.unref();
+      };
+      next(evaluateMs);
+    }
     this.timers.push(
       setInterval(() => void this.publish().catch((err) => this.deps.log.error({ err }, 'alerts: publish failed')), publishMs),
     );
@@ -57,6 +74,8 @@ export class AlertService {
   }
 
   async stop() {
+    if (this.evaluateTimer !== null) clearTimeout(this.evaluateTimer);
+    this.evaluateTimer = null;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     await this.evaluating;
@@ -81,7 +100,7 @@ export class AlertService {
     const { monitor } = this.deps;
     const rules = await this.rules();
     const q = { window_s: rules.window_s, baseline_s: rules.baseline_s, costs: true };
-    const [pipeline, tenants] = await Promise.all([monitor.snapshot('*', { ...q, tenant: null }), monitor.snapshotsByTenant(q)]);
+    const { pipeline, tenants } = await monitor.snapshotsAll(q);
     // With one tenant in the figures the pipeline-wide alerts would repeat that tenant's
     // word for word: only the tenant's are raised (those who see every tenant see them too).
     const wanted: { tenant: string | null; c: AlertCandidate }[] =
@@ -161,7 +180,7 @@ export class AlertService {
       updated_by: o?.updated_by ?? null,
     }));
     state.catch(() => {
-      this.#rulesCache = null; // a failed read is not remembered
+      if (this.#rulesCache?.state === state) this.#rulesCache = null; // a failed read is not remembered
     });
     this.#rulesCache = { at: now, state };
     return state;
@@ -171,21 +190,18 @@ export class AlertService {
    * rules judges every tenant, so only a credential for every tenant may change it. */
   async updateRules(actor: Actor, scope: TenantScope, patch: AlertRulesUpdate): Promise<AlertRulesState> {
     if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
-    this.#rulesCache = null;
-    const before = await this.rulesState();
-    const stored = (await this.repo.ruleOverrides())?.overrides ?? {};
-    const after = { ...before.rules, ...patch };
-    if (after.error_rate_critical < after.error_rate_warning)
+    const current = { ...this.deps.rules, ...((await this.repo.ruleOverrides())?.overrides ?? {}) };
+    const wanted = { ...current, ...patch };
+    if (wanted.error_rate_critical < wanted.error_rate_warning)
       throw badRequest(
-        `error_rate_critical (${after.error_rate_critical}) must be at least error_rate_warning (${after.error_rate_warning})`,
+        `error_rate_critical (${wanted.error_rate_critical}) must be at least error_rate_warning (${wanted.error_rate_warning})`,
       );
-    const changed = Object.fromEntries(
-      (Object.keys(patch) as (keyof AlertRules)[])
-        .filter((k) => before.rules[k] !== after[k])
-        .map((k) => [k, { from: before.rules[k], to: after[k] }]),
-    );
-    await this.repo.saveRuleOverrides({ ...stored, ...patch }, actorName(actor));
+    const stored = await this.repo.mergeRuleOverrides(patch, actorName(actor));
     this.#rulesCache = null;
+    const before = { ...this.deps.rules, ...stored.before };
+    const changed = Object.fromEntries(
+      (Object.keys(patch) as (keyof AlertRules)[]).filter((k) => before[k] !== patch[k]).map((k) => [k, { from: before[k], to: patch[k] }]),
+    );
     await this.deps.audit(actor, { action: 'alerts.rules.update', target: 'alert_rules', details: { changed }, tenants: null });
     return this.rulesState();
   }

@@ -20,7 +20,7 @@ export class PipelineMonitor {
   constructor(
     private readonly stats: EventStats,
     private readonly registry: RegistryService,
-    private readonly opts: { abandonAfterMs: number },
+    private readonly opts: { abandonAfterMs: number; slowFiguresMs: number },
   ) {}
 
   async snapshot(
@@ -31,29 +31,53 @@ export class PipelineMonitor {
   }
 
   /**
-   * One snapshot per tenant seen in the window, its baseline or in flight: the same
-   * queries grouped by tenant, so the alert evaluator pays twice (pipeline-wide and per
-   * tenant), not once per tenant.
+   * The whole pipeline's snapshot and one per tenant seen in the window, its baseline or
+   * in flight, from the same scans (GROUPING SETS): the alert evaluator reads each event
+   * once per evaluation however many tenants there are.
    */
-  async snapshotsByTenant(q: { window_s: number; baseline_s: number; costs?: boolean }): Promise<Map<string, PipelineSnapshot>> {
+  async snapshotsAll(q: { window_s: number; baseline_s: number; costs?: boolean }): Promise<{
+    pipeline: PipelineSnapshot;
+    tenants: Map<string, PipelineSnapshot>;
+  }> {
     const all = await this.figures('*', { ...q, tenant: null, perTenant: true });
     const tenants = new Set<string>();
     for (const rows of [all.recent, all.base, all.inflight, all.costs.last]) {
       for (const r of rows) if (r.tenant_id !== null) tenants.add(r.tenant_id);
     }
-    const of = <T extends { tenant_id: string | null }>(rows: T[], t: string) => rows.filter((r) => r.tenant_id === t);
-    const out = new Map<string, PipelineSnapshot>();
-    for (const t of [...tenants].sort()) {
-      const figures: Figures = {
-        at: all.at,
-        recent: of(all.recent, t),
-        base: of(all.base, t),
-        inflight: of(all.inflight, t),
-        costs: { last: of(all.costs.last, t), prev: of(all.costs.prev, t) },
-      };
-      out.set(t, assemble(figures, q));
-    }
-    return out;
+    const of = <T extends { tenant_id: string | null }>(rows: T[], t: string | null) => rows.filter((r) => r.tenant_id === t);
+    const part = (t: string | null): PipelineSnapshot =>
+      assemble(
+        {
+          at: all.at,
+          recent: of(all.recent, t),
+          base: of(all.base, t),
+          inflight: of(all.inflight, t),
+          costs: { last: of(all.costs.last, t), prev: of(all.costs.prev, t) },
+        },
+        q,
+      );
+    return { pipeline: part(null), tenants: new Map([...tenants].sort().map((t) => [t, part(t)])) };
+  }
+
+  /**
+   * Figures that move slowly are read at most once per `slowFiguresMs` (a minute) per scope and question: the
+   * baseline (the hour before the window: a minute shifts it by 1/60) and the cost of the
+   * last two hours. Each is a scan of an hour or two of events, and the schematic polls
+   * every 2 s per open dashboard while the evaluator runs every few seconds.
+   */
+  readonly #slow = new Map<string, { at: number; value: Promise<unknown> }>();
+  #cached<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const now = Date.now();
+    const hit = this.#slow.get(key);
+    if (hit && now - hit.at < this.opts.slowFiguresMs) return hit.value as Promise<T>;
+    const value = read();
+    value.catch(() => {
+      if (this.#slow.get(key)?.value === value) this.#slow.delete(key); // a failed read is not kept
+    });
+    if (this.#slow.size >= 256) for (const [k, v] of this.#slow) if (now - v.at >= this.opts.slowFiguresMs) this.#slow.delete(k);
+    if (this.#slow.size >= 256) this.#slow.clear();
+    this.#slow.set(key, { at: now, value });
+    return value;
   }
 
   private async figures(
@@ -64,14 +88,24 @@ export class PipelineMonitor {
     const windowFrom = new Date(at.getTime() - q.window_s * 1000);
     const hour = 3600_000;
     const { tenant, perTenant } = q;
-    const [recent, base, inflight, last, prev] = await Promise.all([
+    const key = JSON.stringify([scope, tenant, perTenant, q.window_s, q.baseline_s]);
+    const [recent, base, inflight, costs] = await Promise.all([
       this.stats.stageWindow(scope, { from: windowFrom, to: new Date(at.getTime() + 1000), tenant, perTenant, recentS: LIVE_S }),
-      this.stats.stageWindow(scope, { from: new Date(windowFrom.getTime() - q.baseline_s * 1000), to: windowFrom, tenant, perTenant, recentS: 0 }),
+      this.#cached(`base${key}`, () =>
+        this.stats.stageWindow(scope, { from: new Date(windowFrom.getTime() - q.baseline_s * 1000), to: windowFrom, tenant, perTenant, recentS: 0 }),
+      ),
       this.stats.stageInFlight(scope, { since: new Date(at.getTime() - this.opts.abandonAfterMs), tenant, perTenant }),
-      q.costs ? this.stats.costByModel(scope, new Date(at.getTime() - hour), at, perTenant) : Promise.resolve([]),
-      q.costs ? this.stats.costByModel(scope, new Date(at.getTime() - 2 * hour), new Date(at.getTime() - hour), perTenant) : Promise.resolve([]),
+      q.costs
+        ? this.#cached(`costs${key}`, async () => {
+            const [last, prev] = await Promise.all([
+              this.stats.costByModel(scope, new Date(at.getTime() - hour), at, perTenant),
+              this.stats.costByModel(scope, new Date(at.getTime() - 2 * hour), new Date(at.getTime() - hour), perTenant),
+            ]);
+            return { last, prev };
+          })
+        : Promise.resolve({ last: [], prev: [] }),
     ]);
-    return { at, recent, base, inflight, costs: { last, prev } };
+    return { at, recent, base, inflight, costs };
   }
 
   async status(

@@ -20,7 +20,10 @@ export const alertsPlugin = fp(
   async (app) => {
     const storage = app.storage as SqlStorage;
     const rules = DEFAULT_ALERT_RULES;
-    const monitor = new PipelineMonitor(app.eventStats, app.registry, { abandonAfterMs: app.config.abandonAfterMs });
+    const monitor = new PipelineMonitor(app.eventStats, app.registry, {
+      abandonAfterMs: app.config.abandonAfterMs,
+      slowFiguresMs: app.config.slowFiguresMs ?? 60_000,
+    });
     const webhook = new AlertWebhook(app.config.alertWebhookUrl ?? null, app.log);
     const alerts = new AlertService((scope, fn) => storage.scoped(scope, fn), { monitor, live: app.live, webhook, audit: auditHook(app, app.log), rules, log: app.log });
     app.decorate('pipelineMonitor', monitor);

@@ -10,8 +10,16 @@ export type ScopedRunner = <T>(scope: TenantScope, fn: (db: SqlClient) => Promis
 const FINAL = `status IN ('completed', 'failed', 'abandoned')`;
 const ERROR = `status IN ('failed', 'abandoned')`;
 
+/** With `perTenant`: a row per tenant and, from the same scan, one for all of them
+ * (tenant_id NULL; tenant_id is never NULL in the tables, so NULL means the total). */
+function tenantGrouping(perTenant: boolean | undefined, keys: string) {
+  return perTenant
+    ? { select: 'CASE WHEN GROUPING(tenant_id) = 0 THEN tenant_id END AS tenant_id', group: `GROUPING SETS ((tenant_id, ${keys}), (${keys}))` }
+    : { select: 'NULL AS tenant_id', group: keys };
+}
+
 export interface StageWindowStats {
-  /** Set when the query was per tenant (`perTenant`), null for the whole scope. */
+  /** The tenant of a per-tenant row (`perTenant`); null for the whole scope. */
   tenant_id: string | null;
   stage: string;
   calls: number;
@@ -117,7 +125,7 @@ export class EventStats {
     return rows;
   }
 
-  /** Per stage (per tenant and stage with `perTenant`) over [from, to): calls, errors,
+  /** Per stage (per tenant and stage too with `perTenant`) over [from, to): calls, errors,
    * latency, cost; `recent` counts the last `recentS` seconds (for live status). */
   async stageWindow(
     scope: TenantScope,
@@ -125,9 +133,10 @@ export class EventStats {
   ): Promise<StageWindowStats[]> {
     const p = new Params();
     const recent = p.add(new Date(q.to.getTime() - q.recentS * 1000).toISOString());
+    const g = tenantGrouping(q.perTenant, 'stage');
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT ${q.perTenant ? 'tenant_id' : 'NULL'} AS tenant_id, stage,
+        `SELECT ${g.select}, stage,
          count(*) FILTER (WHERE ${FINAL}) AS calls,
          count(*) FILTER (WHERE ${ERROR}) AS errors,
          count(*) FILTER (WHERE ${FINAL} AND "timestamp" >= ${recent}) AS recent_calls,
@@ -140,7 +149,7 @@ export class EventStats {
        FROM model_events
        WHERE "timestamp" >= ${p.add(q.from.toISOString())} AND "timestamp" < ${p.add(q.to.toISOString())}
          AND ${p.scope(scope)} ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
-       GROUP BY ${q.perTenant ? 'tenant_id, ' : ''}stage`,
+       GROUP BY ${g.group}`,
         p.values,
       ),
     );
@@ -159,19 +168,20 @@ export class EventStats {
     }));
   }
 
-  /** In flight per stage (per tenant and stage with `perTenant`): started since `since`
+  /** In flight per stage (per tenant and stage too with `perTenant`): started since `since`
    * with no end (the in-flight set, so the cost follows what is in flight, not the event rate). */
   async stageInFlight(
     scope: TenantScope,
     q: { since: Date; tenant: string | null; perTenant?: boolean },
   ): Promise<{ tenant_id: string | null; stage: string; n: number }[]> {
     const p = new Params();
+    const g = tenantGrouping(q.perTenant, 'stage');
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT ${q.perTenant ? 'tenant_id' : 'NULL'} AS tenant_id, stage, count(*) AS n FROM open_invocations
+        `SELECT ${g.select}, stage, count(*) AS n FROM open_invocations
        WHERE NOT ended AND started_at >= ${p.add(q.since.toISOString())} AND ${p.scope(scope)}
          ${q.tenant ? `AND tenant_id = ${p.add(q.tenant)}` : ''}
-       GROUP BY ${q.perTenant ? 'tenant_id, ' : ''}stage`,
+       GROUP BY ${g.group}`,
         p.values,
       ),
     );
@@ -192,15 +202,16 @@ export class EventStats {
     return rows;
   }
 
-  /** Cost per model version (per tenant and model version with `perTenant`) in [from, to). */
+  /** Cost per model version (per tenant and model version too with `perTenant`) in [from, to). */
   async costByModel(scope: TenantScope, from: Date, to: Date, perTenant = false) {
     const p = new Params();
+    const g = tenantGrouping(perTenant, 'stage, model_name, model_version');
     const { rows } = await this.run(scope, (db) =>
       db.query(
-        `SELECT ${perTenant ? 'tenant_id' : 'NULL'} AS tenant_id, stage, model_name, model_version,
+        `SELECT ${g.select}, stage, model_name, model_version,
            coalesce(sum(cost_usd), 0) AS cost, count(*) FILTER (WHERE ${FINAL}) AS calls
        FROM model_events WHERE "timestamp" >= ${p.add(from.toISOString())} AND "timestamp" < ${p.add(to.toISOString())} AND ${p.scope(scope)}
-       GROUP BY 1, 2, 3, 4`,
+       GROUP BY ${g.group}`,
         p.values,
       ),
     );

@@ -36,9 +36,15 @@ for (const kind of ['pglite', 'postgres'] as StorageKind[]) {
       // An admin narrowing to one tenant sees that tenant's only; a tenant asking for another sees nothing.
       expect(await stats.stageInFlight('*', { since: since(), tenant: a })).toEqual([row(null, 'embed', 2)]);
       expect(await stats.stageInFlight([b], { since: since(), tenant: a })).toEqual([]);
-      // Per tenant (the alert evaluator): each tenant's own count, never a sum across tenants.
+      // Per tenant (the alert evaluator): each tenant's own count, and the total (tenant null) from the same scan.
       const perTenant = await stats.stageInFlight([a, b], { since: since(), tenant: null, perTenant: true });
-      expect(perTenant.sort((x, y) => x.stage.localeCompare(y.stage))).toEqual([row(a, 'embed', 2), row(b, 'parse', 1)]);
+      const key = (r: { tenant_id: string | null; stage: string }) => `${r.stage}|${r.tenant_id ?? ''}`;
+      expect(perTenant.sort((x, y) => key(x).localeCompare(key(y)))).toEqual([
+        row(null, 'embed', 2),
+        row(a, 'embed', 2),
+        row(null, 'parse', 1),
+        row(b, 'parse', 1),
+      ]);
 
       const listed = await stats.inFlight([a], { model_name: model, version: '1.0.0', since: since(), tenants: null });
       expect(listed.map((r) => r.invocation_id).sort()).toEqual(open.map((r) => r.event.invocation_id).sort());

@@ -303,6 +303,24 @@ describe('pipeline status, bottleneck detection and alerts', () => {
     expect((await admin('GET', '/v1/audit?action=alerts.rules.reset')).body.entries[0].details.cleared).toEqual({ error_rate_warning: 0.04 });
   });
 
+  it('reads the slow-moving baseline at most once per FMO_SLOW_FIGURES_MS, the recent window every time', async () => {
+    const s = await startServer('embedded', { alertEvaluateMs: 0, slowFiguresMs: 60_000 });
+    closers.push(() => s.close());
+    const call = api(s.url);
+    const tenant = uniq('t');
+    const parse = async () => (await call('GET', `/v1/pipeline?tenant_id=${tenant}`)).body.stages.find((x: Json) => x.stage === 'parse');
+    await postEvents(s.url, run(tenant, 10, 5_000));
+    expect(await parse()).toMatchObject({ calls: 10, baseline_p95_ms: null });
+    // A backfilled baseline shows after the cache's minute; new calls in the window at once.
+    await postEvents(s.url, [...run(tenant, 20, 30 * 60_000), ...run(tenant, 5, 3_000)]);
+    expect(await parse()).toMatchObject({ calls: 15, baseline_p95_ms: null });
+    const other = await startServer('embedded', { alertEvaluateMs: 0 }); // the default of the tests: no cache
+    closers.push(() => other.close());
+    await postEvents(other.url, [...run(tenant, 10, 5_000), ...run(tenant, 20, 30 * 60_000)]);
+    const fresh = (await api(other.url)('GET', `/v1/pipeline?tenant_id=${tenant}`)).body.stages.find((x: Json) => x.stage === 'parse');
+    expect(fresh).toMatchObject({ calls: 10, baseline_p95_ms: 30 });
+  });
+
   it('two server processes on one database open one alert, and each pushes it to its own SSE clients', async () => {
     const a = await startServer('server', { alertEvaluateMs: 0 });
     closers.push(() => a.close());
