@@ -6,8 +6,13 @@
  * process and turns its JSON into result rows.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import { type BenchOptions, type BenchResult, log, main, result } from './lib/common.ts';
+import { TelemetrySdk, withContext } from '@frostbyte/telemetry';
+import { type BenchOptions, type BenchResult, log, main, result, round } from './lib/common.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -91,7 +96,71 @@ export async function run(o: BenchOptions): Promise<BenchResult[]> {
       }),
     );
   }
+  rows.push(await exportThroughput(o));
   return rows;
+}
+
+/**
+ * How fast one process can hand events to a server that is a round trip away: a sink
+ * that answers every batch after `RTT_MS` (a server in another region, or a busy one);
+ * the SDK's queue is filled, then `flush()` is timed until the sink has every event.
+ * Keeping several full batches in flight (`maxConcurrentExports`, default 4) against
+ * the one-at-a-time pump the SDK had before, same run.
+ */
+async function exportThroughput(o: BenchOptions): Promise<BenchResult> {
+  const RTT_MS = 40;
+  const calls = o.quick ? 15_000 : 30_000; // 2 events each: under the queue's spill mark
+  let received = 0;
+  const sink = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received++;
+      setTimeout(() => res.writeHead(202, { 'content-type': 'application/json' }).end('{}'), RTT_MS);
+    });
+  });
+  sink.keepAliveTimeout = 60_000;
+  sink.listen(0, '127.0.0.1');
+  await once(sink, 'listening');
+  const endpoint = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+  const meta = { model_name: 'bench-model', model_version: '1.0.0', stage: 'parse', operation: 'parse' } as const;
+  const measure = async (maxConcurrentExports: number) => {
+    const sdk = new TelemetrySdk({
+      endpoint,
+      spoolDir: path.join(os.tmpdir(), `fmo-bench-export-${process.pid}-${maxConcurrentExports}`),
+      flushOnExit: false,
+      countTokens: false,
+      maxConcurrentExports,
+    });
+    received = 0;
+    const t0 = performance.now();
+    await withContext({ tenant_id: 'bench' }, async () => {
+      for (let i = 0; i < calls; i++) void sdk.observe(meta, () => 'ok');
+    });
+    await sdk.flush();
+    const seconds = (performance.now() - t0) / 1000;
+    const stats = sdk.stats();
+    await sdk.shutdown();
+    return { perSecond: (stats.exported + stats.replayed) / seconds, stats, requests: received };
+  };
+  try {
+    const one = await measure(1);
+    const four = await measure(4);
+    log(`sdk: export to a sink ${RTT_MS} ms away: ${round(four.perSecond)} events/s with 4 batches in flight, ${round(one.perSecond)} with one`);
+    return result({
+      name: 'sdk.export_events_per_s_40ms_rtt',
+      ours: four.perSecond,
+      peer_or_limit: one.perSecond,
+      peer_name: 'the same SDK, one batch in flight at a time (before)',
+      unit: 'events/s',
+      notes:
+        `${calls * 2} events queued by ${calls} calls, then flush() timed until a sink answering every batch after ${RTT_MS} ms had them all; ` +
+        `4 in flight: ${four.requests} requests, exported ${four.stats.exported}, spooled ${four.stats.spooled}; ` +
+        `one in flight: ${one.requests} requests, exported ${one.stats.exported}, spooled ${one.stats.spooled}`,
+    });
+  } finally {
+    sink.closeAllConnections();
+    sink.close();
+  }
 }
 
 await main(import.meta.url, run);
