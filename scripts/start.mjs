@@ -28,7 +28,12 @@ if (fs.existsSync(path.join(dash, 'index.html')) && !args.has('--no-build')) {
   const stale = !fs.existsSync(built) || fs.statSync(built).mtimeMs < newest(path.join(dash, 'src'));
   if (stale) {
     console.log('building the dashboard…');
-    execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', dash, '--logLevel', 'warn'], { stdio: 'inherit', cwd: root });
+    // NODE_ENV=production whatever the shell says: a test run's NODE_ENV=test gives React's development build.
+    execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', dash, '--logLevel', 'warn'], {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   }
 }
 

@@ -12,9 +12,12 @@ import { startServer, TEST_ADMIN_TOKEN } from '../packages/server/test/helper.ts
  */
 export default async function setup(project: TestProject) {
   const root = path.resolve(import.meta.dirname, '..');
+  // The production build users get (vitest sets NODE_ENV=test, which would give React's
+  // development build — and leave it in dist/ for the next `npm start`).
   execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', path.join(root, 'packages/admin-dashboard'), '--logLevel', 'warn'], {
     stdio: 'inherit',
     cwd: root,
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   // Screenshots go to docs/screenshots (the README's) only when asked for, so a test
   // run leaves the checkout clean: FMO_UPDATE_SCREENSHOTS=1 npx vitest run --project browser
