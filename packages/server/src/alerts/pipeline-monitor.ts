@@ -60,10 +60,11 @@ export class PipelineMonitor {
   }
 
   /**
-   * Figures that move slowly are read at most once per `slowFiguresMs` (a minute) per scope and question: the
-   * baseline (the hour before the window: a minute shifts it by 1/60) and the cost of the
-   * last two hours. Each is a scan of an hour or two of events, and the schematic polls
-   * every 2 s per open dashboard while the evaluator runs every few seconds.
+   * Figures that move slowly are read at most once per `slowFiguresMs` (a minute) per
+   * scope and question: the baseline (the hour before the window: a minute shifts it by
+   * 1/60) and the cost of the last two hours. Each is a scan of an hour or two of events,
+   * and the schematic polls every 2 s per open dashboard while the evaluator runs every
+   * few seconds.
    */
   readonly #slow = new Map<string, { at: number; value: Promise<unknown> }>();
   #cached<T>(key: string, read: () => Promise<T>): Promise<T> {
