@@ -10,10 +10,10 @@
  * longest stall (an upper bound: it also counts time the renderer waited for one of the
  * two cores), and a MutationObserver on the feed's event count records every visible update.
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { buildDashboard } from '../scripts/build-dashboard.mjs';
 import { type BenchOptions, type BenchResult, bodyFactory, log, main, result, round, sleep, uniq } from './lib/common.ts';
 import { ADMIN_TOKEN, benchServer, post, withInfra } from './lib/infra.ts';
 
@@ -40,13 +40,8 @@ interface PageFigures {
 export async function run(o: BenchOptions): Promise<BenchResult[]> {
   const preload = o.quick ? 20_000 : 100_000;
   const seconds = o.quick ? 10 : 20;
-  // Always the production build users get (a dist/ left by another tool may be a development one).
-  log('dashboard: building it (vite build, NODE_ENV=production)');
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', path.join(ROOT, 'packages/admin-dashboard'), '--logLevel', 'warn'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  log('dashboard: building it (production build)');
+  buildDashboard(); // always: a dist/ left by another tool may be stale
   return withInfra(async ({ pg, redis }) => {
     const db = await pg.createDatabase('fmo_dashboard');
     const server = await benchServer({ databaseUrl: db, redisUrl: redis.url, redisPrefix: 'dash' }, { on: o.profile, name: 'dashboard-server' });

@@ -3,11 +3,11 @@
 // REDIS_URL say otherwise). It builds the dashboard when its build is missing or
 // older than its sources, starts the server, then the demo pipeline feeding two
 // tenants (`--no-demo` or FMO_DEMO=0 turns that off).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { register } from 'tsx/esm/api';
+import { buildDashboard } from './build-dashboard.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = new Set(process.argv.slice(2));
@@ -28,12 +28,7 @@ if (fs.existsSync(path.join(dash, 'index.html')) && !args.has('--no-build')) {
   const stale = !fs.existsSync(built) || fs.statSync(built).mtimeMs < newest(path.join(dash, 'src'));
   if (stale) {
     console.log('building the dashboard…');
-    // NODE_ENV=production whatever the shell says: a test run's NODE_ENV=test gives React's development build.
-    execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', dash, '--logLevel', 'warn'], {
-      stdio: 'inherit',
-      cwd: root,
-      env: { ...process.env, NODE_ENV: 'production' },
-    });
+    buildDashboard();
   }
 }
 

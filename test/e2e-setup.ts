@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startServer, TEST_ADMIN_TOKEN } from '../packages/server/test/helper.ts';
+import { buildDashboard } from '../scripts/build-dashboard.mjs';
 
 /**
  * Global setup of the browser project: builds the dashboard, starts an embedded
@@ -12,13 +12,7 @@ import { startServer, TEST_ADMIN_TOKEN } from '../packages/server/test/helper.ts
  */
 export default async function setup(project: TestProject) {
   const root = path.resolve(import.meta.dirname, '..');
-  // The production build users get (vitest sets NODE_ENV=test, which would give React's
-  // development build — and leave it in dist/ for the next `npm start`).
-  execFileSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', path.join(root, 'packages/admin-dashboard'), '--logLevel', 'warn'], {
-    stdio: 'inherit',
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  buildDashboard(); // the production build users get, whatever NODE_ENV=test says
   // Screenshots go to docs/screenshots (the README's) only when asked for, so a test
   // run leaves the checkout clean: FMO_UPDATE_SCREENSHOTS=1 npx vitest run --project browser
   process.env.FMO_SCREENSHOT_DIR ??= process.env.FMO_UPDATE_SCREENSHOTS === '1' ? path.join(root, 'docs/screenshots') : path.join(os.tmpdir(), 'fmo-screenshots');

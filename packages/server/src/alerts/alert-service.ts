@@ -11,6 +11,11 @@ import type { PipelineMonitor } from './pipeline-monitor.ts';
 import type { AlertRules } from './rules.ts';
 import type { AlertWebhook } from './webhook.ts';
 
+/** One set of alert rules judges every tenant: only a credential for every tenant changes it. */
+function changesEveryTenant(scope: TenantScope) {
+  if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
+}
+
 /** The evaluator waits at least this many times its last evaluation's duration. */
 const EVALUATION_SHARE_INVERSE = 10;
 
@@ -189,7 +194,7 @@ export class AlertService {
   /** Changes some thresholds (audited, with each field's old and new value). One set of
    * rules judges every tenant, so only a credential for every tenant may change it. */
   async updateRules(actor: Actor, scope: TenantScope, patch: AlertRulesUpdate): Promise<AlertRulesState> {
-    if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
+    changesEveryTenant(scope);
     const current = { ...this.deps.rules, ...((await this.repo.ruleOverrides())?.overrides ?? {}) };
     const wanted = { ...current, ...patch };
     if (wanted.error_rate_critical < wanted.error_rate_warning)
@@ -208,7 +213,7 @@ export class AlertService {
 
   /** Back to the defaults (audited with what was changed before). */
   async resetRules(actor: Actor, scope: TenantScope): Promise<AlertRulesState> {
-    if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
+    changesEveryTenant(scope);
     const stored = (await this.repo.ruleOverrides())?.overrides ?? {};
     await this.repo.clearRuleOverrides();
     this.#rulesCache = null;
