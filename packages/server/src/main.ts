@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
-import { loggerOptions } from './security/log-redaction.ts';
+import { loggerOptions } from './kernel/log-redaction.ts';
 import { supervise, workerCount } from './workers.ts';
 
 /**
@@ -13,7 +13,7 @@ export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {
   const config = loadConfig(process.env, overrides);
   const app = await buildApp({
     config,
-    // Credentials, payloads and query strings never reach the log (security/log-redaction.ts).
+    // Credentials, payloads and query strings never reach the log (kernel/log-redaction.ts).
     logger: loggerOptions(config.logLevel),
   });
   await app.listen({ port: config.port, host: config.host });

@@ -5,12 +5,12 @@ import type { PriceBook } from './ingest/pricing.ts';
 import type { Fanout } from './live/fanout.ts';
 import type { RequestContext } from './plugins/context.ts';
 import type { Metrics } from './plugins/metrics.ts';
-import type { AdminService } from './security/admin-service.ts';
-import type { AuditLog } from './security/audit-log.ts';
-import type { Authenticator } from './security/auth.ts';
-import type { IdentityRepository } from './security/identity.ts';
-import type { Retention } from './security/retention.ts';
-import type { TraceCrypto } from './security/trace-crypto.ts';
+import type { AdminService } from './admin/admin-service.ts';
+import type { AuditLog } from './audit/audit-log.ts';
+import type { Authenticator } from './access/auth.ts';
+import type { IdentityRepository } from './access/identity.ts';
+import type { Retention } from './retention/retention.ts';
+import type { TraceCrypto } from './crypto/trace-crypto.ts';
 import type { Storage } from './storage/storage.ts';
 
 declare module 'fastify' {
@@ -35,7 +35,7 @@ declare module 'fastify' {
     ctx: RequestContext;
   }
   interface FastifyContextConfig {
-    /** What a caller needs for this route (see security/permissions.ts); 'public' for health checks. */
+    /** What a caller needs for this route (see access/permissions.ts); 'public' for health checks. */
     permission?: string;
     /** Also take the bearer token from `?access_token=` (SSE, WebSocket: no headers there). */
     allowQueryToken?: boolean;

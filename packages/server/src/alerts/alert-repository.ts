@@ -1,7 +1,7 @@
 import { type Alert, type AlertRules, newId } from '@frostbyte/contracts';
-import { iso, isoOrNull, Params } from '../registry/sql.ts';
-import type { ScopedRunner } from '../registry/event-stats.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import { iso, isoOrNull, Params } from '../storage/sql-builder.ts';
+import type { ScopedRunner } from '../storage/event-stats.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import type { AlertCandidate } from './evaluate.ts';
 
 export interface AlertRow extends Alert {

@@ -2,9 +2,9 @@ import type { Alert, AlertListQuery, AlertRulesState, AlertRulesUpdate } from '@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Fanout } from '../live/fanout.ts';
 import { type Actor, type AuditFn, actorName } from '../registry/audit-hook.ts';
-import { badRequest, conflict, forbidden, notFound } from '../registry/errors.ts';
-import type { ScopedRunner } from '../registry/event-stats.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import { badRequest, conflict, forbidden, notFound } from '../kernel/errors.ts';
+import type { ScopedRunner } from '../storage/event-stats.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
 import { type AlertCandidate, evaluateRules } from './evaluate.ts';
 import type { PipelineMonitor } from './pipeline-monitor.ts';

@@ -1,7 +1,7 @@
 import { type Alert, PIPELINE_STAGES, type PipelineStatus } from '@frostbyte/contracts';
-import type { EventStats, StageWindowStats } from '../registry/event-stats.ts';
+import type { EventStats, StageWindowStats } from '../storage/event-stats.ts';
 import type { RegistryService } from '../registry/registry-service.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { detectBottleneck } from './bottleneck.ts';
 import type { AlertRules } from './rules.ts';
 import type { ModelCost, PipelineSnapshot, StageSnapshot } from './snapshot.ts';

@@ -1,6 +1,6 @@
 import type { ModelEvent } from '@frostbyte/contracts';
-import { HttpError } from '../http-error.ts';
-import type { BusRecord, EventRecord } from '../ingest/record.ts';
+import { HttpError } from '../kernel/errors.ts';
+import type { BusRecord, EventRecord } from '../kernel/event-record.ts';
 
 /**
  * The live buffer between ingest and everything downstream. Two consumers read it:

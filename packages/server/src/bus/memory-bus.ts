@@ -1,6 +1,6 @@
 import type { ModelEvent } from '@frostbyte/contracts';
-import { type BusRecord, type EventRecord, withSeq } from '../ingest/record.ts';
-import { parseSeq } from '../seq.ts';
+import { type BusRecord, type EventRecord, withSeq } from '../kernel/event-record.ts';
+import { parseSeq } from '../kernel/seq.ts';
 import { type Bus, BusFullError } from './bus.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { ModelEvent } from '@frostbyte/contracts';
-import type { BusRecord, EventRecord } from '../ingest/record.ts';
+import type { BusRecord, EventRecord } from '../kernel/event-record.ts';
 import { type Bus, BusFullError, BusUnavailableError } from './bus.ts';
 
 type StreamEntry = [id: string, fields: string[]];

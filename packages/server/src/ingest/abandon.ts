@@ -1,7 +1,7 @@
 import type { Bus } from '../bus/bus.ts';
-import { stableUuid } from '../stable-id.ts';
+import { stableUuid } from '../kernel/stable-id.ts';
 import { STALE_HORIZON_MS, type Storage } from '../storage/storage.ts';
-import type { EventRecord } from './record.ts';
+import type { EventRecord } from '../kernel/event-record.ts';
 
 /** How long a tombstone (an end stored before its start) waits for its start. Writer
  * loops commit batches seconds apart at most; tombstones are rare, so keeping them a

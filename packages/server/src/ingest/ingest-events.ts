@@ -1,44 +1,17 @@
 import { MAX_BATCH_EVENTS, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Bus } from '../bus/bus.ts';
+import { badRequest } from '../kernel/errors.ts';
+import type { ServerRedactor, TraceSealer } from '../kernel/ports.ts';
 import type { PriceBook } from './pricing.ts';
 import { priceOf } from './pricing.ts';
-import type { EventRecord, SealedTrace } from './record.ts';
+import type { EventRecord, SealedTrace } from '../kernel/event-record.ts';
 
 const checkEvent = TypeCompiler.Compile(ModelEventInput);
-
-/** Redacts a value on the server (defence in depth: the SDK already did). */
-export interface ServerRedactor {
-  /** One context per trace so `<PERSON_1>` means one person throughout it. */
-  trace(parts: { input: unknown; output: unknown; rationale: string | undefined }): {
-    input: unknown;
-    output: unknown;
-    rationale: string | undefined;
-    summary: Record<string, number>;
-  };
-  text(s: string): string;
-  value<T>(v: T): T;
-}
-
-/** Seals trace fields with the tenant's data key (AES-256-GCM, AAD bound to the row). */
-export interface TraceSealer {
-  /** Makes sure each tenant has a data key (may create and store one). */
-  prepare(tenants: Iterable<string>): Promise<void>;
-  seal(tenant: string, eventId: string, column: 'payload', plaintext: string): { sealed: Buffer; keyVersion: number };
-}
 
 export interface IngestContext {
   /** The tenant of the credential (ingest key); null for an admin who names it per event. */
   tenant: string | null;
-}
-
-export class IngestError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Deepest nesting accepted in metadata and trace payloads. */
@@ -86,7 +59,7 @@ export class IngestService {
 
   async ingest(items: unknown[], ctx: IngestContext): Promise<IngestResponse> {
     if (items.length === 0 || items.length > MAX_BATCH_EVENTS) {
-      throw new IngestError(400, `events must hold 1 to ${MAX_BATCH_EVENTS} items, got ${items.length}`);
+      throw badRequest(`events must hold 1 to ${MAX_BATCH_EVENTS} items, got ${items.length}`);
     }
     const now = Date.now();
     const receivedAt = new Date(now).toISOString();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ModelEventInput } from '@frostbyte/contracts';
 import protobuf from 'protobufjs';
-import { stableUuid } from '../stable-id.ts';
+import { stableUuid } from '../kernel/stable-id.ts';
 
 /**
  * OTLP/HTTP trace ingest (`POST /v1/traces`, JSON or protobuf): spans that carry

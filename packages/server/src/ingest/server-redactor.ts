@@ -1,5 +1,5 @@
 import * as lib from '@frostbyte/redact';
-import type { ServerRedactor } from './ingest-events.ts';
+import type { ServerRedactor } from '../kernel/ports.ts';
 
 /** Adapts the shared redaction library to ingest: the second redaction pass, after
  * the SDK's (defence in depth). One context per trace keeps placeholders stable. */

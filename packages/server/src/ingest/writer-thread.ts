@@ -16,8 +16,8 @@ import pino from 'pino';
 import { RedisStreamsBus } from '../bus/redis-streams-bus.ts';
 import type { Config } from '../config.ts';
 import { loadAuditSigner } from '../plugins/audit.ts';
-import { AuditLog } from '../security/audit-log.ts';
-import { loggerOptions } from '../security/log-redaction.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { loggerOptions } from '../kernel/log-redaction.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import { writerLoops } from './writer.ts';
 

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Bus } from '../bus/bus.ts';
-import { parseSeq } from '../seq.ts';
+import { parseSeq } from '../kernel/seq.ts';
 import type { Storage } from '../storage/storage.ts';
-import type { BusRecord } from './record.ts';
+import type { BusRecord } from '../kernel/event-record.ts';
 
 export interface WriterStats {
   batches: number;

@@ -1,7 +1,7 @@
 import type { Alert, ModelEvent } from '@frostbyte/contracts';
 import type { Bus } from '../bus/bus.ts';
-import { parseSeq } from '../seq.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import { parseSeq } from '../kernel/seq.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 
 /** A live subscriber: an SSE connection or a WebSocket tracer session. */
 export interface LiveClient {

@@ -1,5 +1,5 @@
 import type { EventFilter, ModelEvent } from '@frostbyte/contracts';
-import type { TenantScope } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 
 /** The same filter semantics as the SQL `Where.filter`, for live events. */
 export function eventMatcher(scope: TenantScope, f: EventFilter): (e: ModelEvent) => boolean {

@@ -1,7 +1,8 @@
 import type { EventFilter, ModelEvent } from '@frostbyte/contracts';
 import type { Bus } from '../bus/bus.ts';
-import { parseSeq, seqToString } from '../seq.ts';
-import type { Storage, TenantScope } from '../storage/storage.ts';
+import { parseSeq, seqToString } from '../kernel/seq.ts';
+import type { Storage } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { eventMatcher } from './match.ts';
 
 export type ResumeChunk = { events: ModelEvent[] } | { gap: { last_event_id: string; resumed_from: string | null; reason: string } };

@@ -1,7 +1,7 @@
 import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, StreamQuery } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { badRequest, forbidden } from '../http-error.ts';
-import { parseSeq } from '../seq.ts';
+import { badRequest, forbidden } from '../kernel/errors.ts';
+import { parseSeq } from '../kernel/seq.ts';
 import { eventMatcher } from './match.ts';
 import { resumeAfter } from './resume.ts';
 

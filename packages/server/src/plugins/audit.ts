@@ -1,9 +1,9 @@
 import path from 'node:path';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
-import { AuditLog } from '../security/audit-log.ts';
-import { DEFAULT_KEY_NAME, loadOrCreateSigningKey, signingKeyFromSeed } from '../security/checkpoint.ts';
-import { Retention } from '../security/retention.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { DEFAULT_KEY_NAME, loadOrCreateSigningKey, signingKeyFromSeed } from '../audit/checkpoint.ts';
+import { Retention } from '../retention/retention.ts';
 import { SqlStorage } from '../storage/sql-storage.ts';
 
 /** The checkpoint signing key: FMO_AUDIT_SIGNING_KEY (a 32-byte seed, hex or base64) or

@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AdminService } from '../security/admin-service.ts';
-import { AuthError, Authenticator, type RequestContext } from '../security/auth.ts';
-import { IdentityRepository } from '../security/identity.ts';
-import { isPermission, PUBLIC } from '../security/permissions.ts';
+import { AdminService } from '../admin/admin-service.ts';
+import { Authenticator, type RequestContext } from '../access/auth.ts';
+import { HttpError } from '../kernel/errors.ts';
+import { IdentityRepository } from '../access/identity.ts';
+import { isPermission, PUBLIC } from '../access/permissions.ts';
 import { SqlStorage } from '../storage/sql-storage.ts';
 
-export type { RequestContext } from '../security/auth.ts';
-export type { Role } from '../security/permissions.ts';
+export type { RequestContext } from '../access/auth.ts';
+export type { Role } from '../access/permissions.ts';
 
 /** The context of a public route (health, OpenAPI, login exchange): no permissions, no tenants. */
 const ANONYMOUS: RequestContext = {
@@ -91,7 +92,7 @@ export const contextPlugin = fp(
       try {
         req.ctx = await auth.authenticate(token);
       } catch (e) {
-        if (e instanceof AuthError) return deny(reply, e.statusCode, e.message);
+        if (e instanceof HttpError && (e.statusCode === 400 || e.statusCode === 401)) return deny(reply, e.statusCode, e.message);
         throw e;
       }
       if (!req.ctx.permissions.includes(permission)) {

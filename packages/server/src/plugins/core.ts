@@ -10,9 +10,9 @@ import { PriceBook } from '../ingest/pricing.ts';
 import { writerLoops } from '../ingest/writer.ts';
 import { WriterThread } from '../ingest/writer-thread.ts';
 import { Fanout } from '../live/fanout.ts';
-import { seqToString } from '../seq.ts';
-import { loadOrCreateMasterKey } from '../security/envelope.ts';
-import { TraceCrypto } from '../security/trace-crypto.ts';
+import { seqToString } from '../kernel/seq.ts';
+import { loadOrCreateMasterKey } from '../crypto/envelope.ts';
+import { TraceCrypto } from '../crypto/trace-crypto.ts';
 import { openStorage } from '../storage/open-storage.ts';
 import type { Storage } from '../storage/storage.ts';
 

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { HttpError } from '../http-error.ts';
+import { HttpError } from '../kernel/errors.ts';
 
 /** One error shape for every route. 4xx (and deliberate HttpErrors) say what to fix;
  * unexpected 5xx hide internals (the log has them). */

@@ -10,10 +10,10 @@ import {
   type VariantResult,
 } from '@frostbyte/contracts';
 import type { SqlClient } from '../storage/sql-client.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { type Actor, type AuditFn, actorName } from './audit-hook.ts';
-import { badRequest, conflict, notFound } from './errors.ts';
-import type { EventStats, VariantStats } from './event-stats.ts';
+import { badRequest, conflict, notFound } from '../kernel/errors.ts';
+import type { EventStats, VariantStats } from '../storage/event-stats.ts';
 import { RegistryRepository } from './registry-repository.ts';
 import { checkTenantScope, narrowToScope, type RegistryService } from './registry-service.ts';
 import { twoProportionZTest, welchTTest } from './stats-math.ts';

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { SqlStorage } from '../storage/sql-storage.ts';
 import { auditHook } from './audit-hook.ts';
-import { EventStats, type ScopedRunner } from './event-stats.ts';
+import { EventStats, type ScopedRunner } from '../storage/event-stats.ts';
 import { ExperimentService } from './experiment-service.ts';
 import { RegistryService } from './registry-service.ts';
 import { seedRegistry } from './seed.ts';

@@ -1,6 +1,6 @@
 import type { Deployment, DeploymentKind, Experiment, ModelVersion, Pricing } from '@frostbyte/contracts';
 import type { SqlClient } from '../storage/sql-client.ts';
-import { iso, isoOrNull } from './sql.ts';
+import { iso, isoOrNull } from '../storage/sql-builder.ts';
 
 export interface ModelRow {
   name: string;

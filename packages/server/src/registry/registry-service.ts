@@ -21,11 +21,11 @@ import {
 } from '@frostbyte/contracts';
 import { priceOf } from '../ingest/pricing.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { type Actor, type AuditFn, actorName } from './audit-hook.ts';
 import { diffConfig, diffCounts } from './config-diff.ts';
-import { conflict, forbidden, notFound } from './errors.ts';
-import type { EventStats } from './event-stats.ts';
+import { conflict, forbidden, notFound } from '../kernel/errors.ts';
+import type { EventStats } from '../storage/event-stats.ts';
 import { type ActiveRow, RegistryRepository, type VersionRow } from './registry-repository.ts';
 
 const ALL = '*';

@@ -1,7 +1,7 @@
 import { newId } from '@frostbyte/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import { SYSTEM_ACTOR } from './audit-hook.ts';
-import { RegistryError } from './errors.ts';
+import { HttpError } from '../kernel/errors.ts';
 import type { RegistryService } from './registry-service.ts';
 import { SEED_MODELS, type SeedModel } from './seed-models.ts';
 
@@ -40,7 +40,7 @@ export async function seedRegistry(registry: RegistryService, log: FastifyBaseLo
         });
       }
     } catch (err) {
-      if (err instanceof RegistryError && err.statusCode === 409) continue; // another process seeded it first
+      if (err instanceof HttpError && err.statusCode === 409) continue; // another process seeded it first
       log.error({ err, model: m.name }, 'registry: seeding failed');
       throw err;
     }

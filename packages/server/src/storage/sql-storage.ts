@@ -1,19 +1,10 @@
 import { type EventFilter, type MetricsRow, type ModelEvent, newId } from '@frostbyte/contracts';
-import { type BusRecord, withSeq } from '../ingest/record.ts';
-import { parseSeq, seqToString } from '../seq.ts';
+import { type BusRecord, withSeq } from '../kernel/event-record.ts';
+import { parseSeq, seqToString } from '../kernel/seq.ts';
 import type { SqlClient } from './sql-client.ts';
 import { isoOrNull, numOrNull, pgArray } from './sql-values.ts';
-import type {
-  CostGroup,
-  CostRow,
-  DataKeyRow,
-  EventPageQuery,
-  ModelPricing,
-  Storage,
-  StoredTrace,
-  TenantScope,
-  TimeseriesSeries,
-} from './storage.ts';
+import type { CostGroup, CostRow, DataKeyRow, EventPageQuery, ModelPricing, Storage, StoredTrace, TimeseriesSeries } from './storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { STALE_HORIZON_MS } from './storage.ts';
 
 const EVENT_COLUMNS = `id, seq, invocation_id, pipeline_run_id, "timestamp", emitted_at, received_at, tenant_id,

@@ -1,11 +1,9 @@
 import type { EventFilter, MetricsRow, ModelEvent, TimeseriesSeries } from '@frostbyte/contracts';
 
 export type { TimeseriesPoint, TimeseriesSeries } from '@frostbyte/contracts';
-import type { BusRecord, SealedTrace } from '../ingest/record.ts';
+import type { BusRecord, SealedTrace } from '../kernel/event-record.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 
-/** Which tenants a caller may read: a list, or every tenant ('*', admins and the
- * system itself). Every read takes one; no read is unscoped. */
-export type TenantScope = readonly string[] | '*';
 
 export interface EventPageQuery extends EventFilter {
   from?: string;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventStats } from '../../src/registry/event-stats.ts';
+import { EventStats } from '../../src/storage/event-stats.ts';
 import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { makeStorage, type StorageKind, uniq } from '../helper.ts';
 import { record, withSeqs } from '../shared-suites/records.ts';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
-import { hashEntry } from '../../src/security/audit-chain.ts';
+import { hashEntry } from '../../src/audit/audit-chain.ts';
 import { createPgliteClient } from '../../src/storage/pglite-client.ts';
 import type { SqlClient } from '../../src/storage/sql-client.ts';
 import { freshPgDatabase, startServer, TEST_ADMIN_TOKEN, tempDir, uniq } from '../helper.ts';

@@ -1,7 +1,7 @@
 import { newId } from '@frostbyte/contracts';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isPermission, PUBLIC } from '../../src/security/permissions.ts';
+import { isPermission, PUBLIC } from '../../src/access/permissions.ts';
 import { makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { bare, call, ingestKey, userToken } from './support.ts';
 

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { loggerOptions } from '../../src/security/log-redaction.ts';
+import { loggerOptions } from '../../src/kernel/log-redaction.ts';
 import { freshPgDatabase, makeEvent, REDIS_URL, TEST_ADMIN_TOKEN, tempDir, uniq, until } from '../helper.ts';
 import { call, ingestKey } from './support.ts';
 

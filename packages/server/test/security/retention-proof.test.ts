@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
-import { leafHash, verifyInclusion } from '../../src/security/merkle.ts';
+import { leafHash, verifyInclusion } from '../../src/audit/merkle.ts';
 import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { call, ingestKey } from './support.ts';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { BusFullError, type Bus } from '../../src/bus/bus.ts';
 import type { ModelEvent } from '@frostbyte/contracts';
-import { compareSeq } from '../../src/seq.ts';
+import { compareSeq } from '../../src/kernel/seq.ts';
 import { sleep, until } from '../helper.ts';
 import { record } from './records.ts';
 

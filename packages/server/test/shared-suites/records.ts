@@ -1,4 +1,4 @@
-import type { BusRecord, EventRecord } from '../../src/ingest/record.ts';
+import type { BusRecord, EventRecord } from '../../src/kernel/event-record.ts';
 import { makeEvent } from '../helper.ts';
 
 let ms = Date.now();

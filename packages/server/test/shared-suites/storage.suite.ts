@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSeq } from '../../src/seq.ts';
+import { parseSeq } from '../../src/kernel/seq.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { uniq } from '../helper.ts';
 import { record, withSeqs } from './records.ts';

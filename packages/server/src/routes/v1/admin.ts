@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { ROLES } from '../../security/permissions.ts';
+import { ROLES } from '../../access/permissions.ts';
 
 const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });

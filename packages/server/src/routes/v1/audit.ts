@@ -1,8 +1,8 @@
-import { forbidden, notFound } from '../../http-error.ts';
+import { forbidden, notFound } from '../../kernel/errors.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import type { TenantScope } from '../../storage/storage.ts';
+import type { TenantScope } from '../../kernel/tenant-scope.ts';
 
 const Tenant = Type.String({ pattern: '^(_system|[a-z0-9][a-z0-9_-]{0,62})$' });
 const Entry = Type.Object({

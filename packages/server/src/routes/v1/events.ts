@@ -10,8 +10,8 @@ import {
 } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { badRequest, notFound } from '../../http-error.ts';
-import { parseSeq } from '../../seq.ts';
+import { badRequest, notFound } from '../../kernel/errors.ts';
+import { parseSeq } from '../../kernel/seq.ts';
 import { readTrace } from './read-trace.ts';
 
 const EventPage = Type.Object({ events: Type.Array(ModelEvent), next_cursor: Type.Union([Type.String(), Type.Null()]) });

@@ -1,5 +1,5 @@
 import { ErrorResponse, EventFilter, MetricsQuery, MetricsRow, MetricsTimeseries } from '@frostbyte/contracts';
-import { badRequest } from '../../http-error.ts';
+import { badRequest } from '../../kernel/errors.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 

@@ -1,6 +1,6 @@
 import { MAX_BATCH_EVENTS } from '@frostbyte/contracts';
 import type { FastifyPluginAsync } from 'fastify';
-import { badRequest } from '../../http-error.ts';
+import { badRequest } from '../../kernel/errors.ts';
 import { decodeProtobuf, OtlpError, spansToEvents } from '../../ingest/otlp.ts';
 
 /** `POST /v1/traces`: OTLP/HTTP in JSON or protobuf. Answers in the OTLP response

@@ -1,4 +1,4 @@
-import { forbidden } from '../../http-error.ts';
+import { forbidden } from '../../kernel/errors.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, PipelineConfig, PipelineStatus, TENANT_PATTERN } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';

@@ -1,5 +1,5 @@
 import type { DecisionTrace } from '@frostbyte/contracts';
-import type { TraceCrypto } from '../../security/trace-crypto.ts';
+import type { TraceCrypto } from '../../crypto/trace-crypto.ts';
 import type { StoredTrace } from '../../storage/storage.ts';
 
 /** Opens a stored trace for a reader. Payloads stay closed for roles that may not see

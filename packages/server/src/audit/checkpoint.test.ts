@@ -20,7 +20,7 @@ import {
   verifyCheckpoint,
   verifyNote,
 } from './checkpoint.ts';
-import { SecretFileError } from './secret-file.ts';
+import { SecretFileError } from '../crypto/secret-file.ts';
 
 const posix = process.platform !== 'win32';
 

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
-import type { TenantScope } from '../storage/storage.ts';
+import { badRequest, HttpError, unauthorized } from '../kernel/errors.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import type { IdentityRepository, User } from './identity.ts';
 import { canSeePayloads, INGEST_KEY_PERMISSIONS, isRole, type Permission, permissionsOf, type Role } from './permissions.ts';
-import { readOrCreateSecretFile } from './secret-file.ts';
+import { readOrCreateSecretFile } from '../crypto/secret-file.ts';
 
 /** Who is asking, and what they may see. Set once per request by the auth plugin;
  * handlers read it, never the raw headers. */
@@ -31,15 +32,6 @@ export const SYSTEM_CONTEXT: RequestContext = {
   canSeePayloads: true,
 };
 
-export class AuthError extends Error {
-  constructor(
-    readonly statusCode: 400 | 401,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Longer than any token this server issues (a JWT with 100 tenants is ~3 KB). */
 export const MAX_TOKEN_CHARS = 8192;
 const ISSUER = 'frostbyte-observatory';
@@ -59,7 +51,7 @@ const sameSecret = (a: string, b: string) => timingSafeEqual(digest(a), digest(b
  *   demotion takes effect without waiting for expiry;
  * - admin tokens: FMO_ADMIN_TOKEN, and the per-process token the server writes 0600
  *   into the data dir for the CLI.
- * Every failure is an AuthError (400 malformed / 401 otherwise), never a 500.
+ * Every failure is an HttpError (400 malformed / 401 otherwise), never a 500.
  */
 export class Authenticator {
   private readonly cache = new Map<string, { ctx: RequestContext; until: number }>();
@@ -96,10 +88,10 @@ export class Authenticator {
     return new Authenticator(opts.identity, secret, opts.adminTokens, opts.ttlS);
   }
 
-  /** A bearer token's context. Throws AuthError. */
+  /** A bearer token's context. Throws HttpError 400/401. */
   async authenticate(token: string): Promise<RequestContext> {
-    if (token.length > MAX_TOKEN_CHARS) throw new AuthError(400, `token is longer than ${MAX_TOKEN_CHARS} characters`);
-    if (!/^[\x21-\x7e]+$/.test(token)) throw new AuthError(401, 'token is malformed');
+    if (token.length > MAX_TOKEN_CHARS) throw badRequest(`token is longer than ${MAX_TOKEN_CHARS} characters`);
+    if (!/^[\x21-\x7e]+$/.test(token)) throw unauthorized('token is malformed');
     for (const t of this.adminTokens) if (sameSecret(t, token)) return adminContext('admin_token', 'admin-token', 'admin token');
     const cached = this.cache.get(token);
     if (cached && cached.until > Date.now()) return cached.ctx;
@@ -135,20 +127,20 @@ export class Authenticator {
     return code;
   }
 
-  /** Spends a login code: a token for the local administrator, or AuthError 401. */
+  /** Spends a login code: a token for the local administrator, or HttpError 401. */
   async exchangeLoginCode(code: string): Promise<{ token: string; expires_at: string; user: User }> {
     const key = digest(code).toString('hex');
     const until = this.loginCodes.get(key);
     this.loginCodes.delete(key); // single use, even when expired
     if (until === undefined || until < Date.now())
-      throw new AuthError(401, 'login code is unknown, used or expired; restart the server for a new link, or use `frostbyte token`');
+      throw unauthorized('login code is unknown, used or expired; restart the server for a new link, or use `frostbyte token`');
     const user = await this.identity.ensureLocalAdmin();
     return { ...(await this.issueUserToken(user)), user };
   }
 
   private async fromKey(secret: string): Promise<RequestContext> {
     const key = await this.identity.keyBySecret(secret);
-    if (!key) throw new AuthError(401, 'API key is unknown or revoked');
+    if (!key) throw unauthorized('API key is unknown or revoked');
     return {
       principal: { kind: 'api_key', id: key.id, name: key.name },
       role: 'viewer',
@@ -169,15 +161,15 @@ export class Authenticator {
         requiredClaims: ['sub', 'exp'],
       });
       sub = payload.sub as string;
-      if (!isRole(payload.role) || !Array.isArray(payload.tenants)) throw new AuthError(401, 'token lacks role or tenants');
+      if (!isRole(payload.role) || !Array.isArray(payload.tenants)) throw unauthorized('token lacks role or tenants');
     } catch (e) {
-      if (e instanceof AuthError) throw e;
-      if (e instanceof joseErrors.JWTExpired) throw new AuthError(401, 'token expired; get a new one');
-      if (e instanceof joseErrors.JOSEError) throw new AuthError(401, 'token is not valid');
-      throw new AuthError(401, 'token is malformed');
+      if (e instanceof HttpError) throw e;
+      if (e instanceof joseErrors.JWTExpired) throw unauthorized('token expired; get a new one');
+      if (e instanceof joseErrors.JOSEError) throw unauthorized('token is not valid');
+      throw unauthorized('token is malformed');
     }
     const user = /^[0-9a-f-]{36}$/i.test(sub) ? await this.identity.user(sub) : null;
-    if (!user || user.disabled_at) throw new AuthError(401, 'the user of this token no longer exists or is disabled');
+    if (!user || user.disabled_at) throw unauthorized('the user of this token no longer exists or is disabled');
     return {
       principal: { kind: 'user', id: user.id, name: user.name },
       role: user.role,

@@ -1,7 +1,7 @@
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { SqlStorage } from '../storage/sql-storage.ts';
-import type { AuditLog } from './audit-log.ts';
-import { merkleRoot } from './merkle.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import { merkleRoot } from '../audit/merkle.ts';
 
 export interface RetentionReport {
   trace_cutoff: string;

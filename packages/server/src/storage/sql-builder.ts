@@ -1,6 +1,6 @@
-import type { TenantScope } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 
-export { iso, isoOrNull, numOrNull } from '../storage/sql-values.ts';
+export { iso, isoOrNull, numOrNull } from './sql-values.ts';
 
 /** Positional parameters for hand-written SQL: `p.add(value)` returns `$n`. */
 export class Params {

@@ -1,8 +1,9 @@
-import type { AuditLog } from './audit-log.ts';
-import type { Authenticator, RequestContext } from './auth.ts';
-import { IdentityError, type IdentityRepository, TENANT_RE } from './identity.ts';
-import type { Retention } from './retention.ts';
-import type { TraceCrypto } from './trace-crypto.ts';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { Authenticator, RequestContext } from '../access/auth.ts';
+import { badRequest, conflict, notFound } from '../kernel/errors.ts';
+import { type IdentityRepository, TENANT_RE } from '../access/identity.ts';
+import type { Retention } from '../retention/retention.ts';
+import type { TraceCrypto } from '../crypto/trace-crypto.ts';
 
 /** The actor name stored in audit rows: never a secret, never PII beyond a user name. */
 export const actorOf = (ctx: RequestContext) =>
@@ -10,7 +11,7 @@ export const actorOf = (ctx: RequestContext) =>
 
 const tenantOrThrow = (t: string) => {
   if (!TENANT_RE.test(t))
-    throw new IdentityError(400, `tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+    throw badRequest(`tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
   return t;
 };
 
@@ -44,7 +45,7 @@ export class AdminService {
 
   async revokeKey(ctx: RequestContext, id: string) {
     const info = await this.deps.identity.revokeKey(id);
-    if (!info) throw new IdentityError(404, `no API key ${id}`);
+    if (!info) throw notFound(`no API key ${id}`);
     this.deps.auth.invalidate();
     await this.deps.audit.record({
       tenant: info.tenant_id,
@@ -75,7 +76,7 @@ export class AdminService {
 
   async issueToken(ctx: RequestContext, idOrName: string, ttlS?: number) {
     const user = await this.deps.identity.user(idOrName);
-    if (!user || user.disabled_at) throw new IdentityError(404, `no active user ${idOrName.slice(0, 64)}`);
+    if (!user || user.disabled_at) throw notFound(`no active user ${idOrName.slice(0, 64)}`);
     const t = await this.deps.auth.issueUserToken(user, ttlS);
     await this.deps.audit.record({
       actor: actorOf(ctx),
@@ -90,9 +91,9 @@ export class AdminService {
    * others within their credential cache's 5 s). Not undone by design: create a new user. */
   async disableUser(ctx: RequestContext, idOrName: string) {
     const target = await this.deps.identity.user(idOrName);
-    if (!target) throw new IdentityError(404, `no user ${idOrName.slice(0, 64)}`);
+    if (!target) throw notFound(`no user ${idOrName.slice(0, 64)}`);
     if (ctx.principal.kind === 'user' && ctx.principal.id === target.id)
-      throw new IdentityError(409, 'you cannot disable yourself; ask another administrator');
+      throw conflict('you cannot disable yourself; ask another administrator');
     const user = (await this.deps.identity.disableUser(target.id)) ?? target;
     this.deps.auth.invalidate();
     await this.deps.audit.record({

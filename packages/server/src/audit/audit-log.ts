@@ -1,9 +1,9 @@
 import { hash } from 'node:crypto';
 import type { ModelEvent } from '@frostbyte/contracts';
-import { compareSeq, seqToBigint } from '../seq.ts';
+import { compareSeq, seqToBigint } from '../kernel/seq.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import { type SqlStorage, toEvent } from '../storage/sql-storage.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';

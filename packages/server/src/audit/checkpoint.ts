@@ -7,7 +7,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
-import { readOrCreateSecretFile } from './secret-file.ts';
+import { readOrCreateSecretFile } from '../crypto/secret-file.ts';
 
 /**
  * Ed25519-signed audit checkpoints in the signed-note format of Go's

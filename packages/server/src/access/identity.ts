@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '@frostbyte/contracts';
 import type { SqlStorage } from '../storage/sql-storage.ts';
-import type { TenantScope } from '../storage/storage.ts';
+import { badRequest, conflict, HttpError } from '../kernel/errors.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { isRole, type Role } from './permissions.ts';
 import { isoOrNull } from '../storage/sql-values.ts';
 
@@ -28,15 +29,6 @@ export interface ApiKeyInfo {
   created_by: string;
   created_at: string;
   revoked_at: string | null;
-}
-
-export class IdentityError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest();
@@ -69,10 +61,10 @@ function toKey(r: Record<string, unknown>): ApiKeyInfo {
 export function parseTenants(input: string | readonly string[]): TenantScope {
   const list = (typeof input === 'string' ? input.split(',') : [...input]).map((t) => t.trim()).filter(Boolean);
   if (list.includes('*')) return '*';
-  if (list.length === 0) throw new IdentityError(400, 'tenants: give at least one tenant id, or * for all');
+  if (list.length === 0) throw badRequest('tenants: give at least one tenant id, or * for all');
   for (const t of list)
     if (!TENANT_RE.test(t))
-      throw new IdentityError(400, `tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+      throw badRequest(`tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
   return [...new Set(list)];
 }
 
@@ -87,11 +79,9 @@ export class IdentityRepository {
 
   async createUser(u: { name: string; role: string; tenants: string | readonly string[]; createdBy: string }): Promise<User> {
     if (!isRole(u.role))
-      throw new IdentityError(
-        400,
-        `role must be one of admin, ml_engineer, compliance_officer, operator, viewer; got '${String(u.role).slice(0, 40)}'`,
+      throw badRequest(`role must be one of admin, ml_engineer, compliance_officer, operator, viewer; got '${String(u.role).slice(0, 40)}'`,
       );
-    if (!/^[\w .@-]{1,64}$/u.test(u.name)) throw new IdentityError(400, 'name: 1–64 letters, digits, space, . @ _ -');
+    if (!/^[\w .@-]{1,64}$/u.test(u.name)) throw badRequest('name: 1–64 letters, digits, space, . @ _ -');
     const tenants = parseTenants(u.tenants);
     try {
       const { rows } = await this.storage.scoped('*', (db) =>
@@ -103,7 +93,7 @@ export class IdentityRepository {
       );
       return toUser(rows[0] as Record<string, unknown>);
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') throw new IdentityError(409, `a user named '${u.name}' exists`);
+      if ((e as { code?: string }).code === '23505') throw conflict(`a user named '${u.name}' exists`);
       throw e;
     }
   }
@@ -147,14 +137,14 @@ export class IdentityRepository {
     try {
       return await this.createUser({ name: 'local-admin', role: 'admin', tenants: '*', createdBy: 'system' });
     } catch (e) {
-      if (e instanceof IdentityError && e.statusCode === 409) return (await this.user('local-admin')) as User;
+      if (e instanceof HttpError && e.statusCode === 409) return (await this.user('local-admin')) as User;
       throw e;
     }
   }
 
   async createKey(k: { tenant: string; name?: string; createdBy: string }): Promise<{ key: string; info: ApiKeyInfo }> {
     if (!TENANT_RE.test(k.tenant))
-      throw new IdentityError(400, `tenant '${k.tenant.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+      throw badRequest(`tenant '${k.tenant.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
     const key = `${INGEST_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
     const { rows } = await this.storage.scoped('*', (db) =>
       db.query(
@@ -168,7 +158,7 @@ export class IdentityRepository {
 
   /** Revokes a key; returns it, or null when no such key exists. */
   async revokeKey(id: string): Promise<ApiKeyInfo | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new IdentityError(400, 'key id must be the uuid printed by `keys create`');
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('key id must be the uuid printed by `keys create`');
     const { rows } = await this.storage.scoped('*', (db) =>
       db.query(
         `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1

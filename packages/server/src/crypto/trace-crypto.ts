@@ -1,4 +1,4 @@
-import type { TraceSealer } from '../ingest/ingest-events.ts';
+import type { TraceSealer } from '../kernel/ports.ts';
 import type { Storage } from '../storage/storage.ts';
 import { DecryptError, Keyring, open, seal } from './envelope.ts';
 

@@ -1,14 +1,14 @@
 /**
  * Micro-benchmarks of the security core, for the numbers in the README and for
- * `bench/` to adopt: `npx tsx packages/server/src/security/microbench.ts`.
+ * `bench/` to adopt: `npx tsx bench/crypto-micro.ts`.
  * Not a test: timings are machine-dependent and asserted nowhere (DESIGN §7).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type AuditEntry, appendEntry } from './audit-chain.ts';
-import { generateSigningKey, signCheckpoint, verifyCheckpoint } from './checkpoint.ts';
-import { Keyring, open, seal } from './envelope.ts';
-import { eventDigest, merkleRoot } from './merkle.ts';
-import { verifyChain } from './verify.ts';
+import { type AuditEntry, appendEntry } from '../packages/server/src/audit/audit-chain.ts';
+import { generateSigningKey, signCheckpoint, verifyCheckpoint } from '../packages/server/src/audit/checkpoint.ts';
+import { Keyring, open, seal } from '../packages/server/src/crypto/envelope.ts';
+import { eventDigest, merkleRoot } from '../packages/server/src/audit/merkle.ts';
+import { verifyChain } from '../packages/server/src/audit/verify.ts';
 
 function measure(name: string, fn: () => void, seconds = 1): void {
   const warmUntil = performance.now() + 200;

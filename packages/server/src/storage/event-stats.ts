@@ -1,7 +1,7 @@
 import type { VersionStats } from '@frostbyte/contracts';
-import type { SqlClient } from '../storage/sql-client.ts';
-import type { TenantScope } from '../storage/storage.ts';
-import { isoOrNull, numOrNull, Params } from './sql.ts';
+import type { SqlClient } from './sql-client.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
+import { isoOrNull, numOrNull, Params } from './sql-builder.ts';
 
 export type ScopedRunner = <T>(scope: TenantScope, fn: (db: SqlClient) => Promise<T>) => Promise<T>;
 
