@@ -1,83 +1,14 @@
 import { type EventFilter, type MetricsRow, type ModelEvent, newId } from '@frostbyte/contracts';
 import { type BusRecord, withSeq } from '../kernel/event-record.ts';
-import { parseSeq, seqToString } from '../kernel/seq.ts';
 import type { SqlClient } from './sql-client.ts';
-import { isoOrNull, numOrNull, pgArray } from './sql-values.ts';
+import { EVENT_COLUMN_LIST, EVENT_PARAMS, eventArrays, eventUnnest, toEvent, traceArrays, traceInsert } from './event-columns.ts';
+import { Where } from './sql-builder.ts';
+import { isoOrNull, numOrNull } from './sql-values.ts';
 import type { CostGroup, CostRow, DataKeyRow, EventPageQuery, ModelPricing, Storage, StoredTrace, TimeseriesSeries } from './storage.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { STALE_HORIZON_MS } from './storage.ts';
 
-const EVENT_COLUMNS = `id, seq, invocation_id, pipeline_run_id, "timestamp", emitted_at, received_at, tenant_id,
-  document_id, stage, model_name, model_version, operation, status, duration_ms, input_tokens, output_tokens,
-  cost_usd, metadata, error, has_trace, confidence_score`;
-
-
-export function toEvent(r: Record<string, unknown>): ModelEvent {
-  return {
-    id: r.id as string,
-    seq: seqToString(BigInt(r.seq as string)),
-    invocation_id: r.invocation_id as string,
-    pipeline_run_id: (r.pipeline_run_id as string | null) ?? null,
-    timestamp: isoOrNull(r.timestamp) as string,
-    emitted_at: isoOrNull(r.emitted_at),
-    received_at: isoOrNull(r.received_at) as string,
-    tenant_id: r.tenant_id as string,
-    document_id: (r.document_id as string | null) ?? null,
-    stage: r.stage as string,
-    model_name: r.model_name as string,
-    model_version: r.model_version as string,
-    operation: r.operation as string,
-    status: r.status as ModelEvent['status'],
-    duration_ms: numOrNull(r.duration_ms),
-    input_tokens: numOrNull(r.input_tokens),
-    output_tokens: numOrNull(r.output_tokens),
-    cost_usd: numOrNull(r.cost_usd),
-    metadata: (r.metadata as Record<string, unknown>) ?? {},
-    error: (r.error as ModelEvent['error']) ?? null,
-    has_trace: Boolean(r.has_trace),
-    confidence_score: numOrNull(r.confidence_score),
-  };
-}
-
 const b64 = (v: unknown): string | null => (v == null ? null : Buffer.from(v as Uint8Array).toString('base64'));
-
-type Scalar = string | number | boolean | null;
-/** Which of insertRecords' event and trace columns hold free text or JSON (quoted in
- * the array literal); the others are uuids, numbers, booleans or base64. */
-const EVENT_QUOTED = [false, false, false, true, true, true, true, true, true, true, true, true, true, true, false, false, false, false, true, true, false, false];
-const TRACE_QUOTED = [false, true, true, false, false, false, false, true, false, false];
-
-/** Builds a WHERE clause from a tenant scope and the shared filters. */
-class Where {
-  readonly parts: string[] = [];
-  constructor(readonly params: unknown[] = []) {}
-  add(sqlWithPlaceholder: string, value: unknown): this {
-    this.params.push(value);
-    this.parts.push(sqlWithPlaceholder.replace('?', `$${this.params.length}`));
-    return this;
-  }
-  raw(sql: string): this {
-    this.parts.push(sql);
-    return this;
-  }
-  scope(scope: TenantScope, col = 'tenant_id'): this {
-    return scope === '*' ? this : this.add(`${col} = ANY(?::text[])`, [...scope]);
-  }
-  filter(f: EventFilter): this {
-    if (f.tenant_id) this.add('tenant_id = ?', f.tenant_id);
-    if (f.model_name) this.add('model_name = ?', f.model_name);
-    if (f.model_version) this.add('model_version = ?', f.model_version);
-    if (f.document_id) this.add('document_id = ?', f.document_id);
-    if (f.document_prefix) this.add(`document_id LIKE ? ESCAPE '\\'`, `${f.document_prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    if (f.operation) this.add('operation = ?', f.operation);
-    if (f.stage) this.add('stage = ?', f.stage);
-    if (f.status) this.add('status = ?', f.status);
-    return this;
-  }
-  get sql(): string {
-    return this.parts.length ? `WHERE ${this.parts.join(' AND ')}` : '';
-  }
-}
 
 /** The storage over any PostgreSQL driver. PGlite and PostgreSQL run the same SQL. */
 export class SqlStorage implements Storage {
@@ -107,53 +38,20 @@ export class SqlStorage implements Storage {
 
   async insertRecords(records: readonly BusRecord[]): Promise<{ inserted: number }> {
     if (records.length === 0) return { inserted: 0 };
-    // Columns of the batch as array literals (pgArray): `true` marks the ones that need
-    // quoting; ids, numbers, booleans and base64 never do.
-    const cols: unknown[][] = Array.from({ length: 22 }, () => []);
-    const tr: unknown[][] = Array.from({ length: 10 }, () => []);
-    for (const { seq, record } of records) {
-      const e = record.event;
-      const s = parseSeq(seq);
-      if (s === null) throw new Error(`bad seq ${seq}`);
-      const v = [
-        e.id, s.toString(), e.invocation_id, e.pipeline_run_id, e.timestamp, e.emitted_at, e.received_at, e.tenant_id,
-        e.document_id, e.stage, e.model_name, e.model_version, e.operation, e.status, e.duration_ms, e.input_tokens,
-        e.output_tokens, e.cost_usd, JSON.stringify(e.metadata ?? {}), e.error ? JSON.stringify(e.error) : null,
-        record.trace !== null, e.confidence_score,
-      ];
-      for (let i = 0; i < v.length; i++) cols[i]?.push(v[i]);
-      const t = record.trace;
-      if (t) {
-        const tv = [e.id, e.tenant_id, e.timestamp, t.input, t.output, t.decision_rationale,
-          t.confidence_score, JSON.stringify(t.redactions ?? {}), t.key_version, t.payload ?? null];
-        for (let i = 0; i < tv.length; i++) tr[i]?.push(tv[i]);
-      }
-    }
-    const params = [
-      ...cols.map((c, i) => pgArray(c as Scalar[], EVENT_QUOTED[i])),
-      ...tr.map((c, i) => pgArray(c as Scalar[], TRACE_QUOTED[i])),
-    ];
+    // One array-literal parameter per column of the batch (storage/event-columns.ts).
+    const params = [...eventArrays(records), ...traceArrays(records)];
     // One statement: insert the new events, their traces, the hourly rollups and the
     // in-flight set (migrations/0013) of exactly the rows that were new, so replays
     // change nothing anywhere.
     const sql = `
       WITH ins AS (
-        INSERT INTO model_events (${EVENT_COLUMNS})
-        SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-          $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[],
-          $15::float8[], $16::int[], $17::int[], $18::numeric[], $19::jsonb[], $20::jsonb[], $21::bool[], $22::real[])
+        INSERT INTO model_events (${EVENT_COLUMN_LIST})
+        SELECT * FROM ${eventUnnest(1)}
         ON CONFLICT DO NOTHING
         RETURNING id, invocation_id, tenant_id, "timestamp", stage, model_name, model_version, status, input_tokens,
           output_tokens, cost_usd, duration_ms
       ), traces AS (
-        INSERT INTO decision_traces (event_id, tenant_id, "timestamp", input, output, decision_rationale,
-          confidence_score, redactions, key_version, payload)
-        SELECT t.event_id, t.tenant_id, t.ts, decode(t.i, 'base64'), decode(t.o, 'base64'), decode(t.r, 'base64'), t.c, t.red, t.kv,
-          decode(t.p, 'base64')
-        FROM unnest($23::uuid[], $24::text[], $25::timestamptz[], $26::text[], $27::text[], $28::text[],
-          $29::real[], $30::jsonb[], $31::int[], $32::text[]) AS t(event_id, tenant_id, ts, i, o, r, c, red, kv, p)
-        WHERE t.event_id IN (SELECT id FROM ins)
-        ON CONFLICT DO NOTHING
+        ${traceInsert(EVENT_PARAMS + 1)}
       ), rollup AS (
         INSERT INTO cost_metrics AS m (tenant_id, hour, stage, model_name, model_version, calls, errors,
           input_tokens, output_tokens, cost_usd, duration_ms_sum, duration_ms_max)
@@ -218,9 +116,9 @@ export class SqlStorage implements Storage {
       if (q.from) w.add('"timestamp" >= ?', q.from);
       if (q.to) w.add('"timestamp" < ?', q.to);
       if (q.beforeSeq !== undefined) w.add('seq < ?', q.beforeSeq.toString());
-      w.params.push(q.limit);
+      const lim = w.p.add(q.limit);
       const { rows } = await db.query(
-        `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq DESC LIMIT $${w.params.length}`,
+        `SELECT ${EVENT_COLUMN_LIST} FROM model_events ${w.sql} ORDER BY seq DESC LIMIT ${lim}`,
         w.params,
       );
       return rows.map(toEvent);
@@ -230,7 +128,7 @@ export class SqlStorage implements Storage {
   async getEvent(scope: TenantScope, id: string) {
     return this.scoped(scope, async (db) => {
       const w = new Where().scope(scope).add('id = ?', id);
-      const { rows } = await db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} LIMIT 1`, w.params);
+      const { rows } = await db.query(`SELECT ${EVENT_COLUMN_LIST} FROM model_events ${w.sql} LIMIT 1`, w.params);
       if (!rows[0]) return null;
       const event = toEvent(rows[0]);
       let trace: StoredTrace | null = null;
@@ -263,7 +161,7 @@ export class SqlStorage implements Storage {
   async invocationEvents(scope: TenantScope, invocationId: string) {
     return this.scoped(scope, async (db) => {
       const w = new Where().scope(scope).add('invocation_id = ?', invocationId);
-      const { rows } = await db.query(`SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq`, w.params);
+      const { rows } = await db.query(`SELECT ${EVENT_COLUMN_LIST} FROM model_events ${w.sql} ORDER BY seq`, w.params);
       return rows.map(toEvent);
     });
   }
@@ -271,9 +169,9 @@ export class SqlStorage implements Storage {
   async documentEvents(scope: TenantScope, documentId: string, limit: number) {
     return this.scoped(scope, async (db) => {
       const w = new Where().scope(scope).add('document_id = ?', documentId);
-      w.params.push(limit);
+      const lim = w.p.add(limit);
       const { rows } = await db.query(
-        `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
+        `SELECT ${EVENT_COLUMN_LIST} FROM model_events ${w.sql} ORDER BY seq LIMIT ${lim}`,
         w.params,
       );
       return rows.map(toEvent);
@@ -283,9 +181,9 @@ export class SqlStorage implements Storage {
   async eventsAfter(scope: TenantScope, filter: EventFilter, afterSeq: bigint, limit: number) {
     return this.scoped(scope, async (db) => {
       const w = new Where().scope(scope).filter(filter).add('seq > ?', afterSeq.toString());
-      w.params.push(limit);
+      const lim = w.p.add(limit);
       const { rows } = await db.query(
-        `SELECT ${EVENT_COLUMNS} FROM model_events ${w.sql} ORDER BY seq LIMIT $${w.params.length}`,
+        `SELECT ${EVENT_COLUMN_LIST} FROM model_events ${w.sql} ORDER BY seq LIMIT ${lim}`,
         w.params,
       );
       return rows.map(toEvent);
@@ -314,7 +212,7 @@ export class SqlStorage implements Storage {
       // filters apply to the start event itself. An open row's tenant is its start's, so
       // only the tenants asked for are read from the set. Status: error when the last
       // minute had failures, processing when something is in flight, else idle.
-      const open = new Where(w.params).scope(scope).raw('NOT ended').raw(`started_at >= ${since}`);
+      const open = new Where(w.p).scope(scope).raw('NOT ended').raw(`started_at >= ${since}`);
       if (filter.tenant_id) open.add('tenant_id = ?', filter.tenant_id);
       // Grouped by hash, each group keeping its completed durations; the percentiles then
       // sort only those, per group. percentile_cont() in the grouping query itself made
@@ -448,7 +346,7 @@ export class SqlStorage implements Storage {
            SELECT invocation_id AS c_invocation, tenant_id AS c_tenant, started_event_id AS c_id, started_at AS c_at
            FROM open_invocations WHERE NOT ended AND started_at < $1 AND started_at > $2
            ORDER BY started_at LIMIT $3)
-         SELECT c.c_invocation, c.c_tenant, s.seq IS NOT NULL AS found, ${EVENT_COLUMNS},
+         SELECT c.c_invocation, c.c_tenant, s.seq IS NOT NULL AS found, ${EVENT_COLUMN_LIST},
            EXISTS (SELECT 1 FROM model_events f
              WHERE f.invocation_id = s.invocation_id AND f.tenant_id = s.tenant_id AND f.status <> 'started'
                AND f."timestamp" > $2::timestamptz - interval '1 day') AS has_end
