@@ -1,30 +1,46 @@
 import { lazy, type ReactNode, Suspense } from 'react';
+import { ModelActivityMonitor } from '../features/activity/ModelActivityMonitor.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
-import { DecisionTracer } from '../features/observability/DecisionTracer.tsx';
-import { ModelActivityMonitor } from '../features/observability/ModelActivityMonitor.tsx';
-import { ProvenanceTimeline } from '../features/observability/ProvenanceTimeline.tsx';
+import { ProvenanceTimeline } from '../features/provenance/ProvenanceTimeline.tsx';
+import { DecisionTracer } from '../features/trace/DecisionTracer.tsx';
 import { matchPath } from '../lib/router.tsx';
 
 // The schematic brings @xyflow/react (~150 kB): loaded when the page is first opened.
-const EnhancedPipelineSchematic = lazy(() =>
-  import('../features/pipeline/EnhancedPipelineSchematic.tsx').then((m) => ({ default: m.EnhancedPipelineSchematic })),
-);
+const PipelinePage = lazy(() => import('./pipeline-page.tsx').then((m) => ({ default: m.PipelinePage })));
 
-/** The dashboard's paths. `public` routes render without a session. `live` routes
- * drive the shared stream themselves (the monitor sets its filters). */
-interface RouteDef {
+/** One of the dashboard's pages. `public` routes render without a session;
+ * `ownsStream` routes drive the shared stream themselves (the monitor sets its filters).
+ * `nav` puts the page in the main navigation under `label`; `onlyWhenCurrent` shows it
+ * there only while it is open (the tracer needs an event: one starts at the feed). */
+export interface RouteDef {
   path: string;
+  /** Other paths showing the same page. */
+  aliases?: readonly string[];
   title: string;
   render: (params: Record<string, string>) => ReactNode;
   public?: boolean;
   ownsStream?: boolean;
+  nav?: { label: string; onlyWhenCurrent?: boolean };
 }
 
+/** The one list of the dashboard's paths: the router (`resolveRoute`) and the main
+ * navigation (`shell/Nav.tsx`) both read it, in this order. */
 export const ROUTES: readonly RouteDef[] = [
-  { path: '/', title: 'Model activity', render: () => <ModelActivityMonitor />, ownsStream: true },
-  { path: '/activity', title: 'Model activity', render: () => <ModelActivityMonitor />, ownsStream: true },
-  { path: '/trace/:eventId', title: 'Decision trace', render: (p) => <DecisionTracer key={p.eventId} eventId={p.eventId ?? ''} /> },
-  { path: '/provenance', title: 'Provenance', render: () => <ProvenanceTimeline /> },
+  {
+    path: '/activity',
+    aliases: ['/'],
+    title: 'Model activity',
+    render: () => <ModelActivityMonitor />,
+    ownsStream: true,
+    nav: { label: 'Activity' },
+  },
+  {
+    path: '/trace/:eventId',
+    title: 'Decision trace',
+    render: (p) => <DecisionTracer key={p.eventId} eventId={p.eventId ?? ''} />,
+    nav: { label: 'Tracer', onlyWhenCurrent: true },
+  },
+  { path: '/provenance', title: 'Provenance', render: () => <ProvenanceTimeline />, nav: { label: 'Provenance' } },
   {
     path: '/pipeline',
     title: 'Pipeline',
@@ -36,17 +52,20 @@ export const ROUTES: readonly RouteDef[] = [
           </p>
         }
       >
-        <EnhancedPipelineSchematic />
+        <PipelinePage />
       </Suspense>
     ),
+    nav: { label: 'Pipeline' },
   },
   { path: '/login', title: 'Sign in', render: () => <LoginPage />, public: true },
 ];
 
 export function resolveRoute(pathname: string): { route: RouteDef; params: Record<string, string> } | null {
   for (const route of ROUTES) {
-    const params = matchPath(route.path, pathname);
-    if (params) return { route, params };
+    for (const path of [route.path, ...(route.aliases ?? [])]) {
+      const params = matchPath(path, pathname);
+      if (params) return { route, params };
+    }
   }
   return null;
 }

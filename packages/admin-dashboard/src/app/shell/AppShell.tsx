@@ -1,8 +1,8 @@
 import { type ReactNode, useEffect, useRef } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
+import { AlertsArea } from '../../features/alerts/components/AlertsArea.tsx';
 import type { Session } from '../../features/auth/api/get-session.ts';
 import { useLocation } from '../../lib/router.tsx';
-import { AlertsArea } from './AlertsArea.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
 import { Nav } from './Nav.tsx';
 import { TenantSwitcher } from './TenantSwitcher.tsx';

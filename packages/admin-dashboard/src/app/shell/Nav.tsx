@@ -1,29 +1,26 @@
 import { Link, useLocation } from '../../lib/router.tsx';
+import { ROUTES, resolveRoute } from '../routes.tsx';
 
-const ITEMS = [
-  { href: '/activity', label: 'Activity', match: (p: string) => p === '/' || p === '/activity' },
-  { href: '/trace', label: 'Tracer', match: (p: string) => p.startsWith('/trace') },
-  { href: '/provenance', label: 'Provenance', match: (p: string) => p === '/provenance' },
-  { href: '/pipeline', label: 'Pipeline', match: (p: string) => p === '/pipeline' },
-];
-
-/** Primary navigation; the tenant in the URL travels with every link. */
+/** Primary navigation, read from the route list (`nav` entries, in their order); the
+ * tenant in the URL travels with every link. */
 export function Nav() {
   const { pathname, search } = useLocation();
   const tenant = new URLSearchParams(search).get('tenant_id');
   const suffix = tenant ? `?tenant_id=${encodeURIComponent(tenant)}` : '';
+  const open = resolveRoute(pathname)?.route;
   return (
     <nav aria-label="Main" className="main-nav">
       <ul>
-        {ITEMS.map((item) => {
-          // The tracer needs an event: from the nav it starts at the feed ("click any event").
-          const href = item.href === '/trace' ? `/activity${suffix}` : `${item.href}${suffix}`;
-          const current = item.match(pathname);
-          if (item.href === '/trace' && !current) return null;
+        {ROUTES.map((route) => {
+          if (!route.nav) return null;
+          const current = route === open;
+          // A page that needs a parameter (the tracer) is listed only while it is open, linking to itself.
+          if (route.nav.onlyWhenCurrent && !current) return null;
+          const href = route.nav.onlyWhenCurrent ? pathname + search : `${route.path}${suffix}`;
           return (
-            <li key={item.href}>
-              <Link href={current && item.href === '/trace' ? pathname + search : href} aria-current={current ? 'page' : undefined}>
-                {item.label}
+            <li key={route.path}>
+              <Link href={href} aria-current={current ? 'page' : undefined}>
+                {route.nav.label}
               </Link>
             </li>
           );

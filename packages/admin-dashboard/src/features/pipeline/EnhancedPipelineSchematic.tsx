@@ -2,9 +2,8 @@ import type { Alert } from '@frostbyte/contracts';
 import { useQueryClient } from '@tanstack/react-query';
 import { Background, type NodeTypes, ReactFlow } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
-import { AlertRulesPanel } from '../alerts/components/AlertRulesPanel.tsx';
 import { latestAlerts, mergeAlerts } from '../../lib/alerts.ts';
 import { formatAgo } from '../../lib/format.ts';
 import { useLiveStream } from '../../lib/live-stream.tsx';
@@ -22,9 +21,10 @@ const NODE_TYPES: NodeTypes = { stage: StageNode };
  * model, status, in flight, throughput and p95; edges move with the flow; the
  * bottleneck and alerts in words. `GET /v1/pipeline` every ~2 s, and `alert` frames
  * of the live stream at once (they also trigger a refresh). A stage opens the
- * monitor filtered to it.
+ * monitor filtered to it. `rules` (the alert rules panel, composed by `app/`) goes
+ * beneath the stage table.
  */
-export function EnhancedPipelineSchematic() {
+export function EnhancedPipelineSchematic({ rules }: { rules?: ReactNode }) {
   const { search } = useLocation();
   const tenant = new URLSearchParams(search).get('tenant_id') ?? undefined;
   const q = usePipelineStatus(tenant);
@@ -97,7 +97,7 @@ export function EnhancedPipelineSchematic() {
             </ReactFlow>
           </section>
           <StageTable status={status} />
-          <AlertRulesPanel />
+          {rules}
         </>
       )}
     </div>

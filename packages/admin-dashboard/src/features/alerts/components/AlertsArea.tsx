@@ -1,19 +1,20 @@
 import type { Alert } from '@frostbyte/contracts';
 import { useEffect, useMemo, useState } from 'react';
-import { ErrorBanner } from '../../components/ErrorBanner.tsx';
-import { useActiveAlerts } from '../../features/alerts/api/get-alerts.ts';
-import { useUpdateAlert } from '../../features/alerts/api/update-alert.ts';
-import { AlertItem } from '../../features/alerts/components/AlertItem.tsx';
-import { latestAlerts, mergeAlerts } from '../../lib/alerts.ts';
-import { useLiveStream } from '../../lib/live-stream.tsx';
-import { usePermission } from '../../lib/permissions.tsx';
+import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
+import { latestAlerts, mergeAlerts } from '../../../lib/alerts.ts';
+import { useLiveStream } from '../../../lib/live-stream.tsx';
+import { usePermission } from '../../../lib/permissions.tsx';
+import { useActiveAlerts } from '../api/get-alerts.ts';
+import { useUpdateAlert } from '../api/update-alert.ts';
+import { AlertItem } from './AlertItem.tsx';
 
 const SHOWN = 5;
 
 /**
  * The active alerts on every page: `GET /v1/alerts?state=active` merged with the
  * `alert` frames of the live stream (latest state wins, resolved ones leave), with
- * Acknowledge / Resolve when the user has `alerts:write`. Announced politely.
+ * Acknowledge / Resolve when the user has `alerts:write`. Announced politely. Placed
+ * on every page by `app/shell/AppShell.tsx`.
  */
 export function AlertsArea() {
   const client = useLiveStream();
