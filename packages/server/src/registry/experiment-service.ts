@@ -15,7 +15,8 @@ import { type Actor, type AuditFn, actorName } from './audit-hook.ts';
 import { badRequest, conflict, notFound } from '../kernel/errors.ts';
 import type { EventStats, VariantStats } from '../storage/event-stats.ts';
 import { RegistryRepository } from './registry-repository.ts';
-import { checkTenantScope, narrowToScope, type RegistryService } from './registry-service.ts';
+import type { RegistryService } from './registry-service.ts';
+import { checkTenantScope, narrowToScope } from './scope.ts';
 import { twoProportionZTest, welchTTest } from './stats-math.ts';
 
 export const ALPHA = 0.05;
