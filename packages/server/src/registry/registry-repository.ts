@@ -1,6 +1,6 @@
 import type { Deployment, DeploymentKind, Experiment, ModelVersion, Pricing } from '@frostbyte/contracts';
 import type { SqlClient } from '../storage/sql-client.ts';
-import { iso, isoOrNull } from '../storage/sql-builder.ts';
+import { iso, isoOrNull, Params } from '../storage/sql-builder.ts';
 
 export interface ModelRow {
   name: string;
@@ -238,15 +238,17 @@ export class RegistryRepository {
   }
 
   async listExperiments(f: { state?: string; stage?: string; model?: string; limit: number }): Promise<Experiment[]> {
+    const p = new Params();
     const where: string[] = [];
-    const params: unknown[] = [];
-    if (f.state) where.push(`state = $${params.push(f.state)}`);
-    if (f.stage) where.push(`stage = $${params.push(f.stage)}`);
-    if (f.model) where.push(`(control_model = $${params.push(f.model)} OR treatment_model = $${params.length})`);
-    params.push(f.limit);
+    if (f.state) where.push(`state = ${p.add(f.state)}`);
+    if (f.stage) where.push(`stage = ${p.add(f.stage)}`);
+    if (f.model) {
+      const model = p.add(f.model);
+      where.push(`(control_model = ${model} OR treatment_model = ${model})`);
+    }
     const { rows } = await this.db.query(
-      `SELECT * FROM experiments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT $${params.length}`,
-      params,
+      `SELECT * FROM experiments ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ${p.add(f.limit)}`,
+      p.values,
     );
     return rows.map(toExperiment);
   }
