@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { Alert } from './alerts.ts';
 import { ModelEvent } from './event.ts';
 
 /**
@@ -17,23 +18,6 @@ export const SseGap = Type.Object({
   reason: Type.String(),
 });
 
-export const Alert = Type.Object(
-  {
-    id: Type.String(),
-    tenant_id: Type.Union([Type.String(), Type.Null()]),
-    rule: Type.String(),
-    severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
-    stage: Type.Union([Type.String(), Type.Null()]),
-    model_name: Type.Union([Type.String(), Type.Null()]),
-    message: Type.String(),
-    state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved')]),
-    opened_at: Type.String({ format: 'date-time' }),
-    updated_at: Type.String({ format: 'date-time' }),
-    details: Type.Record(Type.String(), Type.Unknown()),
-  },
-  { $id: 'Alert' },
-);
-export type Alert = Static<typeof Alert>;
 export const SseAlert = Type.Object({ type: Type.Literal('alert'), alert: Alert });
 
 export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert], { $id: 'SseFrame' });
