@@ -8,11 +8,22 @@ import { Nullable } from './schema-helpers.ts';
  * itself, the thresholds its rules judge by, and the list / acknowledge / resolve shapes.
  */
 
+/** The rules the server evaluates (one module each under packages/server/src/alerts/rules),
+ * in the order it evaluates them. */
+export const AlertRuleId = Type.Union([
+  Type.Literal('bottleneck'),
+  Type.Literal('latency_p95'),
+  Type.Literal('error_rate'),
+  Type.Literal('stage_silent'),
+  Type.Literal('cost_spike'),
+]);
+export type AlertRuleId = Static<typeof AlertRuleId>;
+
 export const Alert = Type.Object(
   {
     id: Type.String(),
     tenant_id: Type.Union([Type.String(), Type.Null()]),
-    rule: Type.String(),
+    rule: AlertRuleId,
     severity: Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]),
     stage: Type.Union([Type.String(), Type.Null()]),
     model_name: Type.Union([Type.String(), Type.Null()]),
