@@ -1,0 +1,114 @@
+import { countDigits, digitsOf, P, retryAfter, type Span } from './span.ts';
+
+/** Contact details: email addresses, phone numbers (international, North
+ * American, trunk-prefix national) and postal addresses. Bare phone digits
+ * after a cue word are a cue rule (`ids.ts`). */
+
+/** The domain part, matched forward from just after an '@'. */
+const EMAIL_DOMAIN_RE = /[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){1,8}[A-Za-z]{2,24}(?![\w-])/y;
+
+function isLocalPartChar(c: number): boolean {
+  // [A-Za-z0-9._%+-]
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+}
+
+/** Anchored on each '@' (found with indexOf) rather than a regex that would
+ * try a local part at every alphanumeric position of the text: 5 KB of prose
+ * then costs a few µs instead of ~90. */
+export function detectEmail(text: string, out: Span[]): void {
+  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > 0 && at - start < 64 && isLocalPartChar(text.charCodeAt(start - 1))) start--;
+    // The local part may not start with punctuation.
+    while (start < at && !isAlnum(text.charCodeAt(start))) start++;
+    if (start === at) continue;
+    EMAIL_DOMAIN_RE.lastIndex = at + 1;
+    const d = EMAIL_DOMAIN_RE.exec(text);
+    if (d === null) continue;
+    const end = at + 1 + d[0].length;
+    out.push({ start, end, type: 'EMAIL', key: text.slice(start, end).toLowerCase(), priority: P.EMAIL });
+    at = end - 1;
+  }
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
+}
+
+// ---------------------------------------------------------------- phones
+
+/** International: "+" then 8–15 digits, each optionally preceded by one
+ * space, dot or dash, with one bracketed group allowed ("+44 (0)20…"). Every
+ * repetition consumes a digit, so the pattern cannot backtrack badly; digits
+ * beyond 15 (a neighbouring number) are trimmed group by group afterwards. */
+const PHONE_INTL_RE = /(?<![\w+])\+\d(?:[ .-]?(?:\(\d{1,4}\)|\d)){6,22}(?!\d)/g;
+/** National shapes never start right after "digit + space": that is the
+ * middle of a longer grouped number (a card failing Luhn, an account number). */
+/** North American national: (415) 555-2671, 415-555-2671, 1-800-555-0199. */
+const PHONE_NANP_RE = /(?:(?<![\w+(.-]|\d[ -])(?:1[ .-])?\d{3}[ .-]|(?<![\w+.-])(?:1[ .-])?\(\d{3}\) ?)\d{3}[ .-]\d{4}(?![\w]|[.-]\d)/g;
+/** Trunk-prefix national (UK, DE, FR, NL…): 020 7946 0958, 07700 900123, 0044 20… */
+const PHONE_TRUNK_RE = /(?<![\w+.-]|\d[ -])0\d{1,4}(?:[ -]\d{2,8}){1,5}(?![\w]|[.-]\d)/g;
+
+export function detectPhones(text: string, out: Span[]): void {
+  if (text.includes('+')) {
+    PHONE_INTL_RE.lastIndex = 0;
+    for (let m = PHONE_INTL_RE.exec(text); m !== null; m = PHONE_INTL_RE.exec(text)) {
+      let s = m[0];
+      // Trim trailing groups until the digit count fits E.164 (≤ 15).
+      while (countDigits(s) > 15) {
+        const cut = Math.max(s.lastIndexOf(' '), s.lastIndexOf('-'), s.lastIndexOf('.'));
+        if (cut <= 1) break;
+        s = s.slice(0, cut).replace(/[ ().-]+$/, '');
+      }
+      const n = countDigits(s);
+      if (n < 8 || n > 15) {
+        retryAfter(PHONE_INTL_RE, m.index);
+        continue;
+      }
+      out.push({ start: m.index, end: m.index + s.length, type: 'PHONE', key: digitsOf(s), priority: P.PHONE });
+    }
+  }
+  PHONE_NANP_RE.lastIndex = 0;
+  for (let m = PHONE_NANP_RE.exec(text); m !== null; m = PHONE_NANP_RE.exec(text)) {
+    out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE', key: digitsOf(m[0]), priority: P.PHONE });
+  }
+  PHONE_TRUNK_RE.lastIndex = 0;
+  for (let m = PHONE_TRUNK_RE.exec(text); m !== null; m = PHONE_TRUNK_RE.exec(text)) {
+    const n = countDigits(m[0]);
+    const max = m[0].startsWith('00') ? 15 : 12;
+    if (n < 9 || n > max) {
+      retryAfter(PHONE_TRUNK_RE, m.index);
+      continue;
+    }
+    out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE', key: digitsOf(m[0]), priority: P.PHONE });
+  }
+}
+
+// ---------------------------------------------------------------- addresses
+
+const STREET_SUFFIX =
+  'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Crescent|Cres|Close|Alley|Row|Trail|Plaza|Gardens|Grove|Mews|Walk';
+/** House number, 1–4 name words (Titlecase or an ordinal like 5th), a street
+ * suffix, then optionally a compass quadrant and a unit ("Apt 4B"). */
+const ADDRESS_RE = new RegExp(
+  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:-\\d{1,4})? (?:(?:[A-Z][A-Za-z'’-]*|\\d{1,3}(?:st|nd|rd|th)) ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?: (?:NW|NE|SW|SE)\\b)?(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.? ?#?[A-Za-z0-9-]{1,6}\\b)?`,
+  'g',
+);
+
+/** Romance-language order: number, street type, name ("42 Rue de Rivoli",
+ * "12 Calle Mayor", "7 Via Roma"). */
+const ADDRESS_ROMANCE_RE =
+  /(?<![\w-])\d{1,5}[A-Za-z]?,? (?:Rue|Avenue|Boulevard|Bd|Place|Chemin|Via|Viale|Piazza|Calle|Avenida|Plaza|Paseo|Rua|Travessa) (?:(?:de|del|de la|des|du|da|do|dos|di|della|la|le|les) )?\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+){0,2}/gu;
+/** German/Dutch/Nordic order: compound street name, then number
+ * ("Hauptstraße 5", "Keizersgracht 123", "Am Markt 3"). */
+const ADDRESS_GERMANIC_RE =
+  /(?<![\p{L}\d-])\p{Lu}[\p{Ll}äöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|veien)(?: \d{1,5}[a-z]?)(?![\p{L}\d])/gu;
+
+export function detectAddresses(text: string, out: Span[]): void {
+  for (const re of [ADDRESS_RE, ADDRESS_ROMANCE_RE, ADDRESS_GERMANIC_RE]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      out.push({ start: m.index, end: m.index + m[0].length, type: 'ADDRESS', key: m[0], priority: P.ADDRESS });
+    }
+  }
+}
