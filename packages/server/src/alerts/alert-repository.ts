@@ -17,7 +17,7 @@ function toAlert(r: Record<string, unknown>): AlertRow {
   return {
     id: r.id as string,
     tenant_id: (r.tenant_id as string | null) ?? null,
-    rule: r.rule as string,
+    rule: r.rule as Alert['rule'],
     subject: r.subject as string,
     severity: r.severity as Alert['severity'],
     stage: (r.stage as string | null) ?? null,
