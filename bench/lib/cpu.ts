@@ -3,7 +3,7 @@
  * cost, independent of what else shared the cores during the run.
  */
 import fs from 'node:fs';
-import { childPids } from '../../packages/server/test/faults/support.ts';
+import { childPids } from '../../tools/processes/index.ts';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 

@@ -1,13 +1,13 @@
 /**
  * Benchmark infrastructure: a private PostgreSQL cluster and Redis (started here,
- * stopped at the end) and server processes started like production. Reuses the fault
- * suite's process helpers.
+ * stopped at the end) and server processes started like production, from
+ * tools/processes/ (the same helpers the fault suite uses).
  */
 import http from 'node:http';
-import { authHeaders, PrivatePostgres, PrivateRedis, type ServerEnv, type ServerProcess, spawnServer } from '../../packages/server/test/faults/support.ts';
+import { authHeaders, PrivatePostgres, PrivateRedis, type ServerEnv, type ServerProcess, spawnServer } from '../../tools/processes/index.ts';
 
-export { ADMIN_TOKEN, authHeaders, countStored, countWhere, PrivatePostgres, PrivateRedis, spawnServer } from '../../packages/server/test/faults/support.ts';
-export type { ServerProcess } from '../../packages/server/test/faults/support.ts';
+export { ADMIN_TOKEN, authHeaders, countStored, countWhere, PrivatePostgres, PrivateRedis, spawnServer } from '../../tools/processes/index.ts';
+export type { ServerProcess } from '../../tools/processes/index.ts';
 
 export async function withInfra<T>(fn: (i: { pg: PrivatePostgres; redis: PrivateRedis }) => Promise<T>): Promise<T> {
   const [pg, redis] = await Promise.all([PrivatePostgres.start(), PrivateRedis.start()]);
