@@ -5,7 +5,7 @@ import { latestAlerts, mergeAlerts } from './alerts.ts';
 const alert = (id: string, state: Alert['state'], updated: string, opened = '2026-03-01T10:00:00.000Z'): Alert => ({
   id,
   tenant_id: null,
-  rule: 'latency',
+  rule: 'latency_p95',
   severity: 'warning',
   stage: 'parse',
   model_name: null,
