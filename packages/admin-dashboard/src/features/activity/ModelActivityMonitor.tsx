@@ -13,6 +13,7 @@ import { StreamNotice } from './components/StreamNotice.tsx';
 import { toEventFilter } from './hooks/monitor-filters.ts';
 import { useLiveFeed } from './hooks/use-live-feed.ts';
 import { useMonitorFilters } from './hooks/use-monitor-filters.ts';
+import './activity.css';
 
 /**
  * The landing view: status tiles per model, live charts, and the live feed, all for

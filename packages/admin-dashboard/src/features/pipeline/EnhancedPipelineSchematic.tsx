@@ -13,6 +13,7 @@ import { BottleneckNotice } from './components/BottleneckNotice.tsx';
 import { StageNode } from './components/StageNode.tsx';
 import { StageTable } from './components/StageTable.tsx';
 import { schematicViewport, stageEdges, stageNodes } from './utils/schematic.ts';
+import './pipeline.css';
 
 const NODE_TYPES: NodeTypes = { stage: StageNode };
 

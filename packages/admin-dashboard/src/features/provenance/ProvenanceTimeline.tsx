@@ -15,6 +15,7 @@ import { RollbackDialog } from './components/RollbackDialog.tsx';
 import { VersionCompare } from './components/VersionCompare.tsx';
 import { VersionsTable } from './components/VersionsTable.tsx';
 import { mergeTimeline, scopeText } from './utils/provenance-timeline.ts';
+import './provenance.css';
 
 /**
  * Provenance of one model (`/provenance?model=<name>`): its versions and where each

@@ -10,6 +10,7 @@ import { FollowDocument } from './components/FollowDocument.tsx';
 import { InvocationTimeline } from './components/InvocationTimeline.tsx';
 import { PayloadPanels } from './components/PayloadPanels.tsx';
 import { RedactedText } from './components/RedactedText.tsx';
+import './trace.css';
 
 /**
  * `/trace/:eventId`: why a model did what it did. The decision (rationale,

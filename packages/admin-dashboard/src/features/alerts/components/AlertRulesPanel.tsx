@@ -3,6 +3,7 @@ import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
 import { formatAgo } from '../../../lib/format.ts';
 import { usePermission, useSeesEveryTenant } from '../../../lib/permissions.tsx';
 import { changedRules, RULE_FIELDS, type RuleKey, shown, useAlertRules, useChangeAlertRules } from '../api/alert-rules.ts';
+import '../alerts.css';
 
 /**
  * The thresholds the bottleneck detector and the alert rules judge by: in force and

@@ -7,6 +7,7 @@ import { usePermission } from '../../../lib/permissions.tsx';
 import { useActiveAlerts } from '../api/get-alerts.ts';
 import { useUpdateAlert } from '../api/update-alert.ts';
 import { AlertItem } from './AlertItem.tsx';
+import '../alerts.css';
 
 const SHOWN = 5;
 
