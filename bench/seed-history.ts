@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { stableUuid } from '../packages/server/src/stable-id.ts';
+import { stableUuid } from '../packages/server/src/kernel/stable-id.ts';
 
 export const TENANTS = (n: number) => Array.from({ length: n }, (_, i) => `tenant-${i}`);
 export const HISTORY_MODELS = [

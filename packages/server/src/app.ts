@@ -7,19 +7,15 @@ import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_BODY_BYTES } from '@frostbyte/contracts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController, type RouteOptions } from 'fastify';
-import type { Bus } from './bus/bus.ts';
 import type { Config } from './config.ts';
 import { gzipBodies } from './plugins/gzip-bodies.ts';
 import { jsonBodies } from './plugins/json-bodies.ts';
-import { auditPlugin } from './plugins/audit.ts';
 import { contextPlugin } from './plugins/context.ts';
-import { busPlugin, cryptoPlugin, dbPlugin, ingestPlugin } from './plugins/core.ts';
 import { errorHandler } from './plugins/errors.ts';
 import { metricsPlugin } from './plugins/metrics.ts';
+import { servicesPlugin } from './plugins/services.ts';
 import { sseRoutes } from './live/sse.ts';
 import { tracerWsRoutes } from './live/tracer-ws.ts';
-import { alertsPlugin } from './alerts/plugin.ts';
-import { registryPlugin } from './registry/plugin.ts';
 import { alertRoutes } from './routes/v1/alerts.ts';
 import { experimentRoutes } from './routes/v1/experiments.ts';
 import { modelRoutes } from './routes/v1/models.ts';
@@ -31,14 +27,10 @@ import { authRoutes } from './routes/v1/auth.ts';
 import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
 import { otlpRoutes } from './routes/v1/otlp.ts';
-import type { Storage } from './storage/storage.ts';
 import './types.d.ts';
 
 export interface AppOptions {
   config: Config;
-  /** Injected by tests and benchmarks; otherwise opened from the config. */
-  storage?: Storage;
-  bus?: Bus;
   /** PGlite in memory instead of under the data dir (tests). */
   inMemory?: boolean;
   logger?: FastifyServerOptions['logger'];
@@ -48,11 +40,11 @@ export interface AppOptions {
  * Builds the observatory server. Load order:
  *   1. external plugins: security headers, WebSocket, OpenAPI (+ /docs);
  *   2. request decoding: gzip bodies (the SDK compresses batches), JSON strictly UTF-8;
- *   3. app plugins: db → bus → crypto → metrics → audit (signed log, checkpoints,
- *      retention; hooks the writer's transaction) → ingest (writer + live fan-out),
- *      then auth (who is asking, which tenants; refuses routes without a permission),
- *      then registry (models, deployments, experiments; seeds the pipeline's defaults)
- *      → alerts (pipeline monitor, bottleneck and rule evaluator, SSE push, webhook);
+ *   3. app plugins: services (the composition root, compose/server.ts, builds the
+ *      database and repositories, audit log, keys, bus, writer, ingest, live fan-out,
+ *      registry and alerting once and starts them when the app is ready) → metrics
+ *      (GET /metrics) → auth (who is asking, which tenants; refuses routes without a
+ *      permission);
  *   4. routes: health, auth, events, metrics, audit, admin, live (SSE, WebSocket),
  *      models, experiments, pipeline, alerts;
  *   5. the dashboard's built assets, when present.
@@ -110,15 +102,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler(errorHandler);
 
   // 3. app plugins
-  await app.register(dbPlugin, { storage: opts.storage, inMemory: opts.inMemory });
-  await app.register(busPlugin, { bus: opts.bus });
-  await app.register(cryptoPlugin);
+  await app.register(servicesPlugin, { inMemory: opts.inMemory });
   await app.register(metricsPlugin);
-  await app.register(auditPlugin);
-  await app.register(ingestPlugin);
   await app.register(contextPlugin);
-  await app.register(registryPlugin);
-  await app.register(alertsPlugin);
 
   // 4. routes
   await app.register(healthRoutes);

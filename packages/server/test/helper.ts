@@ -13,6 +13,10 @@ import { type Config, loadConfig } from '../src/config.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { createPgliteClient } from '../src/storage/pglite-client.ts';
 import { createPostgresClient } from '../src/storage/postgres-client.ts';
+import { DataKeyRepository } from '../src/storage/data-keys.ts';
+import { EventStats } from '../src/storage/event-stats.ts';
+import { scopedRunner } from '../src/storage/scoped.ts';
+import type { SqlClient } from '../src/storage/sql-client.ts';
 import { SqlStorage } from '../src/storage/sql-storage.ts';
 
 /** The machine's real services (CI has the same). Override for other setups. */
@@ -60,13 +64,16 @@ export function tempDir(prefix = 'fmo-') {
 export type StorageKind = 'pglite' | 'postgres';
 export type BusKind = 'memory' | 'redis';
 
+/** The other repositories over the same client (what the composition root builds). */
+const repositories = (db: SqlClient) => ({ db, stats: new EventStats(scopedRunner(db)), keys: new DataKeyRepository(db) });
+
 export async function makeStorage(kind: StorageKind) {
   if (kind === 'pglite') {
     const db = await createPgliteClient(null);
     await migrate(db);
     const storage = new SqlStorage(db);
     await storage.ensurePartitions(new Date(), 2);
-    return { storage, cleanup: () => storage.close() };
+    return { storage, ...repositories(db), cleanup: () => storage.close() };
   }
   const { url, drop } = await freshPgDatabase();
   const db = await createPostgresClient(url);
@@ -75,6 +82,7 @@ export async function makeStorage(kind: StorageKind) {
   await storage.ensurePartitions(new Date(), 2);
   return {
     storage,
+    ...repositories(db),
     url,
     cleanup: async () => {
       await storage.close();

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlStorage } from '../src/storage/sql-storage.ts';
 import { makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, uniq, until } from './helper.ts';
 
 /**
@@ -29,7 +28,7 @@ describe('writer thread (server mode)', () => {
     expect(written).toBeGreaterThanOrEqual(events.length);
     // Only the tenants the thread reported are signed by a non-`all` checkpoint.
     await until(() => s.app.audit.checkpointAll(), (n) => n >= 1, 10_000);
-    const { rows } = await (s.app.storage as SqlStorage).db.query<{ n: number }>(
+    const { rows } = await s.app.db.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM audit_checkpoints WHERE tenant_id = $1',
       [tenant],
     );

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import type { Actor } from '../kernel/actor.ts';
 import { badRequest, HttpError, unauthorized } from '../kernel/errors.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import type { IdentityRepository, User } from './identity.ts';
@@ -10,7 +11,7 @@ import { readOrCreateSecretFile } from '../crypto/secret-file.ts';
 /** Who is asking, and what they may see. Set once per request by the auth plugin;
  * handlers read it, never the raw headers. */
 export interface RequestContext {
-  principal: { kind: 'anonymous' | 'user' | 'api_key' | 'admin_token' | 'system'; id: string; name: string };
+  principal: Actor;
   /** An ingest key has no role of its own; it reports 'viewer' here but holds only `permissions`. */
   role: Role;
   permissions: readonly Permission[];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { newId } from '@frostbyte/contracts';
-import type { SqlStorage } from '../storage/sql-storage.ts';
+import type { SqlClient } from '../storage/sql-client.ts';
+import { scoped } from '../storage/scoped.ts';
 import { badRequest, conflict, HttpError } from '../kernel/errors.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { isRole, type Role } from './permissions.ts';
@@ -75,7 +76,7 @@ export function parseTenants(input: string | readonly string[]): TenantScope {
  * (this is the system looking up a credential, not a tenant reading data).
  */
 export class IdentityRepository {
-  constructor(private readonly storage: SqlStorage) {}
+  constructor(private readonly db: SqlClient) {}
 
   async createUser(u: { name: string; role: string; tenants: string | readonly string[]; createdBy: string }): Promise<User> {
     if (!isRole(u.role))
@@ -84,7 +85,7 @@ export class IdentityRepository {
     if (!/^[\w .@-]{1,64}$/u.test(u.name)) throw badRequest('name: 1–64 letters, digits, space, . @ _ -');
     const tenants = parseTenants(u.tenants);
     try {
-      const { rows } = await this.storage.scoped('*', (db) =>
+      const { rows } = await scoped(this.db, '*', (db) =>
         db.query(
           `INSERT INTO users (id, name, role, tenants, created_by) VALUES ($1, $2, $3, $4, $5)
            RETURNING id, name, role, tenants, created_at, disabled_at`,
@@ -101,7 +102,7 @@ export class IdentityRepository {
   /** The user by id, or by name (the CLI takes either). */
   async user(idOrName: string): Promise<User | null> {
     const byId = /^[0-9a-f-]{36}$/i.test(idOrName);
-    const { rows } = await this.storage.scoped('*', (db) =>
+    const { rows } = await scoped(this.db, '*', (db) =>
       db.query(`SELECT id, name, role, tenants, created_at, disabled_at FROM users WHERE ${byId ? 'id = $1::uuid' : 'name = $1'}`, [
         idOrName,
       ]),
@@ -113,7 +114,7 @@ export class IdentityRepository {
    * is not served from a credential cache. Idempotent; null when there is no such user. */
   async disableUser(idOrName: string): Promise<User | null> {
     const byId = /^[0-9a-f-]{36}$/i.test(idOrName);
-    const { rows } = await this.storage.scoped('*', (db) =>
+    const { rows } = await scoped(this.db, '*', (db) =>
       db.query(
         `UPDATE users SET disabled_at = coalesce(disabled_at, now()) WHERE ${byId ? 'id = $1::uuid' : 'name = $1'}
          RETURNING id, name, role, tenants, created_at, disabled_at`,
@@ -124,7 +125,7 @@ export class IdentityRepository {
   }
 
   async users(): Promise<User[]> {
-    const { rows } = await this.storage.scoped('*', (db) =>
+    const { rows } = await scoped(this.db, '*', (db) =>
       db.query('SELECT id, name, role, tenants, created_at, disabled_at FROM users ORDER BY name'),
     );
     return rows.map(toUser);
@@ -146,7 +147,7 @@ export class IdentityRepository {
     if (!TENANT_RE.test(k.tenant))
       throw badRequest(`tenant '${k.tenant.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
     const key = `${INGEST_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
-    const { rows } = await this.storage.scoped('*', (db) =>
+    const { rows } = await scoped(this.db, '*', (db) =>
       db.query(
         `INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, created_by) VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING id, tenant_id, name, prefix, created_by, created_at, revoked_at`,
@@ -159,7 +160,7 @@ export class IdentityRepository {
   /** Revokes a key; returns it, or null when no such key exists. */
   async revokeKey(id: string): Promise<ApiKeyInfo | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('key id must be the uuid printed by `keys create`');
-    const { rows } = await this.storage.scoped('*', (db) =>
+    const { rows } = await scoped(this.db, '*', (db) =>
       db.query(
         `UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
          RETURNING id, tenant_id, name, prefix, created_by, created_at, revoked_at`,
@@ -170,7 +171,7 @@ export class IdentityRepository {
   }
 
   async keys(scope: TenantScope): Promise<ApiKeyInfo[]> {
-    const { rows } = await this.storage.scoped(scope, (db) =>
+    const { rows } = await scoped(this.db, scope, (db) =>
       db.query('SELECT id, tenant_id, name, prefix, created_by, created_at, revoked_at FROM api_keys ORDER BY tenant_id, created_at'),
     );
     return rows.map(toKey);
@@ -179,7 +180,7 @@ export class IdentityRepository {
   /** The live key with this secret, or null (unknown or revoked). */
   async keyBySecret(secret: string): Promise<ApiKeyInfo | null> {
     if (!KEY_RE.test(secret)) return null;
-    const { rows } = await this.storage.scoped('*', (db) =>
+    const { rows } = await scoped(this.db, '*', (db) =>
       db.query(
         'SELECT id, tenant_id, name, prefix, created_by, created_at, revoked_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
         [sha256(secret)],

@@ -133,4 +133,23 @@ export class AdminService {
     });
     return out;
   }
+
+  /** Users with their tenants as a list ('*' as ['*']), as the API shows them. */
+  async listUsers() {
+    return (await this.deps.identity.users()).map(userOut);
+  }
+
+  /** Rehashes every chain the caller may read (or one tenant's) and checks the
+   * checkpoint signatures: per tenant, ok with its counts or the first bad entry. */
+  async verifyAudit(ctx: RequestContext, tenant?: string) {
+    const results = await this.deps.audit.verify(ctx.scope, tenant);
+    const tenants = results.map(({ tenant_id, result: r }) =>
+      r.ok
+        ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested }
+        : { tenant_id, ok: false, first_bad: r.firstBad },
+    );
+    return { ok: tenants.every((x) => x.ok), tenants };
+  }
 }
+
+export const userOut = <U extends { tenants: readonly string[] | '*' }>(u: U) => ({ ...u, tenants: u.tenants === '*' ? ['*'] : [...u.tenants] });

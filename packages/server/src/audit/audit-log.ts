@@ -3,7 +3,7 @@ import type { ModelEvent } from '@frostbyte/contracts';
 import { compareSeq, seqToBigint } from '../kernel/seq.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import { toEvent } from '../storage/event-columns.ts';
-import type { SqlStorage } from '../storage/sql-storage.ts';
+import { scoped } from '../storage/scoped.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
@@ -110,9 +110,13 @@ export class AuditLog {
   private readonly dirty = new Set<string>();
 
   constructor(
-    private readonly storage: SqlStorage,
+    private readonly db: SqlClient,
     private readonly signer: SigningKey,
     readonly origin: string,
+    private readonly opts: {
+      /** Called when an unsigned tail does not verify (the composition root logs it as an error). */
+      onTamper?: (tenant: string) => void;
+    } = {},
   ) {}
 
   /** `<name>+<id>+<key>`: what a verifier needs, safe to publish. */
@@ -123,7 +127,7 @@ export class AuditLog {
   /** Appends one entry (admin actions; the registry's deploy/rollback/config changes). */
   record(r: AuditRecord): Promise<AuditEntry> {
     const tenant = r.tenant ?? SYSTEM_TENANT;
-    return this.storage.scoped('*', (tx) =>
+    return scoped(this.db, '*', (tx) =>
       this.append(tx, { tenant_id: tenant, actor: r.actor, action: r.action, target: r.target, details: jsonDetails(r.details) }),
     );
   }
@@ -227,7 +231,7 @@ export class AuditLog {
     const tenants = all ? await this.tenants('*') : [...this.dirty];
     this.dirty.clear();
     if (!tenants.length) return 0;
-    return this.storage.scoped('*', async (tx) => {
+    return scoped(this.db, '*', async (tx) => {
       const heads = await this.heads(tx, tenants);
       const { rows } = await tx.query<{ t: string; size: string | null; note: string | null }>(
         `SELECT t, c.size, c.note FROM unnest($1::text[]) AS t
@@ -241,7 +245,7 @@ export class AuditLog {
         // Rows this process did not write itself are rehashed before being signed, so
         // a start-up (or CLI) checkpoint never launders a tail edited while we were down.
         if (all && !(await this.tailIntact(tx, r.t, r.note))) {
-          this.onTamper?.(r.t);
+          this.opts.onTamper?.(r.t);
           continue;
         }
         await this.writeCheckpoint(tx, r.t, head);
@@ -250,9 +254,6 @@ export class AuditLog {
       return n;
     });
   }
-
-  /** Called when an unsigned tail does not verify (the plugin logs it as an error). */
-  onTamper: ((tenant: string) => void) | null = null;
 
   /** The entries after the newest checkpoint hash and link correctly from it. */
   private async tailIntact(tx: SqlClient, tenant: string, note: string | null): Promise<boolean> {
@@ -315,7 +316,7 @@ export class AuditLog {
       );
     }
     params.push(q.limit + 1);
-    const rows = await this.storage.scoped(
+    const rows = await scoped(this.db, 
       scope,
       async (db) =>
         (
@@ -332,7 +333,7 @@ export class AuditLog {
 
   /** Tenants that have an audit chain, within scope. */
   async tenants(scope: TenantScope): Promise<string[]> {
-    return this.storage.scoped(scope, async (db) => {
+    return scoped(this.db, scope, async (db) => {
       const { rows } = await db.query<{ tenant_id: string }>(
         `SELECT tenant_id FROM (SELECT DISTINCT tenant_id FROM audit_log UNION SELECT DISTINCT tenant_id FROM audit_checkpoints) t ORDER BY 1`,
       );
@@ -341,7 +342,7 @@ export class AuditLog {
   }
 
   async checkpoints(scope: TenantScope, tenant: string): Promise<string[]> {
-    return this.storage.scoped(scope, async (db) => {
+    return scoped(this.db, scope, async (db) => {
       const { rows } = await db.query<{ note: string }>('SELECT note FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY size', [tenant]);
       return rows.map((r) => r.note);
     });
@@ -360,7 +361,7 @@ export class AuditLog {
       const v = new ChainVerifier({ checkpoints, publicKey, tenant: t, origin: this.origin });
       let after = -1;
       for (;;) {
-        const rows = await this.storage.scoped(
+        const rows = await scoped(this.db, 
           scope,
           async (db) =>
             (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [t, after, PAGE])).rows,
@@ -380,7 +381,7 @@ export class AuditLog {
     const tenants = tenant ? [tenant] : await this.tenants(scope);
     const chains = [];
     for (const t of tenants) {
-      const entries = await this.storage.scoped(scope, async (db) =>
+      const entries = await scoped(this.db, scope, async (db) =>
         (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 ORDER BY seq', [t])).rows.map(rowToEntry),
       );
       chains.push({ tenant_id: t, entries, checkpoints: await this.checkpoints(scope, t) });
@@ -396,7 +397,7 @@ export class AuditLog {
    */
   async proof(scope: TenantScope, event: ModelEvent) {
     const seq = seqNumber(event.seq);
-    return this.storage.scoped(scope, async (db) => {
+    return scoped(this.db, scope, async (db) => {
       const b = (
         await db.query<{ seq: string; event_ids: string[] }>(
           `SELECT seq, event_ids FROM audit_batches WHERE tenant_id = $1 AND first_event_seq <= $2 AND last_event_seq >= $2

@@ -1,20 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { loadAuditSigner } from '../plugins/audit.ts';
-import { CLI_FILE } from '../plugins/context.ts';
-import { AdminService } from '../admin/admin-service.ts';
-import { AuditLog } from '../audit/audit-log.ts';
-import { Authenticator, type RequestContext, SYSTEM_CONTEXT } from '../access/auth.ts';
-import { loadOrCreateMasterKey } from '../crypto/envelope.ts';
-import { IdentityRepository } from '../access/identity.ts';
 import { permissionTableMarkdown } from '../access/permissions.ts';
-import { Retention } from '../retention/retention.ts';
-import { TraceCrypto } from '../crypto/trace-crypto.ts';
-import { openStorage } from '../storage/open-storage.ts';
-import type { SqlStorage } from '../storage/sql-storage.ts';
+import { CLI_FILE } from '../plugins/context.ts';
+import { type AdminOps, type AuditVerifyReport, chooseOps, UsageError } from './admin-ops.ts';
 
 const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
 
@@ -37,128 +25,6 @@ const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
   talks to a running server's admin API. Otherwise a running embedded server is found
   through <data dir>/${CLI_FILE}; with none running, the database (DATABASE_URL or the
   embedded data dir) is opened directly.`;
-
-class UsageError extends Error {}
-
-/** The operations, whichever way they reach the database. */
-interface Backend {
-  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown>;
-  close(): Promise<void>;
-  readonly where: string;
-}
-
-/** A running server's admin API. */
-function httpBackend(url: string, token: string): Backend {
-  return {
-    where: url,
-    async call(method, p, body) {
-      const res = await fetch(`${url}${p}`, {
-        method,
-        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const out = (await res.json().catch(() => ({}))) as { message?: string };
-      if (!res.ok) throw new Error(`${res.status}: ${out.message ?? res.statusText}`);
-      return out;
-    },
-    close: async () => {},
-  };
-}
-
-/** The database itself, with the same services the server uses (and the same auditing). */
-async function directBackend(config: ReturnType<typeof loadConfig>, env: NodeJS.ProcessEnv): Promise<Backend> {
-  const storage = (await openStorage(config)) as SqlStorage;
-  const master = await loadOrCreateMasterKey({ env: env.FMO_MASTER_KEY, file: path.join(config.dataDir, 'master.key') });
-  const crypto = await TraceCrypto.load(master.key, storage);
-  const audit = new AuditLog(storage, (await loadAuditSigner(config)).key, config.auditOrigin);
-  const identity = new IdentityRepository(storage);
-  const auth = await Authenticator.create({
-    identity,
-    jwtSecret: config.jwtSecret,
-    dataDir: config.dataDir,
-    adminTokens: [],
-    ttlS: config.tokenTtlS,
-  });
-  const retention = new Retention(storage, audit, { traceDays: config.traceRetentionDays, auditDays: config.auditRetentionDays });
-  const admin = new AdminService({ identity, auth, audit, crypto, retention });
-  const who = os.userInfo().username;
-  const ctx: RequestContext = { ...SYSTEM_CONTEXT, principal: { kind: 'system', id: `cli:${who}`, name: `cli:${who}` } };
-  // The same paths as the HTTP API, so the command code below has one shape.
-  const routes: Record<string, (m: RegExpMatchArray, body: Record<string, unknown>) => Promise<unknown>> = {
-    'POST /v1/admin/keys': (_m, b) => admin.createKey(ctx, b.tenant as string, b.name as string | undefined),
-    'POST /v1/admin/keys/([^/]+)/revoke': (m) => admin.revokeKey(ctx, m[1] as string),
-    'POST /v1/admin/tenants/([^/]+)/rotate-key': (m) => admin.rotateKey(ctx, m[1] as string),
-    'POST /v1/admin/tenants/([^/]+)/erase': (m) => admin.eraseTenant(ctx, m[1] as string),
-    'POST /v1/admin/users': (_m, b) => admin.createUser(ctx, b as { name: string; role: string; tenants: string[] }),
-    'GET /v1/admin/users': async () => ({
-      users: (await identity.users()).map((u) => ({ ...u, tenants: u.tenants === '*' ? ['*'] : [...u.tenants] })),
-    }),
-    'POST /v1/admin/users/([^/]+)/disable': (m) => admin.disableUser(ctx, decodeURIComponent(m[1] as string)),
-    'POST /v1/admin/users/([^/]+)/token': (m, b) =>
-      admin.issueToken(ctx, decodeURIComponent(m[1] as string), b.ttl_s as number | undefined),
-    'POST /v1/admin/retention/run': () => admin.runRetention(ctx),
-    'GET /v1/audit/verify(?:\\?tenant_id=(.+))?': async (m) => {
-      const results = await audit.verify('*', m[1] ? decodeURIComponent(m[1]) : undefined);
-      const tenants = results.map(({ tenant_id, result: r }) =>
-        r.ok
-          ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested }
-          : { tenant_id, ok: false, first_bad: r.firstBad },
-      );
-      return { ok: tenants.every((t) => t.ok), tenants };
-    },
-    'GET /v1/audit/export(?:\\?tenant_id=(.+))?': (m) => admin.exportAudit(ctx, m[1] ? decodeURIComponent(m[1]) : undefined),
-  };
-  return {
-    where: config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded data dir ${config.dataDir}`,
-    async call(method, p, body) {
-      for (const [k, fn] of Object.entries(routes)) {
-        const [m, re] = k.split(' ') as [string, string];
-        const match = m === method ? new RegExp(`^${re}$`).exec(p) : null;
-        if (match) return fn(match, (body ?? {}) as Record<string, unknown>);
-      }
-      throw new Error(`no local implementation of ${method} ${p}`);
-    },
-    async close() {
-      // Only what this command appended itself is signed here.
-      await audit.checkpointAll().catch(() => undefined);
-      await storage.close();
-    },
-  };
-}
-
-/** A running embedded server announces itself (0600) in its data dir. */
-async function runningServer(dataDir: string): Promise<{ url: string; token: string } | null> {
-  const file = path.join(dataDir, CLI_FILE);
-  let info: { url: string; token: string; pid: number };
-  try {
-    info = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return null;
-  }
-  try {
-    process.kill(info.pid, 0);
-    const r = await fetch(`${info.url}/healthz`, { signal: AbortSignal.timeout(2000) });
-    return r.ok ? info : null;
-  } catch {
-    return null;
-  }
-}
-
-export async function chooseBackend(flags: { url?: string; token?: string }, env = process.env): Promise<Backend> {
-  const config = loadConfig(env);
-  const url = flags.url ?? env.FMO_URL;
-  if (url) {
-    const token = flags.token ?? env.FMO_TOKEN ?? env.FMO_ADMIN_TOKEN;
-    if (!token) throw new UsageError('--url needs --token (or FMO_TOKEN / FMO_ADMIN_TOKEN)');
-    return httpBackend(url.replace(/\/$/, ''), token);
-  }
-  if (!config.databaseUrl) {
-    // PGlite admits one process: while the server runs, go through it.
-    const running = await runningServer(config.dataDir);
-    if (running) return httpBackend(running.url, running.token);
-  }
-  return directBackend(config, env);
-}
 
 type Out = (line: string) => void;
 
@@ -191,17 +57,17 @@ export async function run(
     if (typeof x !== 'string' || !x) throw new UsageError(`${cmd}${sub ? ` ${sub}` : ''} needs --${name} <${what}>`);
     return x;
   };
-  let backend: Backend | null = null;
+  let ops: AdminOps | null = null;
   try {
     const plan = planOf(cmd, sub, arg, need, v);
-    backend = await chooseBackend({ url: v.url, token: v.token }, env);
-    const result = await backend.call(plan.method, plan.path, plan.body);
-    return plan.print(result, out, err, backend.where);
+    ops = await chooseOps({ url: v.url, token: v.token }, env);
+    const result = await plan.call(ops);
+    return plan.print(result, out, err, ops.where);
   } catch (e) {
     err(e instanceof UsageError ? `${e.message}\n\n${USAGE}` : `error: ${(e as Error).message}`);
     return e instanceof UsageError ? 2 : 1;
   } finally {
-    await backend?.close();
+    await ops?.close();
   }
 }
 
@@ -227,9 +93,7 @@ function parse(argv: string[]) {
 }
 
 interface Plan {
-  method: 'GET' | 'POST';
-  path: string;
-  body?: unknown;
+  call(ops: AdminOps): Promise<unknown>;
   print(result: unknown, out: Out, err: Out, where: string): number;
 }
 
@@ -245,13 +109,11 @@ function planOf(
   need: (name: 'tenant' | 'name' | 'role' | 'tenants' | 'user', what: string) => string,
   v: ReturnType<typeof parse>['values'],
 ): Plan {
-  const enc = encodeURIComponent;
   switch (`${cmd} ${sub ?? ''}`.trim()) {
-    case 'keys create':
+    case 'keys create': {
+      const tenant = need('tenant', 'tenant id');
       return {
-        method: 'POST',
-        path: '/v1/admin/keys',
-        body: { tenant: need('tenant', 'tenant id'), ...(v.name ? { name: v.name } : {}) },
+        call: (ops) => ops.createKey(tenant, v.name),
         print: (r, out, err) => {
           const k = r as { key: string; id: string; tenant_id: string };
           err(`Ingest key ${k.id} for tenant ${k.tenant_id}. It is shown this once; store it now:`);
@@ -259,60 +121,52 @@ function planOf(
           return 0;
         },
       };
-    case 'keys revoke':
+    }
+    case 'keys revoke': {
       if (!arg) throw new UsageError('keys revoke needs the key id');
-      return { method: 'POST', path: `/v1/admin/keys/${enc(arg)}/revoke`, print: json };
-    case 'keys rotate':
-      return { method: 'POST', path: `/v1/admin/tenants/${enc(need('tenant', 'tenant id'))}/rotate-key`, print: json };
-    case 'users create':
-      return {
-        method: 'POST',
-        path: '/v1/admin/users',
-        body: {
-          name: need('name', 'name'),
-          role: need('role', 'role'),
-          tenants: need('tenants', 'a,b or *')
-            .split(',')
-            .map((t) => t.trim()),
-        },
-        print: json,
+      return { call: (ops) => ops.revokeKey(arg), print: json };
+    }
+    case 'keys rotate': {
+      const tenant = need('tenant', 'tenant id');
+      return { call: (ops) => ops.rotateKey(tenant), print: json };
+    }
+    case 'users create': {
+      const u = {
+        name: need('name', 'name'),
+        role: need('role', 'role'),
+        tenants: need('tenants', 'a,b or *')
+          .split(',')
+          .map((t) => t.trim()),
       };
+      return { call: (ops) => ops.createUser(u), print: json };
+    }
     case 'users list':
-      return { method: 'GET', path: '/v1/admin/users', print: json };
-    case 'users disable':
-      return { method: 'POST', path: `/v1/admin/users/${enc(need('user', 'user id or name'))}/disable`, print: json };
-    case 'token':
+      return { call: (ops) => ops.listUsers(), print: json };
+    case 'users disable': {
+      const user = need('user', 'user id or name');
+      return { call: (ops) => ops.disableUser(user), print: json };
+    }
+    case 'token': {
+      const user = need('user', 'user id or name');
       return {
-        method: 'POST',
-        path: `/v1/admin/users/${enc(need('user', 'user id or name'))}/token`,
-        body: v.ttl ? { ttl_s: Number(v.ttl) } : {},
+        call: (ops) => ops.issueToken(user, v.ttl ? Number(v.ttl) : undefined),
         print: (r, out) => {
           out(v.json ? JSON.stringify(r, null, 2) : (r as { token: string }).token);
           return 0;
         },
       };
+    }
     case 'tenants erase': {
       const tenant = need('tenant', 'tenant id');
       if (!v.yes)
         throw new UsageError(`tenants erase destroys every data key of '${tenant}': its traces can never be read again. Add --yes`);
-      return { method: 'POST', path: `/v1/admin/tenants/${enc(tenant)}/erase`, print: json };
+      return { call: (ops) => ops.eraseTenant(tenant), print: json };
     }
     case 'audit verify':
       return {
-        method: 'GET',
-        path: `/v1/audit/verify${v.tenant ? `?tenant_id=${enc(v.tenant)}` : ''}`,
+        call: (ops) => ops.verifyAudit(v.tenant),
         print: (r, out, err, where) => {
-          const res = r as {
-            ok: boolean;
-            tenants: {
-              tenant_id: string;
-              ok: boolean;
-              entries?: number;
-              checkpoints?: number;
-              unattested?: number;
-              first_bad?: { seq: number; reason: string; detail: string };
-            }[];
-          };
+          const res = r as AuditVerifyReport;
           if (v.json) out(JSON.stringify(res, null, 2));
           else {
             for (const t of res.tenants) {
@@ -330,8 +184,7 @@ function planOf(
       };
     case 'audit export':
       return {
-        method: 'GET',
-        path: `/v1/audit/export${v.tenant ? `?tenant_id=${enc(v.tenant)}` : ''}`,
+        call: (ops) => ops.exportAudit(v.tenant),
         print: (r, out, err) => {
           const text = JSON.stringify(r, null, 2);
           if (v.out) {
@@ -342,7 +195,7 @@ function planOf(
         },
       };
     case 'retention run':
-      return { method: 'POST', path: '/v1/admin/retention/run', body: {}, print: json };
+      return { call: (ops) => ops.runRetention(), print: json };
     default:
       throw new UsageError(`unknown command '${[cmd, sub].filter(Boolean).join(' ')}'`);
   }

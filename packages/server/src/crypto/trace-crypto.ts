@@ -1,5 +1,5 @@
 import type { TraceSealer } from '../kernel/ports.ts';
-import type { Storage } from '../storage/storage.ts';
+import type { DataKeyRepository } from '../storage/data-keys.ts';
 import { DecryptError, Keyring, open, seal } from './envelope.ts';
 
 const TABLE = 'decision_traces';
@@ -15,16 +15,16 @@ export class TraceCrypto implements TraceSealer {
   private constructor(
     private keyring: Keyring,
     private readonly master: Buffer,
-    private readonly storage: Storage,
+    private readonly keys: DataKeyRepository,
   ) {}
 
-  static async load(master: Buffer, storage: Storage): Promise<TraceCrypto> {
-    return new TraceCrypto(Keyring.fromRecords(master, await storage.dataKeys()), master, storage);
+  static async load(master: Buffer, keys: DataKeyRepository): Promise<TraceCrypto> {
+    return new TraceCrypto(Keyring.fromRecords(master, await keys.dataKeys()), master, keys);
   }
 
   /** Re-reads the keys (another process may have created, rotated or destroyed some). */
   async reload() {
-    this.keyring = Keyring.fromRecords(this.master, await this.storage.dataKeys());
+    this.keyring = Keyring.fromRecords(this.master, await this.keys.dataKeys());
   }
 
   async prepare(tenants: Iterable<string>) {
@@ -34,7 +34,7 @@ export class TraceCrypto implements TraceSealer {
     for (const t of missing) {
       if (this.keyring.primaryVersion(t) !== undefined) continue;
       this.keyring.createDataKey(t);
-      await this.storage.putDataKeys(this.keyring.records(t));
+      await this.keys.putDataKeys(this.keyring.records(t));
     }
     // A racing process may have won a version: the stored rows are the truth.
     await this.reload();
@@ -60,7 +60,7 @@ export class TraceCrypto implements TraceSealer {
   async rotate(tenant: string) {
     await this.reload();
     const r = this.keyring.createDataKey(tenant);
-    await this.storage.putDataKeys(this.keyring.records(tenant));
+    await this.keys.putDataKeys(this.keyring.records(tenant));
     await this.reload();
     return r.version;
   }
@@ -68,7 +68,7 @@ export class TraceCrypto implements TraceSealer {
   async erase(tenant: string) {
     await this.reload();
     const rows = this.keyring.destroy(tenant);
-    await this.storage.putDataKeys(rows);
+    await this.keys.putDataKeys(rows);
     await this.reload();
     return rows.length;
   }

@@ -7,24 +7,17 @@
  * PostgreSQL connections and its own core. The main thread hears what it needs:
  * batch sizes (metrics) and the tenants whose audit chains grew (checkpoint signing).
  *
- * This file is both sides: `WriterThread` (main) starts a worker (writer-thread-boot.mjs
- * loads this file in it), whose body is `runWorker` below.
+ * `WriterThread` (main) starts a worker (compose/writer-thread-boot.mjs loads
+ * compose/writer.ts in it), whose body is `runWorker` there.
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import pino from 'pino';
-import { RedisStreamsBus } from '../bus/redis-streams-bus.ts';
 import type { Config } from '../config.ts';
-import { loadAuditSigner } from '../plugins/audit.ts';
-import { AuditLog } from '../audit/audit-log.ts';
-import { loggerOptions } from '../kernel/log-redaction.ts';
-import { openStorage } from '../storage/open-storage.ts';
-import { writerLoops } from './writer.ts';
 
-type ToMain = { type: 'ready' } | { type: 'batch'; size: number; tenants: string[] } | { type: 'stopped' } | { type: 'failed'; error: string };
-type ToWorker = { type: 'stop' };
+export type ToMain = { type: 'ready' } | { type: 'batch'; size: number; tenants: string[] } | { type: 'stopped' } | { type: 'failed'; error: string };
+export type ToWorker = { type: 'stop' };
 
-interface WorkerInput {
+export interface WorkerInput {
   config: Config;
   loops: number;
 }
@@ -43,7 +36,7 @@ export class WriterThread {
   /** Starts the thread; resolves once its writers run (or rejects with why not). */
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const w = new Worker(new URL('./writer-thread-boot.mjs', import.meta.url), { workerData: this.input });
+      const w = new Worker(new URL('../compose/writer-thread-boot.mjs', import.meta.url), { workerData: this.input });
       this.worker = w;
       let ready = false;
       w.on('message', (m: ToMain) => {
@@ -89,43 +82,3 @@ export class WriterThread {
     await w.terminate();
   }
 }
-
-async function runWorker({ config, loops }: WorkerInput) {
-  const port = parentPort as NonNullable<typeof parentPort>;
-  const send = (m: ToMain) => port.postMessage(m);
-  const log = pino(loggerOptions(config.logLevel)) as unknown as FastifyBaseLogger;
-  try {
-    // A connection per writer loop, one spare (the abandon sweep and checkpoints stay on the main thread).
-    const storage = await openStorage(config, { maxConnections: loops + 1 });
-    const bus = await RedisStreamsBus.connect(config.redisUrl as string, config.redisPrefix, config.busMaxLen);
-    const audit = new AuditLog(storage, (await loadAuditSigner(config)).key, config.auditOrigin);
-    let tenants = new Set<string>();
-    storage.onBatchInserted = async (tx, events) => {
-      await audit.appendBatch(tx, events);
-      for (const e of events) tenants.add(e.tenant_id);
-    };
-    const writers = writerLoops(bus, storage, log, {
-      consumerName: config.consumerName,
-      loops,
-      onBatch: (size) => {
-        send({ type: 'batch', size, tenants: [...tenants] });
-        tenants = new Set();
-      },
-    });
-    for (const w of writers) w.start();
-    port.on('message', async (m: ToWorker) => {
-      if (m.type !== 'stop') return;
-      await Promise.all(writers.map((w) => w.stop()));
-      await bus.close();
-      await storage.close();
-      send({ type: 'stopped' });
-      port.close();
-    });
-    send({ type: 'ready' });
-  } catch (err) {
-    send({ type: 'failed', error: String((err as Error).message ?? err) });
-    process.exit(1);
-  }
-}
-
-if (!isMainThread && (workerData as Partial<WorkerInput> | undefined)?.loops !== undefined) void runWorker(workerData as WorkerInput);

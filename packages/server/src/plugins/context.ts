@@ -1,14 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AdminService } from '../admin/admin-service.ts';
-import { Authenticator, type RequestContext } from '../access/auth.ts';
+import type { RequestContext } from '../access/auth.ts';
 import { HttpError } from '../kernel/errors.ts';
-import { IdentityRepository } from '../access/identity.ts';
 import { isPermission, PUBLIC } from '../access/permissions.ts';
-import { SqlStorage } from '../storage/sql-storage.ts';
 
 export type { RequestContext } from '../access/auth.ts';
 export type { Role } from '../access/permissions.ts';
@@ -55,20 +51,8 @@ function tokenOf(req: FastifyRequest): string | null {
  */
 export const contextPlugin = fp(
   async (app) => {
-    if (!(app.storage instanceof SqlStorage)) throw new Error('authentication needs the SQL storage');
-    const identity = new IdentityRepository(app.storage);
-    // Embedded mode: a per-process admin token for the CLI, in a 0600 file beside the data.
-    const cliToken = app.config.databaseUrl ? null : `fmo_cli_${randomBytes(32).toString('base64url')}`;
-    const auth = await Authenticator.create({
-      identity,
-      jwtSecret: app.config.jwtSecret,
-      dataDir: app.config.dataDir,
-      adminTokens: [app.config.adminToken, cliToken],
-      ttlS: app.config.tokenTtlS,
-    });
-    app.decorate('identity', identity);
-    app.decorate('auth', auth);
-    app.decorate('admin', new AdminService({ identity, auth, audit: app.audit, crypto: app.traceCrypto, retention: app.retention }));
+    const auth = app.auth;
+    const cliToken = app.services.cliToken;
     app.decorateRequest('ctx', null as unknown as RequestContext);
 
     app.addHook('onRequest', async (req, reply) => {
@@ -131,5 +115,5 @@ export const contextPlugin = fp(
       });
     }
   },
-  { name: 'auth', dependencies: ['db', 'crypto', 'audit'] },
+  { name: 'auth', dependencies: ['services'] },
 );

@@ -1,7 +1,9 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { RequestContext } from '../plugins/context.ts';
+import type { FastifyBaseLogger } from 'fastify';
+import { type Actor, actorName } from '../kernel/actor.ts';
 
-/** What the audit plugin (owned by the security work) is expected to decorate. */
+export { type Actor, actorName, SYSTEM_ACTOR } from '../kernel/actor.ts';
+
+/** The part of the audit log (audit/audit-log.ts) the registry and alerts write to. */
 export interface AuditRecorder {
   record(entry: {
     actor: string;
@@ -22,23 +24,13 @@ export interface RegistryChange {
   tenants: readonly string[] | null;
 }
 
-export type Actor = RequestContext['principal'];
-
-/** The actor's name as stored in the deployment history and audit rows. */
-export const actorName = (p: Actor) => (p.kind === 'anonymous' || p.kind === 'system' ? p.kind : p.name || `${p.kind}:${p.id}`);
-
-export const SYSTEM_ACTOR: Actor = { kind: 'system', id: 'system', name: 'system' };
-
 /**
- * Sends every registry change to the audit log. A no-op until the audit plugin has
- * decorated `app.audit` (it is built in parallel), so the registry runs with or
- * without it. The change is already committed when this runs: a failure to audit is
- * logged as an error and does not undo it.
+ * Sends every registry change to the audit log, one entry per tenant it applies to.
+ * The change is already committed when this runs: a failure to audit is logged as an
+ * error and does not undo it.
  */
-export function auditHook(app: FastifyInstance, log: FastifyBaseLogger) {
+export function auditHook(audit: AuditRecorder, log: FastifyBaseLogger) {
   return async (actor: Actor, change: RegistryChange) => {
-    const audit = (app as unknown as { audit?: AuditRecorder }).audit;
-    if (!audit || typeof audit.record !== 'function') return;
     const base = {
       actor: actorName(actor),
       action: change.action,

@@ -1,5 +1,5 @@
 import type { SqlClient } from '../storage/sql-client.ts';
-import type { SqlStorage } from '../storage/sql-storage.ts';
+import { asOwner } from '../storage/scoped.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { merkleRoot } from '../audit/merkle.ts';
 
@@ -30,7 +30,7 @@ const dayOf = (d: Date) => d.toISOString().slice(0, 10);
  */
 export class Retention {
   constructor(
-    private readonly storage: SqlStorage,
+    private readonly db: SqlClient,
     private readonly audit: AuditLog,
     private readonly opts: { traceDays: number; auditDays: number },
   ) {}
@@ -190,9 +190,6 @@ export class Retention {
 
   /** A transaction as the connection's role (owner), seeing every tenant. */
   private owner<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    return this.storage.db.transaction(async (tx) => {
-      await tx.query(`SELECT set_config('fmo.tenants', '*', true)`);
-      return fn(tx);
-    });
+    return asOwner(this.db, fn);
   }
 }

@@ -1,9 +1,10 @@
-import type { VersionStats } from '@frostbyte/contracts';
-import type { SqlClient } from './sql-client.ts';
+import type { EventFilter, MetricsRow, TimeseriesSeries, VersionStats } from '@frostbyte/contracts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
-import { isoOrNull, numOrNull, Params } from './sql-builder.ts';
-
-export type ScopedRunner = <T>(scope: TenantScope, fn: (db: SqlClient) => Promise<T>) => Promise<T>;
+import { isoOrNull, numOrNull, Params, Where } from './sql-builder.ts';
+export type { ScopedRunner } from './scoped.ts';
+import type { CostGroup, CostRow, StageWindowStats, VariantStats } from './event-stat-rows.ts';
+export type { CostGroup, CostRow, StageWindowStats, VariantStats } from './event-stat-rows.ts';
+import type { ScopedRunner } from './scoped.ts';
 
 /** Final events: a call that ended (or was given up on). Latency is read from the
  * completed ones only, so a fast failure does not flatter a version. */
@@ -16,36 +17,6 @@ function tenantGrouping(perTenant: boolean | undefined, keys: string) {
   return perTenant
     ? { select: 'CASE WHEN GROUPING(tenant_id) = 0 THEN tenant_id END AS tenant_id', group: `GROUPING SETS ((tenant_id, ${keys}), (${keys}))` }
     : { select: 'NULL AS tenant_id', group: keys };
-}
-
-export interface StageWindowStats {
-  /** The tenant of a per-tenant row (`perTenant`); null for the whole scope. */
-  tenant_id: string | null;
-  stage: string;
-  calls: number;
-  errors: number;
-  recent_calls: number;
-  recent_errors: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  mean_ms: number | null;
-  cost_usd: number;
-  last_seen: string | null;
-}
-
-export interface VariantStats {
-  calls: number;
-  errors: number;
-  p50_ms: number | null;
-  p95_ms: number | null;
-  mean_ms: number | null;
-  var_ms: number | null;
-  completed: number;
-  documents: number;
-  cost_usd: number;
-  confidence_count: number;
-  confidence_mean: number | null;
-  buckets: number[];
 }
 
 /**
@@ -312,4 +283,144 @@ export class EventStats {
     );
     return rows.map((r) => ({ document_id: r.document_id as string, control: r.control, treatment: r.treatment, agree: Boolean(r.agree) }));
   }
+
+  async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
+    return this.run(scope, async (db) => {
+      const since = `now() - make_interval(secs => ${Number(windowS)})`;
+      const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= ${since}`);
+      // In flight: started within the window and still open (migrations/0013), so the
+      // filters apply to the start event itself. An open row's tenant is its start's, so
+      // only the tenants asked for are read from the set. Status: error when the last
+      // minute had failures, processing when something is in flight, else idle.
+      const open = new Where(w.p).scope(scope).raw('NOT ended').raw(`started_at >= ${since}`);
+      if (filter.tenant_id) open.add('tenant_id = ?', filter.tenant_id);
+      // Grouped by hash, each group keeping its completed durations; the percentiles then
+      // sort only those, per group. percentile_cont() in the grouping query itself made
+      // PostgreSQL 15 sort every row of the window by the group key first (no hash
+      // grouping with ordered-set aggregates): for the busiest tenant over 24 h at 10 M
+      // events, 124 k wide rows, on disk at the default work_mem. Same percentiles.
+      const { rows } = await db.query(
+        `WITH agg AS (
+           SELECT stage, model_name, model_version,
+             count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
+             count(*) FILTER (WHERE status = 'started'
+               AND (invocation_id, tenant_id) IN (SELECT invocation_id, tenant_id FROM open_invocations ${open.sql})) AS in_flight,
+             count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
+             count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
+             array_agg(duration_ms) FILTER (WHERE status = 'completed') AS durations,
+             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+             coalesce(sum(cost_usd), 0) AS cost_usd, max(received_at) AS last_seen
+           FROM model_events ${w.sql} GROUP BY stage, model_name, model_version)
+         SELECT stage, model_name, model_version, calls, in_flight, errors, recent_errors, p[1] AS p50, p[2] AS p95, p[3] AS p99,
+           input_tokens, output_tokens, cost_usd, last_seen
+         FROM agg, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY d) AS p FROM unnest(durations) d) pct
+         ORDER BY stage, model_name, model_version`,
+        w.params,
+      );
+      return rows.map((r) => {
+        const calls = Number(r.calls);
+        const errors = Number(r.errors);
+        const inFlight = Number(r.in_flight);
+        return {
+          stage: r.stage as string,
+          model_name: r.model_name as string,
+          model_version: r.model_version as string,
+          calls,
+          in_flight: inFlight,
+          errors,
+          error_rate: calls ? errors / calls : 0,
+          p50_ms: numOrNull(r.p50),
+          p95_ms: numOrNull(r.p95),
+          p99_ms: numOrNull(r.p99),
+          throughput_per_s: calls / windowS,
+          input_tokens: Number(r.input_tokens),
+          output_tokens: Number(r.output_tokens),
+          cost_usd: Number(r.cost_usd),
+          last_seen: isoOrNull(r.last_seen),
+          status: Number(r.recent_errors) > 0 ? 'error' : inFlight > 0 ? 'processing' : 'idle',
+        };
+      });
+    });
+  }
+
+  async timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]> {
+    return this.run(scope, async (db) => {
+      const w = new Where()
+        .scope(scope)
+        .filter(filter)
+        .raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`)
+        .raw(`status IN ('completed', 'failed')`);
+      const { rows } = await db.query(
+        `SELECT model_name, model_version,
+           date_bin(make_interval(secs => ${Number(stepS)}), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
+           count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
+           percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
+           percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
+           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+           coalesce(sum(cost_usd), 0) AS cost_usd
+         FROM model_events ${w.sql}
+         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        w.params,
+      );
+      const series = new Map<string, TimeseriesSeries>();
+      for (const r of rows) {
+        const key = `${r.model_name}@${r.model_version}`;
+        let s = series.get(key);
+        if (!s) {
+          s = { key, model_name: r.model_name as string, model_version: r.model_version as string, points: [] };
+          series.set(key, s);
+        }
+        s.points.push({
+          t: isoOrNull(r.t) as string,
+          calls: Number(r.calls),
+          errors: Number(r.errors),
+          p50_ms: numOrNull(r.p50),
+          p95_ms: numOrNull(r.p95),
+          p99_ms: numOrNull(r.p99),
+          input_tokens: Number(r.input_tokens),
+          output_tokens: Number(r.output_tokens),
+          cost_usd: Number(r.cost_usd),
+        });
+      }
+      return [...series.values()];
+    });
+  }
+
+  async costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]> {
+    return this.run(scope, async (db) => {
+      // Per document the rollups have no document column: read the events themselves.
+      if (groupBy === 'document') {
+        const w = new Where().scope(scope).add('"timestamp" >= ?', from.toISOString()).add('"timestamp" < ?', to.toISOString());
+        const { rows } = await db.query(
+          `SELECT coalesce(document_id, '(none)') AS key, count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
+             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
+             coalesce(sum(cost_usd), 0) AS cost_usd
+           FROM model_events ${w.sql} AND status IN ('completed', 'failed') GROUP BY 1 ORDER BY cost_usd DESC LIMIT 1000`,
+          w.params,
+        );
+        return rows.map(costRow);
+      }
+      const keyExpr = { model: `model_name || '@' || model_version`, tenant: 'tenant_id', stage: 'stage' }[groupBy];
+      const w = new Where().scope(scope).add('hour >= ?', from.toISOString()).add('hour < ?', to.toISOString());
+      const { rows } = await db.query(
+        `SELECT ${keyExpr} AS key, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
+           sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
+         FROM cost_metrics ${w.sql} GROUP BY 1 ORDER BY cost_usd DESC`,
+        w.params,
+      );
+      return rows.map(costRow);
+    });
+  }
+}
+
+function costRow(r: Record<string, unknown>): CostRow {
+  return {
+    key: r.key as string,
+    calls: Number(r.calls),
+    errors: Number(r.errors),
+    input_tokens: Number(r.input_tokens),
+    output_tokens: Number(r.output_tokens),
+    cost_usd: Number(r.cost_usd),
+  };
 }

@@ -1,10 +1,12 @@
-import { type EventFilter, type MetricsRow, type ModelEvent, newId } from '@frostbyte/contracts';
+import { type EventFilter, type ModelEvent, newId } from '@frostbyte/contracts';
 import { type BusRecord, withSeq } from '../kernel/event-record.ts';
 import type { SqlClient } from './sql-client.ts';
 import { EVENT_COLUMN_LIST, EVENT_PARAMS, eventArrays, eventUnnest, toEvent, traceArrays, traceInsert } from './event-columns.ts';
+import { ensurePartitions } from './open-database.ts';
+import { scoped } from './scoped.ts';
 import { Where } from './sql-builder.ts';
 import { isoOrNull, numOrNull } from './sql-values.ts';
-import type { CostGroup, CostRow, DataKeyRow, EventPageQuery, ModelPricing, Storage, StoredTrace, TimeseriesSeries } from './storage.ts';
+import type { EventPageQuery, ModelPricing, Storage, StoredTrace } from './storage.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { STALE_HORIZON_MS } from './storage.ts';
 
@@ -12,24 +14,18 @@ const b64 = (v: unknown): string | null => (v == null ? null : Buffer.from(v as 
 
 /** The storage over any PostgreSQL driver. PGlite and PostgreSQL run the same SQL. */
 export class SqlStorage implements Storage {
-  /** Called inside the writer's transaction with the events that were new, so a
-   * batch and its audit digest commit together (security/audit-log.ts sets it). */
-  onBatchInserted: ((tx: SqlClient, inserted: ModelEvent[]) => Promise<void>) | null = null;
+  constructor(
+    readonly db: SqlClient,
+    private readonly opts: {
+      /** Runs inside the writer's transaction with the events that were new, so a batch
+       * and its audit digest commit together (the composition root passes the audit log's). */
+      afterInsert?: (tx: SqlClient, inserted: ModelEvent[]) => Promise<void>;
+    } = {},
+  ) {}
 
-  constructor(readonly db: SqlClient) {}
-
-  /**
-   * Runs `fn` in one transaction as the application role `fmo_app`, which row-level
-   * security limits to `scope` (migrations/0006). The WHERE clauses below also name
-   * the scope (for the indexes); RLS is the second wall should one ever forget.
-   * The system itself (writer, key loading) passes '*'.
-   */
+  /** `fn` in one transaction seeing only `scope` (storage/scoped.ts). */
   scoped<T>(scope: TenantScope, fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    return this.db.transaction(async (tx) => {
-      // One round trip; the tenant list is validated, so the literal cannot break out.
-      await tx.exec(`SET LOCAL ROLE fmo_app; SELECT set_config('fmo.tenants', '${tenantSetting(scope)}', true)`);
-      return fn(tx);
-    });
+    return scoped(this.db, scope, fn);
   }
 
   get kind() {
@@ -101,10 +97,10 @@ export class SqlStorage implements Storage {
     // audit log is attached, the batch's audit entries commit or fail together.
     return this.scoped('*', async (tx) => {
       const { rows } = await tx.query<{ id: string }>(sql, params);
-      if (this.onBatchInserted && rows.length) {
+      if (this.opts.afterInsert && rows.length) {
         const fresh = new Set(rows.map((r) => r.id));
         const inserted = records.filter((r) => fresh.has(r.record.event.id)).map(withSeq);
-        await this.onBatchInserted(tx, inserted);
+        await this.opts.afterInsert(tx, inserted);
       }
       return { inserted: rows.length };
     });
@@ -204,135 +200,6 @@ export class SqlStorage implements Storage {
     });
   }
 
-  async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
-    return this.scoped(scope, async (db) => {
-      const since = `now() - make_interval(secs => ${Number(windowS)})`;
-      const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= ${since}`);
-      // In flight: started within the window and still open (migrations/0013), so the
-      // filters apply to the start event itself. An open row's tenant is its start's, so
-      // only the tenants asked for are read from the set. Status: error when the last
-      // minute had failures, processing when something is in flight, else idle.
-      const open = new Where(w.p).scope(scope).raw('NOT ended').raw(`started_at >= ${since}`);
-      if (filter.tenant_id) open.add('tenant_id = ?', filter.tenant_id);
-      // Grouped by hash, each group keeping its completed durations; the percentiles then
-      // sort only those, per group. percentile_cont() in the grouping query itself made
-      // PostgreSQL 15 sort every row of the window by the group key first (no hash
-      // grouping with ordered-set aggregates): for the busiest tenant over 24 h at 10 M
-      // events, 124 k wide rows, on disk at the default work_mem. Same percentiles.
-      const { rows } = await db.query(
-        `WITH agg AS (
-           SELECT stage, model_name, model_version,
-             count(*) FILTER (WHERE status IN ('completed', 'failed')) AS calls,
-             count(*) FILTER (WHERE status = 'started'
-               AND (invocation_id, tenant_id) IN (SELECT invocation_id, tenant_id FROM open_invocations ${open.sql})) AS in_flight,
-             count(*) FILTER (WHERE status IN ('failed', 'abandoned')) AS errors,
-             count(*) FILTER (WHERE status IN ('failed', 'abandoned') AND "timestamp" >= now() - interval '60 seconds') AS recent_errors,
-             array_agg(duration_ms) FILTER (WHERE status = 'completed') AS durations,
-             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-             coalesce(sum(cost_usd), 0) AS cost_usd, max(received_at) AS last_seen
-           FROM model_events ${w.sql} GROUP BY stage, model_name, model_version)
-         SELECT stage, model_name, model_version, calls, in_flight, errors, recent_errors, p[1] AS p50, p[2] AS p95, p[3] AS p99,
-           input_tokens, output_tokens, cost_usd, last_seen
-         FROM agg, LATERAL (SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY d) AS p FROM unnest(durations) d) pct
-         ORDER BY stage, model_name, model_version`,
-        w.params,
-      );
-      return rows.map((r) => {
-        const calls = Number(r.calls);
-        const errors = Number(r.errors);
-        const inFlight = Number(r.in_flight);
-        return {
-          stage: r.stage as string,
-          model_name: r.model_name as string,
-          model_version: r.model_version as string,
-          calls,
-          in_flight: inFlight,
-          errors,
-          error_rate: calls ? errors / calls : 0,
-          p50_ms: numOrNull(r.p50),
-          p95_ms: numOrNull(r.p95),
-          p99_ms: numOrNull(r.p99),
-          throughput_per_s: calls / windowS,
-          input_tokens: Number(r.input_tokens),
-          output_tokens: Number(r.output_tokens),
-          cost_usd: Number(r.cost_usd),
-          last_seen: isoOrNull(r.last_seen),
-          status: Number(r.recent_errors) > 0 ? 'error' : inFlight > 0 ? 'processing' : 'idle',
-        };
-      });
-    });
-  }
-
-  async timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]> {
-    return this.scoped(scope, async (db) => {
-      const w = new Where()
-        .scope(scope)
-        .filter(filter)
-        .raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`)
-        .raw(`status IN ('completed', 'failed')`);
-      const { rows } = await db.query(
-        `SELECT model_name, model_version,
-           date_bin(make_interval(secs => ${Number(stepS)}), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
-           count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
-           percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY duration_ms) AS p99,
-           coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-           coalesce(sum(cost_usd), 0) AS cost_usd
-         FROM model_events ${w.sql}
-         GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-        w.params,
-      );
-      const series = new Map<string, TimeseriesSeries>();
-      for (const r of rows) {
-        const key = `${r.model_name}@${r.model_version}`;
-        let s = series.get(key);
-        if (!s) {
-          s = { key, model_name: r.model_name as string, model_version: r.model_version as string, points: [] };
-          series.set(key, s);
-        }
-        s.points.push({
-          t: isoOrNull(r.t) as string,
-          calls: Number(r.calls),
-          errors: Number(r.errors),
-          p50_ms: numOrNull(r.p50),
-          p95_ms: numOrNull(r.p95),
-          p99_ms: numOrNull(r.p99),
-          input_tokens: Number(r.input_tokens),
-          output_tokens: Number(r.output_tokens),
-          cost_usd: Number(r.cost_usd),
-        });
-      }
-      return [...series.values()];
-    });
-  }
-
-  async costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]> {
-    return this.scoped(scope, async (db) => {
-      // Per document the rollups have no document column: read the events themselves.
-      if (groupBy === 'document') {
-        const w = new Where().scope(scope).add('"timestamp" >= ?', from.toISOString()).add('"timestamp" < ?', to.toISOString());
-        const { rows } = await db.query(
-          `SELECT coalesce(document_id, '(none)') AS key, count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
-             coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-             coalesce(sum(cost_usd), 0) AS cost_usd
-           FROM model_events ${w.sql} AND status IN ('completed', 'failed') GROUP BY 1 ORDER BY cost_usd DESC LIMIT 1000`,
-          w.params,
-        );
-        return rows.map(costRow);
-      }
-      const keyExpr = { model: `model_name || '@' || model_version`, tenant: 'tenant_id', stage: 'stage' }[groupBy];
-      const w = new Where().scope(scope).add('hour >= ?', from.toISOString()).add('hour < ?', to.toISOString());
-      const { rows } = await db.query(
-        `SELECT ${keyExpr} AS key, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
-           sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
-         FROM cost_metrics ${w.sql} GROUP BY 1 ORDER BY cost_usd DESC`,
-        w.params,
-      );
-      return rows.map(costRow);
-    });
-  }
-
   async staleInvocations(olderThan: Date, limit: number) {
     return this.scoped('*', async (db) => {
       // Candidates come from the in-flight set (migrations/0013); each start event is
@@ -393,42 +260,8 @@ export class SqlStorage implements Storage {
     );
   }
 
-  async ensurePartitions(now: Date, daysAhead: number) {
-    const day = (d: Date) => d.toISOString().slice(0, 10);
-    const first = new Date(now.getTime() - 86_400_000);
-    const last = new Date(now.getTime() + daysAhead * 86_400_000);
-    const { rows } = await this.db.query<{ n: number }>('SELECT fmo_ensure_partitions($1::date, $2::date) AS n', [day(first), day(last)]);
-    return Number(rows[0]?.n ?? 0);
-  }
-
-  async dataKeys(): Promise<DataKeyRow[]> {
-    return this.scoped('*', async (db) => {
-      const { rows } = await db.query<{ tenant_id: string; version: number; wrapped_key: Uint8Array; is_primary: boolean; destroyed_at: Date | null }>(
-        'SELECT tenant_id, version, wrapped_key, is_primary, destroyed_at FROM encryption_keys ORDER BY tenant_id, version',
-      );
-      return rows.map((r) => ({
-        tenant_id: r.tenant_id,
-        version: Number(r.version),
-        wrapped_key: new Uint8Array(r.wrapped_key),
-        primary: r.is_primary,
-        destroyed_at: r.destroyed_at ? new Date(r.destroyed_at) : null,
-      }));
-    });
-  }
-
-  async putDataKeys(rows: readonly DataKeyRow[]) {
-    await this.scoped('*', async (tx) => {
-      for (const r of rows) {
-        await tx.query(
-          `INSERT INTO encryption_keys (tenant_id, version, wrapped_key, is_primary, destroyed_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (tenant_id, version) DO UPDATE SET
-             is_primary = excluded.is_primary,
-             destroyed_at = coalesce(encryption_keys.destroyed_at, excluded.destroyed_at),
-             wrapped_key = CASE WHEN excluded.destroyed_at IS NOT NULL THEN excluded.wrapped_key ELSE encryption_keys.wrapped_key END`,
-          [r.tenant_id, r.version, Buffer.from(r.wrapped_key), r.primary, r.destroyed_at ?? null],
-        );
-      }
-    });
+  ensurePartitions(now: Date, daysAhead: number) {
+    return ensurePartitions(this.db, now, daysAhead);
   }
 
   async ping() {
@@ -438,25 +271,4 @@ export class SqlStorage implements Storage {
   close() {
     return this.db.close();
   }
-}
-
-const TENANT_RE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-
-/** `fmo.tenants` for a scope: '*' or 'a,b'. Tenant ids are slugs (contracts' TENANT_PATTERN)
- * or '_system' (the audit chain of tenant-less actions); anything else is refused. */
-export function tenantSetting(scope: TenantScope): string {
-  if (scope === '*') return '*';
-  for (const t of scope) if (!TENANT_RE.test(t) && t !== '_system') throw new Error(`invalid tenant id in scope: ${JSON.stringify(t).slice(0, 80)}`);
-  return scope.join(',');
-}
-
-function costRow(r: Record<string, unknown>): CostRow {
-  return {
-    key: r.key as string,
-    calls: Number(r.calls),
-    errors: Number(r.errors),
-    input_tokens: Number(r.input_tokens),
-    output_tokens: Number(r.output_tokens),
-    cost_usd: Number(r.cost_usd),
-  };
 }

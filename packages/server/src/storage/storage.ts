@@ -1,6 +1,5 @@
-import type { EventFilter, MetricsRow, ModelEvent, TimeseriesSeries } from '@frostbyte/contracts';
+import type { EventFilter, ModelEvent } from '@frostbyte/contracts';
 
-export type { TimeseriesPoint, TimeseriesSeries } from '@frostbyte/contracts';
 import type { BusRecord, SealedTrace } from '../kernel/event-record.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 
@@ -23,24 +22,6 @@ export interface StoredTrace extends SealedTrace {
 /** How far back the abandon sweep looks for a start without an end. Older ones are
  * given up rather than abandoned by the thousand after a long outage. */
 export const STALE_HORIZON_MS = 2 * 86_400_000;
-
-export type CostGroup = 'model' | 'document' | 'tenant' | 'stage';
-export interface CostRow {
-  key: string;
-  calls: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
-
-export interface DataKeyRow {
-  tenant_id: string;
-  version: number;
-  wrapped_key: Uint8Array;
-  primary: boolean;
-  destroyed_at?: Date | null;
-}
 
 export interface ModelPricing {
   model_name: string;
@@ -66,9 +47,6 @@ export interface Storage {
   /** Whether anything at or before this position is still stored (else: a gap). */
   holdsSeq(seq: bigint): Promise<boolean>;
   maxSeq(): Promise<bigint | null>;
-  metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]>;
-  timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]>;
-  costs(scope: TenantScope, groupBy: CostGroup, from: Date, to: Date): Promise<CostRow[]>;
   /** Started invocations with no end, older than `olderThan` and younger than
    * STALE_HORIZON_MS before it (to mark abandoned). */
   staleInvocations(olderThan: Date, limit: number): Promise<ModelEvent[]>;
@@ -78,11 +56,6 @@ export interface Storage {
   pricing(): Promise<ModelPricing[]>;
   upsertModelVersion(v: { model_name: string; version: string; stage?: string | null; config?: object; pricing?: object; created_by?: string; reason?: string | null }): Promise<void>;
   ensurePartitions(now: Date, daysAhead: number): Promise<number>;
-  /** Wrapped data keys (envelope encryption); never the plain keys. */
-  dataKeys(): Promise<DataKeyRow[]>;
-  /** Inserts new key rows (a racing process's same version loses quietly) and applies
-   * primary/destroyed changes to existing ones. */
-  putDataKeys(rows: readonly DataKeyRow[]): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
-import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { record, withSeqs } from '../shared-suites/records.ts';
 import { call } from './support.ts';
@@ -50,7 +49,7 @@ for (const mode of ['embedded', 'server'] as const) {
       const b1 = makeEvent({ tenant_id: B, trace: trace('b1') });
       await postEvents(s.url, [a1, a2, b1]);
       for (const e of [a1, a2, b1]) expect((await read(e.id)).body.trace.readable).toBe(true);
-      const db = (s.app.storage as SqlStorage).db;
+      const db = s.app.db;
       const stored = (await db.query<{ payload: Uint8Array }>('SELECT payload FROM decision_traces WHERE event_id = $1', [a1.id])).rows[0];
       expect(Buffer.from(stored?.payload as Uint8Array).toString('utf8')).not.toContain('a1 input');
       // Moved to another row of the same tenant, and to a row of another tenant.
@@ -91,7 +90,7 @@ for (const mode of ['embedded', 'server'] as const) {
       const newRead = await read(after.id);
       expect(oldRead.body.trace).toMatchObject({ readable: true, input: { text: 'old input' } });
       expect(newRead.body.trace).toMatchObject({ readable: true, input: { text: 'new input' } });
-      const versions = await (s.app.storage as SqlStorage).db.query<{ event_id: string; key_version: number }>(
+      const versions = await s.app.db.query<{ event_id: string; key_version: number }>(
         'SELECT event_id, key_version FROM decision_traces WHERE tenant_id = $1 ORDER BY key_version',
         [T],
       );

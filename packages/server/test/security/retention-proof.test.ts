@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
 import { leafHash, verifyInclusion } from '../../src/audit/merkle.ts';
-import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { call, ingestKey } from './support.ts';
 
@@ -39,11 +38,11 @@ for (const mode of ['embedded', 'server'] as const) {
       }
       // Change one stored event: its proof no longer verifies, and the answer says so.
       const victim = events[3] as ReturnType<typeof makeEvent>;
-      await (s.app.storage as SqlStorage).db.query('UPDATE model_events SET input_tokens = 999999 WHERE id = $1', [victim.id]);
+      await s.app.db.query('UPDATE model_events SET input_tokens = 999999 WHERE id = $1', [victim.id]);
       const bad = await call(`${s.url}/v1/audit/proof/${victim.id}`, TEST_ADMIN_TOKEN);
       expect(bad.body.verified).toBe(false);
       expect(leafHash(Buffer.alloc(32))).not.toBe(bad.body.leaf_hash);
-      await (s.app.storage as SqlStorage).db.query('UPDATE model_events SET input_tokens = $2 WHERE id = $1', [victim.id, 40]);
+      await s.app.db.query('UPDATE model_events SET input_tokens = $2 WHERE id = $1', [victim.id, 40]);
       expect((await call(`${s.url}/v1/audit/proof/${victim.id}`, TEST_ADMIN_TOKEN)).body.verified).toBe(true);
     });
 
@@ -56,7 +55,7 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(first.audit_pruned).toEqual({});
       expect((await call(`${s.url}/v1/events?tenant_id=${T}`, TEST_ADMIN_TOKEN)).body.events).toEqual([]);
       const summaries = (
-        await (s.app.storage as SqlStorage).db.query<{ calls: string; input_tokens: string; batches: number; batches_root: string }>(
+        await s.app.db.query<{ calls: string; input_tokens: string; batches: number; batches_root: string }>(
           'SELECT calls, input_tokens, batches, batches_root FROM audit_summaries WHERE tenant_id = $1 AND day = $2',
           [T, today],
         )

@@ -3,7 +3,7 @@ import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { SqlStorage } from '../../src/storage/sql-storage.ts';
-import { tenantSetting } from '../../src/storage/sql-storage.ts';
+import { tenantSetting } from '../../src/storage/scoped.ts';
 import { makeEvent, makeStorage, postEvents, sleep, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { call, ingestKey, userToken } from './support.ts';
 
@@ -214,7 +214,7 @@ for (const kind of ['pglite', 'postgres'] as const) {
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
       const made = await makeStorage(kind);
-      storage = made.storage as SqlStorage;
+      storage = made.storage;
       cleanup = made.cleanup;
     }, 60_000);
     afterAll(() => cleanup?.());

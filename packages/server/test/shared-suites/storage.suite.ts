@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSeq } from '../../src/kernel/seq.ts';
+import type { DataKeyRepository } from '../../src/storage/data-keys.ts';
+import type { EventStats } from '../../src/storage/event-stats.ts';
 import type { Storage } from '../../src/storage/storage.ts';
 import { uniq } from '../helper.ts';
 import { record, withSeqs } from './records.ts';
@@ -8,12 +10,17 @@ import { record, withSeqs } from './records.ts';
  * The storage contract, run against every implementation (PGlite, PostgreSQL). Each
  * test uses its own tenant ids, so tests never see each other's rows.
  */
-export function storageSuite(name: string, make: () => Promise<{ storage: Storage; cleanup: () => Promise<void> }>) {
+export function storageSuite(
+  name: string,
+  make: () => Promise<{ storage: Storage; stats: EventStats; keys: DataKeyRepository; cleanup: () => Promise<void> }>,
+) {
   describe(`storage contract: ${name}`, () => {
     let storage: Storage;
+    let stats: EventStats;
+    let keys: DataKeyRepository;
     let cleanup: () => Promise<void>;
     beforeAll(async () => {
-      ({ storage, cleanup } = await make());
+      ({ storage, stats, keys, cleanup } = await make());
     }, 60_000);
     afterAll(() => cleanup?.());
 
@@ -26,7 +33,7 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       expect((await storage.insertRecords(withSeqs(batch.map((b) => b.record)))).inserted).toBe(0);
       const events = await storage.listEvents([tenant], { limit: 10 });
       expect(events).toHaveLength(3);
-      const costs = await storage.costs([tenant], 'tenant', new Date(Date.now() - 7200_000), new Date(Date.now() + 7200_000));
+      const costs = await stats.costs([tenant], 'tenant', new Date(Date.now() - 7200_000), new Date(Date.now() + 7200_000));
       expect(costs).toEqual([{ key: tenant, calls: 3, errors: 1, input_tokens: 300, output_tokens: 60, cost_usd: 0.003 }]);
     });
 
@@ -127,12 +134,12 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
           record({ tenant_id: t, model_name: 'm1', status: 'failed', duration_ms: 5 }),
         ]),
       );
-      const [row] = await storage.metricsSummary([t], {}, 300);
+      const [row] = await stats.metricsSummary([t], {}, 300);
       expect(row).toMatchObject({ model_name: 'm1', calls: 6, in_flight: 1, errors: 1, status: 'error' });
       expect(row?.error_rate).toBeCloseTo(1 / 6);
       expect(row?.p50_ms).toBe(30);
       expect(row?.p99_ms).toBeGreaterThan(900);
-      const series = await storage.timeseries([t], {}, 300, 60);
+      const series = await stats.timeseries([t], {}, 300, 60);
       expect(series[0]?.points.reduce((s, p) => s + p.calls, 0)).toBe(6);
     });
 
@@ -147,7 +154,7 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
           record({ tenant_id: t, model_name: 'failing', status: 'failed', duration_ms: 50 }),
         ]),
       );
-      const rows = await storage.metricsSummary([t], {}, 300);
+      const rows = await stats.metricsSummary([t], {}, 300);
       const by = (m: string) => rows.find((r) => r.model_name === m);
       expect(by('done')).toMatchObject({ calls: 6, errors: 1, p50_ms: 250 });
       expect(by('done')?.p95_ms).toBeCloseTo(385);
@@ -171,7 +178,7 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
 
     // The in-flight set (migrations/0013): kept by the writer, read by the live figures
     // (metricsSummary here) and the abandon sweep.
-    const inFlight = async (tenant: string) => (await storage.metricsSummary([tenant], {}, 3600)).reduce((n, r) => n + r.in_flight, 0);
+    const inFlight = async (tenant: string) => (await stats.metricsSummary([tenant], {}, 3600)).reduce((n, r) => n + r.in_flight, 0);
 
     it('counts a start alone as in flight, and a start with its end in the same batch not', async () => {
       const t = uniq('t');
@@ -180,7 +187,7 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       const end = record({ tenant_id: t, invocation_id: start.event.invocation_id, status: 'completed' });
       await storage.insertRecords(withSeqs([open, start, end]));
       expect(await inFlight(t)).toBe(1);
-      const [row] = await storage.metricsSummary([t], {}, 3600);
+      const [row] = await stats.metricsSummary([t], {}, 3600);
       expect(row?.status).toBe('processing');
     });
 
@@ -214,7 +221,7 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
       await storage.insertRecords(withSeqs([started]));
       expect(await inFlight(a)).toBe(1);
       expect(await inFlight(b)).toBe(0);
-      expect(await storage.metricsSummary([b], { tenant_id: a }, 3600)).toEqual([]);
+      expect(await stats.metricsSummary([b], { tenant_id: a }, 3600)).toEqual([]);
       // B ending an invocation id it shares with A closes nothing of A's.
       await storage.insertRecords(withSeqs([record({ tenant_id: b, invocation_id: started.event.invocation_id, status: 'completed' })]));
       expect(await inFlight(a)).toBe(1);
@@ -259,12 +266,12 @@ export function storageSuite(name: string, make: () => Promise<{ storage: Storag
 
     it('keeps wrapped data keys and their primary/destroyed state', async () => {
       const t = uniq('t');
-      await storage.putDataKeys([{ tenant_id: t, version: 1, wrapped_key: new Uint8Array([1, 2, 3]), primary: true }]);
-      await storage.putDataKeys([
+      await keys.putDataKeys([{ tenant_id: t, version: 1, wrapped_key: new Uint8Array([1, 2, 3]), primary: true }]);
+      await keys.putDataKeys([
         { tenant_id: t, version: 1, wrapped_key: new Uint8Array([1, 2, 3]), primary: false },
         { tenant_id: t, version: 2, wrapped_key: new Uint8Array([4, 5]), primary: true },
       ]);
-      const mine = (await storage.dataKeys()).filter((k) => k.tenant_id === t);
+      const mine = (await keys.dataKeys()).filter((k) => k.tenant_id === t);
       expect(mine.map((k) => [k.version, k.primary, [...k.wrapped_key]])).toEqual([
         [1, false, [1, 2, 3]],
         [2, true, [4, 5]],

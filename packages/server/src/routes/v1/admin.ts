@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import { ROLES } from '../../access/permissions.ts';
+import { userOut } from '../../admin/admin-service.ts';
 
 const Tenant = Type.String({ pattern: '^[a-z0-9][a-z0-9_-]{0,62}$' });
 const Uuid = Type.String({ pattern: '^[0-9a-fA-F-]{36}$' });
@@ -23,8 +24,6 @@ const User = Type.Object({
   disabled_at: Type.Union([Type.String(), Type.Null()]),
 });
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
-const userOut = <U extends { tenants: readonly string[] | '*' }>(u: U) => ({ ...u, tenants: u.tenants === '*' ? ['*'] : [...u.tenants] });
-
 /**
  * Administration: ingest keys, users and their tokens, data-key rotation, erasure,
  * retention. Each handler is one AdminService call, which audits the action.
@@ -126,7 +125,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: users,
       schema: { tags: ['admin'], summary: 'Users', response: { 200: Type.Object({ users: Type.Array(User) }), ...errors } },
     },
-    async () => ({ users: (await app.identity.users()).map(userOut) }),
+    async () => ({ users: await app.admin.listUsers() }),
   );
   app.post(
     '/v1/admin/users/:user/disable',

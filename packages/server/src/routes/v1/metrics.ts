@@ -17,7 +17,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const { window = 300, ...filter } = req.query;
-      return { window_s: window, generated_at: new Date().toISOString(), rows: await app.storage.metricsSummary(req.ctx.scope, filter, window) };
+      return { window_s: window, generated_at: new Date().toISOString(), rows: await app.eventStats.metricsSummary(req.ctx.scope, filter, window) };
     },
   );
 
@@ -41,7 +41,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => {
       const { window = 900, step = 10, ...filter } = req.query;
       if (window / step > 2000) throw badRequest(`window/step gives ${Math.ceil(window / step)} buckets; at most 2000 — raise step`);
-      return { step_s: step, series: await app.storage.timeseries(req.ctx.scope, filter, window, step) };
+      return { step_s: step, series: await app.eventStats.timeseries(req.ctx.scope, filter, window, step) };
     },
   );
 
@@ -74,7 +74,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000 - 3600_000);
       if (from >= to) throw badRequest('`from` must be before `to`');
       const groupBy = req.query.group_by ?? 'model';
-      const rows = await app.storage.costs(req.ctx.scope, groupBy, from, to);
+      const rows = await app.eventStats.costs(req.ctx.scope, groupBy, from, to);
       return { group_by: groupBy, from: from.toISOString(), to: to.toISOString(), rows, total_cost_usd: rows.reduce((s, r) => s + r.cost_usd, 0) };
     },
   );

@@ -1,5 +1,0 @@
-// Entry of the writer's worker thread: loads writer-thread.ts through tsx's API (on
-// Node 20 a worker does not inherit the `--import tsx` loader of its process).
-import { tsImport } from 'tsx/esm/api';
-
-await tsImport('./writer-thread.ts', import.meta.url);
