@@ -1,14 +1,15 @@
 import type { Alert, AlertListQuery, AlertRulesState, AlertRulesUpdate } from '@frostbyte/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Fanout } from '../live/fanout.ts';
-import { type Actor, type AuditFn, actorName } from '../registry/audit-hook.ts';
+import { type Actor, actorName } from '../kernel/actor.ts';
+import type { AuditFn } from '../registry/audit-hook.ts';
 import { badRequest, conflict, forbidden, notFound } from '../kernel/errors.ts';
 import type { ScopedRunner } from '../storage/event-stats.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
 import { type AlertCandidate, evaluateRules } from './evaluate.ts';
 import type { PipelineMonitor } from './pipeline-monitor.ts';
-import type { AlertRules } from './rules.ts';
+import type { AlertRules } from './thresholds.ts';
 import type { AlertWebhook } from './webhook.ts';
 
 /** One set of alert rules judges every tenant: only a credential for every tenant changes it. */

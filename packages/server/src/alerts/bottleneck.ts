@@ -1,5 +1,5 @@
 import type { Bottleneck } from '@frostbyte/contracts';
-import type { AlertRules } from './rules.ts';
+import type { AlertRules } from './thresholds.ts';
 import type { StageSnapshot } from './snapshot.ts';
 import { ms, pct, times, window } from './words.ts';
 

@@ -1,5 +1,5 @@
 import { ALERT_RULES, type AlertCandidate, type StageRule } from './rules/index.ts';
-import type { AlertRules } from './rules.ts';
+import type { AlertRules } from './thresholds.ts';
 import type { PipelineSnapshot } from './snapshot.ts';
 
 export type { AlertCandidate };

@@ -3,7 +3,7 @@ import type { EventStats, StageWindowStats } from '../storage/event-stats.ts';
 import type { RegistryService } from '../registry/registry-service.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { detectBottleneck } from './bottleneck.ts';
-import type { AlertRules } from './rules.ts';
+import type { AlertRules } from './thresholds.ts';
 import type { ModelCost, PipelineSnapshot, StageSnapshot } from './snapshot.ts';
 import { modelLabel } from './words.ts';
 

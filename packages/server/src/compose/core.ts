@@ -6,7 +6,7 @@ import { AdminService } from '../admin/admin-service.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { loadAuditSigner } from '../audit/signer.ts';
 import type { Config } from '../config.ts';
-import { loadOrCreateMasterKey } from '../crypto/envelope.ts';
+import { loadOrCreateMasterKey } from '../crypto/master-key.ts';
 import { TraceCrypto } from '../crypto/trace-crypto.ts';
 import { Retention } from '../retention/retention.ts';
 import { DataKeyRepository } from '../storage/data-keys.ts';

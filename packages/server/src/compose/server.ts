@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AlertService } from '../alerts/alert-service.ts';
 import { PipelineMonitor } from '../alerts/pipeline-monitor.ts';
-import { DEFAULT_ALERT_RULES } from '../alerts/rules.ts';
+import { DEFAULT_ALERT_RULES } from '../alerts/thresholds.ts';
 import { AlertWebhook } from '../alerts/webhook.ts';
 import type { Bus } from '../bus/bus.ts';
 import { MemoryBus } from '../bus/memory-bus.ts';
@@ -74,9 +74,11 @@ export async function composeServer(o: ComposeOptions) {
   const ingest = new IngestService({ bus, writer: writers[0] ?? null, prices, redactor: createServerRedactor(), sealer: core.crypto });
 
   const recordChange = auditHook(audit, log);
-  const registry = new RegistryService(db, stats, recordChange, { abandonAfterMs: config.abandonAfterMs });
-  // A registered version's prices apply to the next ingested batch.
-  registry.onChange = () => void prices.refresh(true).catch((err) => log.error({ err }, 'registry: price reload failed'));
+  const registry = new RegistryService(db, stats, recordChange, {
+    abandonAfterMs: config.abandonAfterMs,
+    // A registered version's prices apply to the next ingested batch.
+    onChange: () => void prices.refresh(true).catch((err) => log.error({ err }, 'registry: price reload failed')),
+  });
   const experiments = new ExperimentService(db, stats, registry, recordChange);
   await seedRegistry(registry, log);
 

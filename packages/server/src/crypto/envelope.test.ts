@@ -10,12 +10,12 @@ import {
   type FieldAad,
   Keyring,
   KeyringError,
-  loadOrCreateMasterKey,
   open,
   SEALED_OVERHEAD,
   seal,
   sealedKeyVersion,
 } from './envelope.ts';
+import { loadOrCreateMasterKey } from './master-key.ts';
 import { SecretFileError } from './secret-file.ts';
 
 const posix = process.platform !== 'win32';

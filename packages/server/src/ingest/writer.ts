@@ -29,13 +29,14 @@ export class EventWriter {
   private loopDone: Promise<void> | null = null;
   private committed = -1n;
   private waiters: { seq: bigint; resolve: () => void }[] = [];
-  onBatch: ((size: number) => void) | null = null;
 
   constructor(
     private readonly bus: Bus,
     private readonly storage: Storage,
     private readonly log: FastifyBaseLogger,
     private readonly consumer: string,
+    /** Hears each committed batch's size (metrics). */
+    private readonly onBatch: ((size: number) => void) | null = null,
     private readonly batchSize = 2000,
   ) {}
 
@@ -153,8 +154,6 @@ export function writerLoops(
   o: { consumerName: string; loops: number; onBatch: (size: number) => void },
 ): EventWriter[] {
   return Array.from({ length: o.loops }, (_, i) => {
-    const w = new EventWriter(bus, storage, log, o.loops === 1 ? o.consumerName : `${o.consumerName}-${i}`);
-    w.onBatch = o.onBatch;
-    return w;
+    return new EventWriter(bus, storage, log, o.loops === 1 ? o.consumerName : `${o.consumerName}-${i}`, o.onBatch);
   });
 }

@@ -1,8 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { type Actor, actorName } from '../kernel/actor.ts';
 
-export { type Actor, actorName, SYSTEM_ACTOR } from '../kernel/actor.ts';
-
 /** The part of the audit log (audit/audit-log.ts) the registry and alerts write to. */
 export interface AuditRecorder {
   record(entry: {

@@ -14,7 +14,7 @@ import {
 } from '@frostbyte/contracts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { conflict, notFound } from '../kernel/errors.ts';
-import { type Actor, actorName } from './audit-hook.ts';
+import { type Actor, actorName } from '../kernel/actor.ts';
 import { diffConfig, diffCounts } from './config-diff.ts';
 import type { RegistryContext } from './context.ts';
 import { RegistryRepository, type VersionRow } from './registry-repository.ts';

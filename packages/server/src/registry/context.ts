@@ -2,8 +2,7 @@
  * What every registry job module (catalogue, deployments, rollback preview, timeline,
  * pipeline config) gets from the RegistryService facade. There is one context per
  * facade, so every job reports a committed change the same way: `changed()` calls
- * whatever the facade's `onChange` is when the change is made. The plugin sets
- * `onChange` after constructing the facade, so the context must not keep its own copy.
+ * the facade's `onChange` (the composition root passes it in the facade's options).
  */
 import type { EventStats } from '../storage/event-stats.ts';
 import type { SqlClient } from '../storage/sql-client.ts';

@@ -9,7 +9,7 @@ import type { DeployBody, Deployment, DeploymentKind, Experiment, RollbackBody }
 import { newId } from '@frostbyte/contracts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { conflict, notFound } from '../kernel/errors.ts';
-import { type Actor, actorName } from './audit-hook.ts';
+import { type Actor, actorName } from '../kernel/actor.ts';
 import { noSuchVersion } from './catalogue.ts';
 import type { RegistryContext } from './context.ts';
 import { RegistryRepository } from './registry-repository.ts';

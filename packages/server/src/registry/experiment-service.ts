@@ -11,7 +11,8 @@ import {
 } from '@frostbyte/contracts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
-import { type Actor, type AuditFn, actorName } from './audit-hook.ts';
+import { type Actor, actorName } from '../kernel/actor.ts';
+import type { AuditFn } from './audit-hook.ts';
 import { badRequest, conflict, notFound } from '../kernel/errors.ts';
 import type { EventStats, VariantStats } from '../storage/event-stats.ts';
 import { RegistryRepository } from './registry-repository.ts';

@@ -23,7 +23,8 @@ import type {
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import type { EventStats } from '../storage/event-stats.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
-import type { Actor, AuditFn } from './audit-hook.ts';
+import type { Actor } from '../kernel/actor.ts';
+import type { AuditFn } from './audit-hook.ts';
 import * as catalogue from './catalogue.ts';
 import type { RegistryContext } from './context.ts';
 import * as deployments from './deployments.ts';
@@ -43,18 +44,24 @@ export { checkTenantScope, narrowToScope, overlaps, seesTenant } from './scope.t
  * overwriting someone else's (see deployments.ts).
  */
 export class RegistryService {
-  /** Called after every committed change (prices reload, pipeline config revision). */
-  onChange: () => void = () => {};
-
   private readonly ctx: RegistryContext;
 
   constructor(
     private readonly db: SqlClient,
     stats: EventStats,
     audit: AuditFn,
-    opts: { abandonAfterMs: number },
+    private readonly opts: {
+      abandonAfterMs: number;
+      /** Called after every committed change (prices reload, pipeline config revision). */
+      onChange?: () => void;
+    },
   ) {
     this.ctx = { db, stats, audit, opts, changed: () => this.onChange() };
+  }
+
+  /** Reports a committed change (the experiments service's too). */
+  onChange(): void {
+    this.opts.onChange?.();
   }
 
   get repo() {

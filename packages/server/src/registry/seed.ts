@@ -1,6 +1,6 @@
 import { newId } from '@frostbyte/contracts';
 import type { FastifyBaseLogger } from 'fastify';
-import { SYSTEM_ACTOR } from './audit-hook.ts';
+import { SYSTEM_ACTOR } from '../kernel/actor.ts';
 import { HttpError } from '../kernel/errors.ts';
 import type { RegistryService } from './registry-service.ts';
 import { SEED_MODELS, type SeedModel } from './seed-models.ts';

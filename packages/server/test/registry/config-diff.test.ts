@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { detectBottleneck } from '../../src/alerts/bottleneck.ts';
 import { evaluateRules } from '../../src/alerts/evaluate.ts';
-import { DEFAULT_ALERT_RULES } from '../../src/alerts/rules.ts';
+import { DEFAULT_ALERT_RULES } from '../../src/alerts/thresholds.ts';
 import type { StageSnapshot } from '../../src/alerts/snapshot.ts';
 import { diffConfig, sameJson } from '../../src/registry/config-diff.ts';
 

@@ -1,5 +1,5 @@
 import type { Alert, AlertRuleId } from '@frostbyte/contracts';
-import type { AlertRules } from '../rules.ts';
+import type { AlertRules } from '../thresholds.ts';
 import type { PipelineSnapshot, StageSnapshot } from '../snapshot.ts';
 
 /** An alert the current figures call for; `rule` + `subject` identify it while open. */
