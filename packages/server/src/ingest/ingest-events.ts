@@ -6,12 +6,16 @@ import type { ServerRedactor, TraceSealer } from '../kernel/ports.ts';
 import type { PriceBook } from './pricing.ts';
 import { priceOf } from './pricing.ts';
 import type { EventRecord, SealedTrace } from '../kernel/event-record.ts';
+import { inScope, type TenantScope } from '../kernel/tenant-scope.ts';
 
 const checkEvent = TypeCompiler.Compile(ModelEventInput);
 
 export interface IngestContext {
   /** The tenant of the credential (ingest key); null for an admin who names it per event. */
   tenant: string | null;
+  /** The tenants the credential may write for (issue 12): a user token scoped to `tb`
+   * cannot file events under `ta`. Absent: every tenant (the system itself). */
+  scope?: TenantScope;
 }
 
 /** Deepest nesting accepted in metadata and trace payloads. */
@@ -118,6 +122,9 @@ export class IngestService {
       return { path: '/tenant_id', message: `this credential may only send events of tenant '${ctx.tenant}'` };
     }
     if (!ctx.tenant && !e.tenant_id) return { path: '/tenant_id', message: 'required (the credential has no tenant of its own)' };
+    if (!ctx.tenant && ctx.scope && e.tenant_id && !inScope(ctx.scope, e.tenant_id)) {
+      return { path: '/tenant_id', message: `this credential may not write events of tenant '${e.tenant_id}'` };
+    }
     const t = Date.parse(e.timestamp);
     if (t > now + MAX_FUTURE_MS) return { path: '/timestamp', message: 'more than 24 h in the future; check the sender clock' };
     if (t < now - MAX_PAST_MS) return { path: '/timestamp', message: 'older than the 30-day trace retention' };

@@ -36,7 +36,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       // A full or unreachable bus throws a 503 HttpError (Retry-After) to the error handler.
-      const res = await app.ingest.ingest(req.body.events, { tenant: req.ctx.tenant });
+      const res = await app.ingest.ingest(req.body.events, { tenant: req.ctx.tenant, scope: req.ctx.scope });
       app.metrics.ingested.inc({ result: 'accepted' }, res.accepted - res.duplicates);
       if (res.duplicates) app.metrics.ingested.inc({ result: 'duplicate' }, res.duplicates);
       if (res.rejected.length) app.metrics.ingested.inc({ result: 'rejected' }, res.rejected.length);

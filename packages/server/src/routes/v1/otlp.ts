@@ -27,7 +27,7 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
       const messages = conv.rejected.map((r) => `${r.span}: ${r.reason}`);
       for (let i = 0; i < conv.events.length; i += MAX_BATCH_EVENTS) {
         // A full or unreachable bus throws a 503 HttpError (Retry-After) to the error handler.
-        const res = await app.ingest.ingest(conv.events.slice(i, i + MAX_BATCH_EVENTS), { tenant: req.ctx.tenant });
+        const res = await app.ingest.ingest(conv.events.slice(i, i + MAX_BATCH_EVENTS), { tenant: req.ctx.tenant, scope: req.ctx.scope });
         rejected += res.rejected.length;
         for (const r of res.rejected.slice(0, 5)) messages.push(`event ${r.index}: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
       }
