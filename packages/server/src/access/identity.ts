@@ -157,6 +157,15 @@ export class IdentityRepository {
     return { key, info: toKey(rows[0] as Record<string, unknown>) };
   }
 
+  /** The key with this id (revoked or not), or null. */
+  async key(id: string): Promise<ApiKeyInfo | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('key id must be the uuid printed by `keys create`');
+    const { rows } = await scoped(this.db, '*', (db) =>
+      db.query('SELECT id, tenant_id, name, prefix, created_by, created_at, revoked_at FROM api_keys WHERE id = $1', [id]),
+    );
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
   /** Revokes a key; returns it, or null when no such key exists. */
   async revokeKey(id: string): Promise<ApiKeyInfo | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('key id must be the uuid printed by `keys create`');

@@ -12,9 +12,16 @@ import type { PipelineMonitor } from './pipeline-monitor.ts';
 import type { AlertRules } from './thresholds.ts';
 import type { AlertWebhook } from './webhook.ts';
 
-/** One set of alert rules judges every tenant: only a credential for every tenant changes it. */
-function changesEveryTenant(scope: TenantScope) {
-  if (scope !== '*') throw forbidden('alert rules apply to every tenant: changing them needs a credential for every tenant');
+/*
+ * Tenant scope of alert actions (issue 12):
+ * - acknowledging or resolving an alert needs the alert's tenant in the caller's scope;
+ *   another tenant's alert, or a pipeline-wide one (no tenant) for a scoped caller, is a
+ *   404 exactly like an id that does not exist;
+ * - the alert rules are one set for every tenant, and an evaluation opens and resolves
+ *   every tenant's alerts: both need a credential for every tenant (403 otherwise).
+ */
+function changesEveryTenant(scope: TenantScope, what = 'alert rules apply to every tenant: changing them') {
+  if (scope !== '*') throw forbidden(`${what} needs a credential for every tenant (yours covers ${scope.join(', ')})`);
 }
 
 /** The evaluator waits at least this many times its last evaluation's duration. */
@@ -87,6 +94,13 @@ export class AlertService {
     await this.evaluating;
     await this.publishing;
     await this.deps.webhook.flush();
+  }
+
+  /** An evaluation asked for by a caller (`POST /v1/alerts/evaluate`): it judges every
+   * tenant, so it needs a '*' scope. */
+  evaluateNow(scope: TenantScope): Promise<void> {
+    changesEveryTenant(scope, 'an evaluation opens and resolves the alerts of every tenant: it');
+    return this.evaluate();
   }
 
   /** One evaluation (also called directly by tests); concurrent calls share one run. */

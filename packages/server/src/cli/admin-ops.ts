@@ -87,7 +87,7 @@ export async function directOps(config: ReturnType<typeof loadConfig>, env: Node
     rotateKey: (tenant) => s.admin.rotateKey(ctx, tenant),
     eraseTenant: (tenant) => s.admin.eraseTenant(ctx, tenant),
     createUser: (u) => s.admin.createUser(ctx, u),
-    listUsers: async () => ({ users: await s.admin.listUsers() }),
+    listUsers: async () => ({ users: await s.admin.listUsers(ctx) }),
     disableUser: (u) => s.admin.disableUser(ctx, u),
     issueToken: (u, ttlS) => s.admin.issueToken(ctx, u, ttlS),
     runRetention: () => s.admin.runRetention(ctx),

@@ -2,7 +2,8 @@
  * The catalogue: models and their versions, and the comparison of two versions. A
  * version is immutable once registered (a change of configuration or prices is a new
  * version), and a version always belongs to its model's stage. Nothing here changes
- * what runs: that is deployments.ts.
+ * what runs: that is deployments.ts. The catalogue is one for every tenant, so
+ * registering a model or a version needs a '*' credential (checkEveryTenant).
  */
 import {
   type ConfigDiff,
@@ -18,7 +19,7 @@ import { type Actor, actorName } from '../kernel/actor.ts';
 import { diffConfig, diffCounts } from './config-diff.ts';
 import type { RegistryContext } from './context.ts';
 import { RegistryRepository, type VersionRow } from './registry-repository.ts';
-import { ALL, seesTenant } from './scope.ts';
+import { ALL, checkEveryTenant, seesTenant } from './scope.ts';
 
 export async function listModels(ctx: RegistryContext, scope: TenantScope, stage?: string): Promise<Model[]> {
   const repo = new RegistryRepository(ctx.db);
@@ -41,8 +42,10 @@ export async function getModel(ctx: RegistryContext, scope: TenantScope, name: s
 export async function registerModel(
   ctx: RegistryContext,
   actor: Actor,
+  scope: TenantScope,
   body: RegisterModelBody,
 ): Promise<{ model: Model; version: ModelVersion | null }> {
+  checkEveryTenant(scope, 'the model catalogue');
   const version = await ctx.db.transaction(async (tx) => {
     const repo = new RegistryRepository(tx);
     const created = await repo.insertModel({
@@ -87,7 +90,14 @@ export async function getVersion(ctx: RegistryContext, name: string, version: st
   return v;
 }
 
-export async function registerVersion(ctx: RegistryContext, actor: Actor, name: string, body: RegisterVersionBody): Promise<ModelVersion> {
+export async function registerVersion(
+  ctx: RegistryContext,
+  actor: Actor,
+  scope: TenantScope,
+  name: string,
+  body: RegisterVersionBody,
+): Promise<ModelVersion> {
+  checkEveryTenant(scope, 'the model catalogue');
   const v = await ctx.db.transaction(async (tx) => {
     const repo = new RegistryRepository(tx);
     const model = await repo.getModel(name);

@@ -139,9 +139,20 @@ export class ExperimentService {
     return result;
   }
 
-  async stop(actor: Actor, scope: TenantScope, id: string, reason: string): Promise<Experiment> {
-    const e = await this.get('*', id);
+  /**
+   * The experiment, whole, for a change by `scope`: 404 when the caller sees none of its
+   * tenants (as for an id that does not exist), 403 when it also concerns tenants the
+   * caller does not cover (or every tenant: then it needs a '*' credential).
+   */
+  private async forChange(scope: TenantScope, id: string): Promise<Experiment> {
+    const e = await new RegistryRepository(this.db).getExperiment(id);
+    if (!e || !narrowToScope(scope, e)) throw notFound(`no experiment ${id}`);
     checkTenantScope(scope, e.tenants);
+    return e;
+  }
+
+  async stop(actor: Actor, scope: TenantScope, id: string, reason: string): Promise<Experiment> {
+    const e = await this.forChange(scope, id);
     const ended = await this.db.transaction(async (tx) => {
       const repo = new RegistryRepository(tx);
       await repo.lockStage(e.stage);
@@ -162,8 +173,7 @@ export class ExperimentService {
     id: string,
     body: PromoteExperimentBody,
   ): Promise<{ experiment: Experiment; deployment: Deployment | null }> {
-    const e = await this.get('*', id);
-    checkTenantScope(scope, e.tenants);
+    const e = await this.forChange(scope, id);
     if (e.state !== 'running') throw conflict(`experiment ${id} is not running (it is ${e.state})`);
     let variant = body.variant ?? null;
     if (!variant) {

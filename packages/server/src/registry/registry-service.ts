@@ -4,7 +4,9 @@
  * the seed and experiments all go through this facade, so they share one context (one
  * database, one audit hook, one `onChange`). The work is done by one module per job:
  * catalogue.ts, deployments.ts, rollback-preview.ts, timeline.ts and pipeline-config.ts,
- * with the tenant-scope rules in scope.ts.
+ * with the tenant-scope rules in scope.ts: every change checks the caller's scope
+ * against the tenants it affects (a deploy or rollback names the caller's own tenants;
+ * the shared catalogue and anything for every tenant needs a '*' credential).
  */
 import type {
   ConfigDiff,
@@ -30,6 +32,7 @@ import type { RegistryContext } from './context.ts';
 import * as deployments from './deployments.ts';
 import { pipelineConfig } from './pipeline-config.ts';
 import { RegistryRepository, type VersionRow } from './registry-repository.ts';
+import { checkTenantScope } from './scope.ts';
 import { previewRollback } from './rollback-preview.ts';
 import { timeline } from './timeline.ts';
 
@@ -78,8 +81,9 @@ export class RegistryService {
     return catalogue.getModel(this.ctx, scope, name);
   }
 
-  registerModel(actor: Actor, body: RegisterModelBody): Promise<{ model: Model; version: ModelVersion | null }> {
-    return catalogue.registerModel(this.ctx, actor, body);
+  /** Needs a '*' scope: the catalogue is shared by every tenant. */
+  registerModel(actor: Actor, scope: TenantScope, body: RegisterModelBody): Promise<{ model: Model; version: ModelVersion | null }> {
+    return catalogue.registerModel(this.ctx, actor, scope, body);
   }
 
   listVersions(scope: TenantScope, name: string): Promise<ModelVersion[]> {
@@ -90,8 +94,9 @@ export class RegistryService {
     return catalogue.getVersion(this.ctx, name, version);
   }
 
-  registerVersion(actor: Actor, name: string, body: RegisterVersionBody): Promise<ModelVersion> {
-    return catalogue.registerVersion(this.ctx, actor, name, body);
+  /** Needs a '*' scope: a version is offered to every tenant's deploys. */
+  registerVersion(actor: Actor, scope: TenantScope, name: string, body: RegisterVersionBody): Promise<ModelVersion> {
+    return catalogue.registerVersion(this.ctx, actor, scope, name, body);
   }
 
   diff(scope: TenantScope, name: string, a: string, b: string, windowS: number): Promise<ConfigDiff> {
@@ -132,7 +137,10 @@ export class RegistryService {
     return timeline(this.ctx, scope, name);
   }
 
-  pipelineConfig(tenant: string | null): Promise<PipelineConfig> {
+  /** What the pipeline runs for `tenant` (null: the all-tenants deployments only); a
+   * tenant outside `scope` is a 403. The monitor reads as the system ('*'). */
+  pipelineConfig(tenant: string | null, scope: TenantScope = '*'): Promise<PipelineConfig> {
+    if (tenant !== null) checkTenantScope(scope, [tenant]);
     return pipelineConfig(this.ctx, tenant);
   }
 }

@@ -12,7 +12,7 @@ import { conflict, notFound } from '../kernel/errors.ts';
 import { noSuchVersion } from './catalogue.ts';
 import type { RegistryContext } from './context.ts';
 import { type ActiveRow, RegistryRepository } from './registry-repository.ts';
-import { ALL, effective, overlaps } from './scope.ts';
+import { ALL, checkTenantScope, effective, overlaps, seesTenant } from './scope.ts';
 
 export async function previewRollback(
   ctx: RegistryContext,
@@ -21,6 +21,9 @@ export async function previewRollback(
   body: RollbackPreviewBody,
 ): Promise<RollbackPreview> {
   const tenants = body.tenants ?? null;
+  // A preview names only the caller's tenants (403 for others'); without tenants it is
+  // the all-tenants rollback, shown with only the tenants the caller sees.
+  if (tenants !== null) checkTenantScope(scope, tenants);
   const repo = new RegistryRepository(ctx.db);
   const model = await repo.getModel(name);
   if (!model) throw notFound(`no model '${name}' in the registry`);
@@ -118,7 +121,7 @@ export async function previewRollback(
     target_version: target,
     target_was_deployed: wasDeployed,
     tenants: tenants ? [...tenants] : null,
-    running: active.filter((a) => a.version === current).map((a) => ({ stage: a.stage, tenant: a.tenant_id, version: a.version })),
+    running: active.filter((a) => a.version === current && seesTenant(scope, a.tenant_id)).map((a) => ({ stage: a.stage, tenant: a.tenant_id, version: a.version })),
     tenants_seen: cur.tenants,
     current: cur,
     target: tgt,

@@ -25,6 +25,14 @@ export function checkTenantScope(scope: TenantScope, tenants: readonly string[] 
   if (outside.length) throw forbidden(`no access to tenant(s) ${outside.join(', ')}`);
 }
 
+/** The catalogue (models and their versions) is shared by every tenant: a version
+ * registered by one tenant's engineer is offered to every tenant's deploys, so a change
+ * to it needs a caller who may act for every tenant (403 otherwise). */
+export function checkEveryTenant(scope: TenantScope, what: string) {
+  if (scope !== '*')
+    throw forbidden(`${what} is shared by every tenant: it needs a credential for every tenant (yours covers ${scope.join(', ')})`);
+}
+
 /** Whether `scope` may see a tenant of a registry record ('*' = every tenant: all may). */
 export const seesTenant = (scope: TenantScope, tenant: string) => tenant === ALL || scope === '*' || scope.includes(tenant);
 

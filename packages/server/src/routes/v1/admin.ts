@@ -26,7 +26,9 @@ const User = Type.Object({
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse };
 /**
  * Administration: ingest keys, users and their tokens, data-key rotation, erasure,
- * retention. Each handler is one AdminService call, which audits the action.
+ * retention. Each handler is one AdminService call, which audits the action and checks
+ * the caller's tenants against the tenants it affects (403 naming a tenant the caller
+ * named; 404 for a key or user of another tenant; see AdminService).
  */
 export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const keys = { permission: 'keys:manage' };
@@ -125,7 +127,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: users,
       schema: { tags: ['admin'], summary: 'Users', response: { 200: Type.Object({ users: Type.Array(User) }), ...errors } },
     },
-    async () => ({ users: await app.admin.listUsers() }),
+    async (req) => ({ users: await app.admin.listUsers(req.ctx) }),
   );
   app.post(
     '/v1/admin/users/:user/disable',
@@ -168,7 +170,11 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/admin/retention/run',
     {
       config: { permission: 'retention:run' },
-      schema: { tags: ['admin'], summary: 'Run retention now (drop old trace partitions, prune the audit log behind a signed epoch)' },
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Run retention now (drop old trace partitions, prune the audit log behind a signed epoch); it covers every tenant, so it needs a credential for every tenant',
+      },
     },
     async (req) => app.admin.runRetention(req.ctx),
   );

@@ -49,12 +49,13 @@ export const alertRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'alerts:write' },
       schema: {
         tags: ['alerts'],
-        summary: 'Evaluate the alert rules now (they also run every few seconds); returns the unresolved alerts',
-        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), 400: ErrorResponse },
+        summary:
+          'Evaluate the alert rules now (they also run every few seconds); returns the unresolved alerts. It judges every tenant, so it needs a credential for every tenant',
+        response: { 200: Type.Object({ alerts: Type.Array(Alert) }), 400: ErrorResponse, 403: ErrorResponse },
       },
     },
     async (req) => {
-      await app.alerts.evaluate();
+      await app.alerts.evaluateNow(req.ctx.scope);
       return { alerts: await app.alerts.list(req.ctx.scope, { state: 'active', limit: 500 }) };
     },
   );

@@ -45,12 +45,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:write' },
       schema: {
         tags: ['registry'],
-        summary: 'Register a model (name, stage), optionally with its first version',
+        summary: 'Register a model (name, stage), optionally with its first version; the catalogue is shared by every tenant, so this needs a credential for every tenant',
         body: RegisterModelBody,
         response: { 201: Type.Object({ model: Model, version: Type.Union([ModelVersion, Type.Null()]) }), ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await app.registry.registerModel(req.ctx.principal, req.body)),
+    async (req, reply) => reply.code(201).send(await app.registry.registerModel(req.ctx.principal, req.ctx.scope, req.body)),
   );
 
   app.get(
@@ -82,13 +82,13 @@ export const modelRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { permission: 'registry:write' },
       schema: {
         tags: ['registry'],
-        summary: 'Register a new (immutable) version: configuration, prices, why',
+        summary: 'Register a new (immutable) version: configuration, prices, why; needs a credential for every tenant (the catalogue is shared)',
         params: NameParam,
         body: RegisterVersionBody,
         response: { 201: ModelVersion, ...errors },
       },
     },
-    async (req, reply) => reply.code(201).send(await app.registry.registerVersion(req.ctx.principal, req.params.name, req.body)),
+    async (req, reply) => reply.code(201).send(await app.registry.registerVersion(req.ctx.principal, req.ctx.scope, req.params.name, req.body)),
   );
 
   app.get(

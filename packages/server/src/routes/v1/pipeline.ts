@@ -66,7 +66,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!mayRead(req.ctx.scope, tenant) && req.ctx.tenant !== tenant) {
         throw forbidden('no access to that tenant');
       }
-      const config = await app.registry.pipelineConfig(tenant);
+      const config = await app.registry.pipelineConfig(tenant, req.ctx.scope);
       const etag = `"${config.revision}"`;
       reply.header('etag', etag).header('cache-control', 'no-cache');
       if (req.headers['if-none-match'] === etag) return reply.code(304).send(null);
