@@ -5,7 +5,12 @@
  * names none (fail closed). The README's table is `permissionTableMarkdown()`.
  *
  * Tenants are a second, independent axis: a permission never widens the tenants a
- * credential may see.
+ * credential may see or change. Every write and administrative action checks the
+ * tenants it affects in its service (admin/admin-service.ts, registry/scope.ts,
+ * alerts/alert-service.ts): 403 naming a tenant the caller named outside its scope, 404
+ * for another tenant's key, user, experiment or alert, and a '*' credential for what
+ * every tenant shares (the model catalogue, alert rules, retention). The route walk in
+ * test/security/route-walk.test.ts holds every write route to it.
  */
 
 export const ROLES = ['admin', 'ml_engineer', 'compliance_officer', 'operator', 'viewer'] as const;
