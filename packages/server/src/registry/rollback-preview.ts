@@ -121,7 +121,9 @@ export async function previewRollback(
     target_version: target,
     target_was_deployed: wasDeployed,
     tenants: tenants ? [...tenants] : null,
-    running: active.filter((a) => a.version === current && seesTenant(scope, a.tenant_id)).map((a) => ({ stage: a.stage, tenant: a.tenant_id, version: a.version })),
+    running: active
+      .filter((a) => a.version === current && seesTenant(scope, a.tenant_id))
+      .map((a) => ({ stage: a.stage, tenant: a.tenant_id, version: a.version })),
     tenants_seen: cur.tenants,
     current: cur,
     target: tgt,
