@@ -98,7 +98,7 @@ export class AlertService {
 
   /** An evaluation asked for by a caller (`POST /v1/alerts/evaluate`): it judges every
    * tenant, so it needs a '*' scope. */
-  evaluateNow(scope: TenantScope): Promise<void> {
+  async evaluateNow(scope: TenantScope): Promise<void> {
     changesEveryTenant(scope, 'an evaluation opens and resolves the alerts of every tenant: it');
     return this.evaluate();
   }

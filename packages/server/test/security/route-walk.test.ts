@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RequestContext, SYSTEM_CONTEXT } from '../../src/access/auth.ts';
 import { INGEST_KEY_PERMISSIONS, type Permission, permissionsOf, ROLES } from '../../src/access/permissions.ts';
 import { AlertRepository } from '../../src/alerts/alert-repository.ts';
 import { asOwner, scopedRunner } from '../../src/storage/scoped.ts';
@@ -470,6 +471,34 @@ for (const mode of ['embedded', 'server'] as const) {
       const method = key.split(' ')[0] as string;
       return call(`${s.url}${path}`, token, body === undefined ? { method } : { method, body: JSON.stringify(body) });
     };
+
+    it('the services refuse the same without HTTP (what the CLI in direct mode calls)', async () => {
+      const tb: RequestContext = {
+        ...SYSTEM_CONTEXT,
+        principal: { kind: 'user', id: 'walk', name: 'walk' },
+        scope: [f.TB],
+      };
+      const status = (p: Promise<unknown>) =>
+        p.then(
+          () => 200,
+          (e: { statusCode?: number }) => e.statusCode ?? 500,
+        );
+      const before = await snapshot();
+      expect(await status(s.app.admin.createKey(tb, f.TA))).toBe(403);
+      expect(await status(s.app.admin.revokeKey(tb, f.keyTA))).toBe(404);
+      expect(await status(s.app.admin.rotateKey(tb, f.TA))).toBe(403);
+      expect(await status(s.app.admin.eraseTenant(tb, f.TA))).toBe(403);
+      expect(await status(s.app.admin.createUser(tb, { name: uniq('walk-evil-'), role: 'admin', tenants: '*' }))).toBe(403);
+      expect(await status(s.app.admin.issueToken(tb, 'local-admin'))).toBe(404);
+      expect(await status(s.app.admin.disableUser(tb, f.userTA))).toBe(404);
+      expect(await status(s.app.admin.runRetention(tb))).toBe(403);
+      expect((await s.app.admin.listUsers(tb)).map((u) => u.name)).not.toContain(f.userTA);
+      expect(await status(s.app.registry.registerVersion(tb.principal, tb.scope, f.modelA, { version: '8', reason: 'evil' }))).toBe(403);
+      expect(await status(s.app.experiments.stop(tb.principal, tb.scope, f.experimentA, 'evil'))).toBe(404);
+      expect(await status(s.app.alerts.acknowledge(tb.principal, tb.scope, f.alertTA, null))).toBe(404);
+      expect(await status(s.app.alerts.evaluateNow(tb.scope))).toBe(403);
+      expect(await snapshot()).toEqual(before);
+    });
 
     it('has an entry for every write route the server registers', () => {
       const routes = writeRoutes().map((r) => `${r.method} ${r.url}`);
