@@ -16,6 +16,7 @@ export const AlertRuleId = Type.Union([
   Type.Literal('error_rate'),
   Type.Literal('stage_silent'),
   Type.Literal('cost_spike'),
+  Type.Literal('writer_quarantine'),
 ]);
 export type AlertRuleId = Static<typeof AlertRuleId>;
 

@@ -27,6 +27,7 @@ import { authRoutes } from './routes/v1/auth.ts';
 import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
 import { otlpRoutes } from './routes/v1/otlp.ts';
+import { quarantineRoutes } from './routes/v1/quarantine.ts';
 import './types.d.ts';
 
 export interface AppOptions {
@@ -46,7 +47,7 @@ export interface AppOptions {
  *      (GET /metrics) → auth (who is asking, which tenants; refuses routes without a
  *      permission);
  *   4. routes: health, auth, events, metrics, audit, admin, live (SSE, WebSocket),
- *      models, experiments, pipeline, alerts;
+ *      models, experiments, pipeline, alerts, the writer's quarantine;
  *   5. the dashboard's built assets, when present.
  */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -120,6 +121,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(experimentRoutes);
   await app.register(pipelineRoutes);
   await app.register(alertRoutes);
+  await app.register(quarantineRoutes);
 
   // 5. dashboard
   if (fs.existsSync(opts.config.dashboardDir)) {

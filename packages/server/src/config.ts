@@ -29,6 +29,9 @@ export interface Config {
   /** Consumer name in the writer's Redis consumer group; unique per process (under
    * FMO_WORKERS, FMO_CONSUMER gets the worker's number appended). */
   consumerName: string;
+  /** FMO_WRITER_STALL_S (default 30): a writer holding one batch this long without
+   * committing it turns `/readyz` to 503 (ms here). */
+  writerStallMs: number;
   /** FMO_ADMIN_TOKEN: accepted as an admin credential (automation). Unset: none. */
   adminToken: string | null;
   /** FMO_JWT_SECRET (≥ 32 chars) signs user tokens; unset → a 0600 file in the data dir.
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     writerLoops: Number(env.FMO_WRITER_LOOPS ?? 3),
     writerThread: bool(env.FMO_WRITER_THREAD, true),
     consumerName: consumerName(env),
+    writerStallMs: Number(env.FMO_WRITER_STALL_S ?? 30) * 1000,
     adminToken: env.FMO_ADMIN_TOKEN || null,
     jwtSecret: env.FMO_JWT_SECRET || null,
     tokenTtlS: Number(env.FMO_TOKEN_TTL_S ?? 12 * 3600),

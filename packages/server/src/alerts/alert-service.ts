@@ -9,6 +9,7 @@ import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { AlertRepository, type AlertRow, publicAlert } from './alert-repository.ts';
 import { type AlertCandidate, evaluateRules } from './evaluate.ts';
 import type { PipelineMonitor } from './pipeline-monitor.ts';
+import type { PipelineSnapshot } from './snapshot.ts';
 import type { AlertRules } from './thresholds.ts';
 import type { AlertWebhook } from './webhook.ts';
 
@@ -55,6 +56,8 @@ export class AlertService {
       /** The defaults; what is in force is these with the stored overrides on top. */
       rules: AlertRules;
       log: FastifyBaseLogger;
+      /** Records the writer quarantined since a time, per tenant (the writer_quarantine rule). */
+      quarantine?: { recentByTenant(since: Date): Promise<{ tenant_id: string | null; count: number; last_seen: string }[]> };
     },
   ) {
     this.repo = new AlertRepository(run);
@@ -121,6 +124,7 @@ export class AlertService {
     const rules = await this.rules();
     const q = { window_s: rules.window_s, baseline_s: rules.baseline_s, costs: true };
     const { pipeline, tenants } = await monitor.snapshotsAll(q);
+    await this.addQuarantine(pipeline, tenants, rules.window_s);
     // With one tenant in the figures the pipeline-wide alerts would repeat that tenant's
     // word for word: only the tenant's are raised (those who see every tenant see them too).
     const wanted: { tenant: string | null; c: AlertCandidate }[] =
@@ -153,6 +157,25 @@ export class AlertService {
       }
     }
     if (changed) await this.publish();
+  }
+
+  /** The writer's quarantine over the window: each tenant's in its snapshot (one made
+   * for a tenant with no traffic), every tenant's in the pipeline's. */
+  private async addQuarantine(pipeline: PipelineSnapshot, tenants: Map<string, PipelineSnapshot>, windowS: number) {
+    const q = this.deps.quarantine;
+    if (!q) return;
+    const rows = await q.recentByTenant(new Date(pipeline.at.getTime() - windowS * 1000));
+    const add = (snap: PipelineSnapshot, count: number, lastSeen: string) => {
+      const prev = snap.quarantine ?? { count: 0, last_seen: null };
+      snap.quarantine = { count: prev.count + count, last_seen: prev.last_seen && prev.last_seen > lastSeen ? prev.last_seen : lastSeen };
+    };
+    for (const r of rows) {
+      add(pipeline, r.count, r.last_seen);
+      if (r.tenant_id === null) continue;
+      let snap = tenants.get(r.tenant_id);
+      if (!snap) tenants.set(r.tenant_id, (snap = { ...pipeline, stages: [], costs: [], quarantine: undefined }));
+      add(snap, r.count, r.last_seen);
+    }
   }
 
   /** Pushes every alert change since the last push to this process's SSE clients. */

@@ -35,4 +35,7 @@ export interface PipelineSnapshot {
   baseline_s: number;
   stages: StageSnapshot[];
   costs: ModelCost[];
+  /** Records the writer quarantined in the window (storage/quarantine.ts), when the
+   * evaluator read them: the `writer_quarantine` rule. */
+  quarantine?: { count: number; last_seen: string | null };
 }

@@ -10,7 +10,7 @@ import { sweepAbandoned } from '../ingest/abandon.ts';
 import { IngestService } from '../ingest/ingest-events.ts';
 import { PriceBook } from '../ingest/pricing.ts';
 import { createServerRedactor } from '../ingest/server-redactor.ts';
-import { writerLoops } from '../ingest/writer.ts';
+import { combineStats, type WriterStats, writerLoops, writerStall } from '../ingest/writer.ts';
 import { WriterThread } from '../ingest/writer-thread.ts';
 import { seqToString } from '../kernel/seq.ts';
 import { Fanout } from '../live/fanout.ts';
@@ -18,6 +18,7 @@ import { auditHook } from '../registry/audit-hook.ts';
 import { ExperimentService } from '../registry/experiment-service.ts';
 import { RegistryService } from '../registry/registry-service.ts';
 import { seedRegistry } from '../registry/seed.ts';
+import { QuarantineRepository } from '../storage/quarantine.ts';
 import { scopedRunner } from '../storage/scoped.ts';
 import { type ComposeOptions, composeAdmin } from './core.ts';
 import { createMetrics } from './metrics.ts';
@@ -25,7 +26,8 @@ import { createMetrics } from './metrics.ts';
 /**
  * The one wiring of a server process. Builds, in order: the database and its
  * repositories, audit log, keys and authentication (core.ts); the bus; the writer
- * (loops here, or a worker thread in server mode); pricing, live fan-out and ingest;
+ * (loops here, or a worker thread in server mode) and its quarantine; pricing, live
+ * fan-out and ingest;
  * the registry and experiments (seeded with the pipeline's defaults); the pipeline
  * monitor and alerting. Every link is passed in a constructor. `start()` starts what
  * runs in the background, `quiesce()` stops taking new work, `close()` lets the writer
@@ -56,6 +58,8 @@ export async function composeServer(o: ComposeOptions) {
   // the event loop that serves HTTP and SSE. The memory bus keeps one loop here, whose
   // in-order commits let ingest wait for "committed up to seq".
   const loops = bus.durable ? Math.max(1, config.writerLoops) : 1;
+  // Records the writer cannot store go to the quarantine (never acked away unseen).
+  const quarantine = new QuarantineRepository(db);
   const threaded = bus instanceof RedisStreamsBus && config.writerThread && config.databaseUrl !== null;
   const thread = threaded
     ? new WriterThread({ config, loops }, log, {
@@ -63,11 +67,37 @@ export async function composeServer(o: ComposeOptions) {
           metrics.writerBatch.observe(size);
           audit.markAppended(tenants);
         },
+        quarantined: () => metrics.writerQuarantined.inc(),
       })
     : null;
   const writers = threaded
     ? []
-    : writerLoops(bus, storage, log, { consumerName: config.consumerName, loops, onBatch: (n) => metrics.writerBatch.observe(n) });
+    : writerLoops(bus, storage, log, {
+        consumerName: config.consumerName,
+        loops,
+        quarantine,
+        onBatch: (n) => metrics.writerBatch.observe(n),
+        onQuarantine: () => metrics.writerQuarantined.inc(),
+      });
+  let startedAt = Date.now();
+
+  /** Is the writer making progress (`/readyz`)? Each loop's stall (ingest/writer.ts
+   * `writerStall`), or a writer thread that has stopped posting its stats; with the
+   * loops' figures combined. Same answer for loops here and in the thread. */
+  const writerHealth = (): { stalled: string | null; stats: WriterStats; loops: number } => {
+    const now = Date.now();
+    const stallMs = config.writerStallMs;
+    let all: WriterStats[] = writers.map((w) => w.stats);
+    let stalled: string | null = null;
+    if (thread) {
+      const t = thread.stats();
+      all = t.loops;
+      const silentFor = now - (t.heardAt ?? startedAt);
+      if (silentFor >= stallMs) stalled = `the writer thread has not reported for ${Math.round(silentFor / 1000)} s`;
+    }
+    for (const s of all) stalled ??= writerStall(s, now, stallMs);
+    return { stalled, stats: combineStats(all), loops: all.length };
+  };
 
   const prices = new PriceBook(storage);
   const live = new Fanout(bus);
@@ -90,6 +120,7 @@ export async function composeServer(o: ComposeOptions) {
     audit: recordChange,
     rules: DEFAULT_ALERT_RULES,
     log,
+    quarantine,
   });
 
   const timers: NodeJS.Timeout[] = [];
@@ -104,6 +135,8 @@ export async function composeServer(o: ComposeOptions) {
     cliToken,
     metrics,
     bus,
+    quarantine,
+    writerHealth,
     prices,
     live,
     ingest,
@@ -129,6 +162,7 @@ export async function composeServer(o: ComposeOptions) {
           },
           'retention',
         );
+      startedAt = Date.now();
       for (const w of writers) w.start();
       await thread?.start();
       live.start();

@@ -5,7 +5,8 @@
  * starved and its backlog grew; and its CPU (decoding, array building, Merkle leaves)
  * competed with ingest on one core. Here it has its own event loop, its own Redis and
  * PostgreSQL connections and its own core. The main thread hears what it needs:
- * batch sizes (metrics) and the tenants whose audit chains grew (checkpoint signing).
+ * batch sizes (metrics), the tenants whose audit chains grew (checkpoint signing),
+ * quarantined records (metrics) and each loop's stats twice a second (`/readyz`).
  *
  * `WriterThread` (main) starts a worker (compose/writer-thread-boot.mjs loads
  * compose/writer.ts in it), whose body is `runWorker` there.
@@ -13,8 +14,18 @@
 import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
+import type { WriterStats } from './writer.ts';
 
-export type ToMain = { type: 'ready' } | { type: 'batch'; size: number; tenants: string[] } | { type: 'stopped' } | { type: 'failed'; error: string };
+export type ToMain =
+  | { type: 'ready' }
+  | { type: 'batch'; size: number; tenants: string[] }
+  | { type: 'quarantined' }
+  | { type: 'stats'; loops: WriterStats[] }
+  | { type: 'stopped' }
+  | { type: 'failed'; error: string };
+
+/** How often the thread posts its loops' stats. */
+export const STATS_EVERY_MS = 500;
 export type ToWorker = { type: 'stop' };
 
 export interface WorkerInput {
@@ -26,12 +37,20 @@ export class WriterThread {
   private worker: Worker | null = null;
   private stopping = false;
   private stopped: (() => void) | null = null;
+  private loops: WriterStats[] = [];
+  /** When the thread last posted its stats (epoch ms; null: never). */
+  private heardAt: number | null = null;
 
   constructor(
     private readonly input: WorkerInput,
     private readonly log: FastifyBaseLogger,
-    private readonly on: { batch(size: number, tenants: string[]): void },
+    private readonly on: { batch(size: number, tenants: string[]): void; quarantined(): void },
   ) {}
+
+  /** The loops' latest stats as the thread last posted them, and when that was. */
+  stats(): { loops: WriterStats[]; heardAt: number | null } {
+    return { loops: this.loops, heardAt: this.heardAt };
+  }
 
   /** Starts the thread; resolves once its writers run (or rejects with why not). */
   start(): Promise<void> {
@@ -44,6 +63,11 @@ export class WriterThread {
           ready = true;
           resolve();
         } else if (m.type === 'batch') this.on.batch(m.size, m.tenants);
+        else if (m.type === 'quarantined') this.on.quarantined();
+        else if (m.type === 'stats') {
+          this.loops = m.loops;
+          this.heardAt = Date.now();
+        }
         else if (m.type === 'stopped') this.stopped?.();
         else if (m.type === 'failed' && !ready) reject(new Error(`writer thread: ${m.error}`));
       });

@@ -5,6 +5,7 @@ import { errorRate } from './error-rate.ts';
 import { latencyP95 } from './latency-p95.ts';
 import type { AlertRule } from './rule.ts';
 import { stageSilent } from './stage-silent.ts';
+import { writerQuarantine } from './writer-quarantine.ts';
 
 export type { AlertCandidate, AlertRule, Finding, SnapshotRule, StageRule } from './rule.ts';
 
@@ -19,6 +20,7 @@ const RULES_BY_ID = {
   error_rate: errorRate,
   stage_silent: stageSilent,
   cost_spike: costSpike,
+  writer_quarantine: writerQuarantine,
 } satisfies { [Id in AlertRuleId]: AlertRule<Id> };
 
 /** The rules in the order they are evaluated, which is the order a snapshot's alerts
