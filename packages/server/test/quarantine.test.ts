@@ -1,10 +1,11 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyWriteError, writerStall, type WriterStats } from '../src/ingest/writer.ts';
+import { MemoryBus } from '../src/bus/memory-bus.ts';
+import { classifyWriteError, EventWriter, writerStall, type WriterStats } from '../src/ingest/writer.ts';
 import type { EventRecord } from '../src/kernel/event-record.ts';
-import { pgSafeJson, pgSafeText } from '../src/storage/quarantine.ts';
-import { getJson, makeEvent, postEvents, REDIS_URL, startServer, TEST_ADMIN_TOKEN, uniq, until } from './helper.ts';
+import { pgSafeJson, pgSafeText, QuarantineRepository } from '../src/storage/quarantine.ts';
+import { getJson, makeEvent, makeStorage, postEvents, REDIS_URL, startServer, TEST_ADMIN_TOKEN, uniq, until } from './helper.ts';
 import { call, userToken } from './security/support.ts';
 import { record } from './shared-suites/records.ts';
 
@@ -191,6 +192,41 @@ describe('a writer that cannot commit turns /readyz to 503 (server mode, writer 
       await until(() => fetch(`${s.url}/readyz`).then((r) => r.status), (st) => st === 200, 5000);
     } finally {
       await blocker.end().catch(() => {});
+    }
+  }, 60_000);
+});
+
+describe('bisection (PGlite, memory bus)', () => {
+  it('one poison record in 2000 costs about 2·log2(2000) attempts, not 2000, and the other 1999 land', async () => {
+    const { storage, db, cleanup } = await makeStorage('pglite');
+    const bus = new MemoryBus(10_000);
+    try {
+      let attempts = 0;
+      // The real storage, counted: every write attempt the writer makes.
+      const counted = Object.assign(Object.create(storage), {
+        insertRecords: (rs: Parameters<typeof storage.insertRecords>[0]) => {
+          attempts++;
+          return storage.insertRecords(rs);
+        },
+      }) as typeof storage;
+      const tenant = uniq('bi');
+      const records = Array.from({ length: 2000 }, () => record({ tenant_id: tenant }));
+      (records[1234] as EventRecord).event.document_id = 'bad\u0000';
+      const seqs = await bus.append(records);
+      const quarantine = new QuarantineRepository(db);
+      const log = { warn() {}, error() {}, info() {} } as never;
+      const w = new EventWriter(bus, counted, log, 'bisect', { quarantine });
+      w.start();
+      await w.waitCommitted(seqs[seqs.length - 1] as string);
+      await w.stop();
+      expect(w.stats).toMatchObject({ written: 1999, quarantined: 1, batches: 1 });
+      expect(attempts).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(2000)) + 1);
+      console.log(`bisection: 1 poison in 2000 → ${attempts} write attempts`);
+      expect((await quarantine.list([tenant], { limit: 10 })).records.map((r) => r.event_id)).toEqual([records[1234]?.event.id]);
+      expect(await bus.backlog()).toBe(0);
+    } finally {
+      await bus.close();
+      await cleanup();
     }
   }, 60_000);
 });
