@@ -5,7 +5,7 @@ import { MemoryBus } from '../src/bus/memory-bus.ts';
 import { classifyWriteError, EventWriter, writerStall, type WriterStats } from '../src/ingest/writer.ts';
 import type { EventRecord } from '../src/kernel/event-record.ts';
 import { pgSafeJson, pgSafeText, QuarantineRepository } from '../src/storage/quarantine.ts';
-import { getJson, makeEvent, makeStorage, postEvents, REDIS_URL, startServer, TEST_ADMIN_TOKEN, uniq, until } from './helper.ts';
+import { getJson, type Json, makeEvent, makeStorage, postEvents, REDIS_URL, startServer, TEST_ADMIN_TOKEN, uniq, until } from './helper.ts';
 import { call, userToken } from './security/support.ts';
 import { record } from './shared-suites/records.ts';
 
@@ -137,7 +137,7 @@ describe.each(['embedded', 'server'] as const)('writer quarantine (%s)', (mode) 
 
     // And the writer is ready, and says what it quarantined.
     const ready = await until(
-      () => fetch(`${s.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.json() })),
+      () => fetch(`${s.url}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as Json })),
       (r) => r.body.writer?.quarantined >= 3,
       10_000,
     );
@@ -177,7 +177,7 @@ describe('a writer that cannot commit turns /readyz to 503 (server mode, writer 
       expect((await postEvents(s.url, [e])).status).toBe(202);
       const t0 = Date.now();
       const stalled = await until(
-        () => fetch(`${s.url}/readyz`).then(async (r) => ({ status: r.status, body: await r.json() })),
+        () => fetch(`${s.url}/readyz`).then(async (r) => ({ status: r.status, body: (await r.json()) as Json })),
         (r) => r.status === 503,
         1500 + 4000,
         100,
@@ -236,7 +236,7 @@ describe('writer failure classification and stall (pure)', () => {
     const pgErr = (code: string) => Object.assign(new Error('x'), { code });
     for (const code of ['08006', '08001', '57P01', '57014', '53300', '40001', '40P01', '55P03', '25006', '42P01', 'XX000'])
       expect(classifyWriteError(pgErr(code)), code).toBe('retry');
-    for (const e of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect')])
+    for (const e of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect'), new Error('Client was closed and is not queryable')])
       expect(classifyWriteError(e), e.message).toBe('retry');
     for (const code of ['22021', '22003', '22P05', '23505', '23514', '22P02']) expect(classifyWriteError(pgErr(code)), code).toBe('split');
     expect(classifyWriteError(new RangeError('Invalid array length'))).toBe('split');

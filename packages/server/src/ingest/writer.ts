@@ -47,7 +47,7 @@ export function classifyWriteError(e: unknown): 'retry' | 'split' {
   const sys = String((e as { code?: unknown } | null)?.code ?? '');
   if (/^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ESOCKET|ERR_SOCKET)/.test(sys)) return 'retry';
   const message = String((e as Error | null)?.message ?? e);
-  if (/connection (terminated|ended|timeout|refused|reset|error)|timeout exceeded when trying to connect|cannot use a pool after calling end|client has encountered a connection error|pglite is closed|database system is (starting|shutting) up|the database system is in recovery/i.test(message)) return 'retry';
+  if (/connection (terminated|ended|timeout|refused|reset|error)|timeout exceeded when trying to connect|cannot use a pool after calling end|client has encountered a connection error|pglite is closed|not queryable|socket (hang up|disconnected|closed)|terminating connection|database system is (starting|shutting) up|the database system is in recovery/i.test(message)) return 'retry';
   return 'split';
 }
 
@@ -212,7 +212,9 @@ export class EventWriter {
         this.links.onQuarantine?.();
         return true;
       } catch (q) {
-        if (classifyWriteError(q) === 'split') {
+        // Final only when PostgreSQL refused even the escaped row as data: anything
+        // else (no SQLSTATE) is not about a row of safe text, so it is waited out.
+        if (classifyWriteError(q) === 'split' && sqlstate(q) !== null) {
           this.stats.quarantineFailures++;
           this.log.error({ ...refusedFields(r, q) }, 'writer: record refused and could not be quarantined; acked');
           return true;
