@@ -146,6 +146,33 @@ describe.each(['embedded', 'server'] as const)('writer quarantine (%s)', (mode) 
     expect(ready.body.writer.last_commit_age_s).toBeLessThan(30);
   }, 90_000);
 
+  it.runIf(mode === 'server')('an entry the bus cannot decode is quarantined (tenant unknown: admins only), not retried forever', async () => {
+    const redis = new Redis(REDIS_URL);
+    let ids: string[];
+    try {
+      ids = [
+        (await redis.xadd(`${s.config.redisPrefix}:events`, '*', 'e', '{"id": "broken', 't', '')) as string,
+        (await redis.xadd(`${s.config.redisPrefix}:events`, '*', 'x', 'no event field')) as string,
+      ];
+    } finally {
+      redis.disconnect();
+    }
+    const after = makeEvent({ tenant_id: uniq('qd') });
+    expect((await postEvents(s.url, [after])).status).toBe(202);
+    await until(() => s.app.storage.getEvent('*', after.id), (e) => e !== null, 10_000);
+    const rows = await until(
+      () => s.app.services.quarantine.list('*', { limit: 500 }),
+      (r) => ids.every((id) => r.records.some((x) => x.seq === id)),
+      10_000,
+    );
+    const broken = rows.records.find((x) => x.seq === ids[0]);
+    expect(broken).toMatchObject({ tenant_id: null });
+    expect(broken?.record).toContain('broken');
+    const viewer = await userToken(s.url, 'viewer', ['acme']);
+    expect((await call(`${s.url}/v1/quarantine/${broken?.id}`, viewer.token)).status).toBe(404);
+    await until(() => s.app.bus.backlog(), (n) => n === 0, 10_000);
+  });
+
   it('a replay of a quarantined bus entry counts an attempt instead of adding a row', async () => {
     const t = uniq('qr');
     const bad = record({ tenant_id: t, document_id: 'x\u0000y' });

@@ -41,13 +41,24 @@ function decodeRecords(entries: StreamEntry[] | null | undefined): BusRecord[] {
     if (!f) continue;
     let event: EventRecord['event'] | null = null;
     let trace: EventRecord['trace'] = null;
-    for (let i = 0; i < f.length; i += 2) {
-      const v = f[i + 1] as string;
-      if (f[i] === 'e') event = JSON.parse(v);
-      else if (f[i] === 't') trace = JSON.parse(v);
-      else if (f[i] === 'r') ({ event, trace } = JSON.parse(v) as EventRecord);
+    try {
+      for (let i = 0; i < f.length; i += 2) {
+        const v = f[i + 1] as string;
+        if (f[i] === 'e') event = JSON.parse(v);
+        else if (f[i] === 't') trace = JSON.parse(v);
+        else if (f[i] === 'r') ({ event, trace } = JSON.parse(v) as EventRecord);
+      }
+    } catch {
+      event = null;
     }
-    if (event) out.push({ seq, record: { event, trace } });
+    // An entry this code cannot read (another producer, a damaged entry) still reaches
+    // the writer, which cannot store it and so quarantines it with its fields (issue
+    // 12): skipping it would leave it pending forever, throwing would wedge every read.
+    if (!event || typeof event !== 'object') {
+      out.push({ seq, record: { event: { unreadable_entry: f.slice(0, 8).map((x) => String(x).slice(0, 10_000)) } as never, trace: null } });
+      continue;
+    }
+    out.push({ seq, record: { event, trace } });
   }
   return out;
 }
@@ -59,7 +70,12 @@ function decodeEvents(entries: StreamEntry[] | null | undefined): ModelEvent[] {
     const [seq, f] = entry;
     for (let i = 0; f && i < f.length; i += 2) {
       if (f[i] !== 'e' && f[i] !== 'r') continue;
-      const v = JSON.parse(f[i + 1] as string);
+      let v: { event?: ModelEvent } & ModelEvent;
+      try {
+        v = JSON.parse(f[i + 1] as string);
+      } catch {
+        break; // unreadable: the writer quarantines it; the live side skips it
+      }
       const event = (f[i] === 'e' ? v : v.event) as ModelEvent;
       event.seq = seq;
       out.push(event);
