@@ -85,7 +85,13 @@ for (const mode of ['embedded', 'server'] as const) {
       const now = new Date();
       const from = new Date(now.getTime() - 86_400_000).toISOString();
       const to = new Date(now.getTime() + 3_600_000).toISOString();
+      // B has a record in the writer's quarantine, too (issue 12).
+      await s.app.services.quarantine.put({ seq: `${Date.now()}-0`, record: { event: { ...b, tenant_id: B } as never, trace: null } }, { sqlstate: '22021', message: `${B} refused` });
+      const quarantinedB = (await s.app.services.quarantine.list('*', { tenant_id: B, limit: 1 })).records[0]?.id;
+      expect(quarantinedB).toBeDefined();
       const probes: Record<string, string[]> = {
+        'GET /v1/quarantine': ['/v1/quarantine', `/v1/quarantine?tenant_id=${B}`],
+        'GET /v1/quarantine/:id': [`/v1/quarantine/${quarantinedB}`],
         'GET /v1/events': ['/v1/events', `/v1/events?tenant_id=${B}`, `/v1/events?document_id=${doc}`],
         'GET /v1/events/:id': [`/v1/events/${b.id}`],
         'GET /v1/invocations/:id': [`/v1/invocations/${b.invocation_id}`],
