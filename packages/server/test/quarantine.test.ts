@@ -17,7 +17,8 @@ import { record } from './shared-suites/records.ts';
  * it waits.
  */
 
-const metric = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+const metric = (text: string, name: string) =>
+  Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
 const metrics = async (url: string) => (await fetch(`${url}/metrics`)).text();
 
 /** Publishes onto the server's own bus as another producer would: the memory ring's
@@ -60,7 +61,14 @@ describe.each(['embedded', 'server'] as const)('writer quarantine (%s)', (mode) 
       { r: overflow },
     ];
     const before = metric(await metrics(s.url), 'fmo_writer_quarantined_total');
-    await publish(s, [...good.slice(0, 15).map((r) => ({ r })), poison[0], ...good.slice(15, 25).map((r) => ({ r })), poison[1], poison[2], ...good.slice(25).map((r) => ({ r }))] as { r: EventRecord; raw?: string }[]);
+    await publish(s, [
+      ...good.slice(0, 15).map((r) => ({ r })),
+      poison[0],
+      ...good.slice(15, 25).map((r) => ({ r })),
+      poison[1],
+      poison[2],
+      ...good.slice(25).map((r) => ({ r })),
+    ] as { r: EventRecord; raw?: string }[]);
 
     // Every good record is stored.
     const stored = async () => {
@@ -133,7 +141,11 @@ describe.each(['embedded', 'server'] as const)('writer quarantine (%s)', (mode) 
     const res = await postEvents(s.url, [later]);
     expect(res.status).toBe(202);
     expect(Date.now() - t0).toBeLessThan(5000);
-    await until(() => s.app.storage.getEvent([tb], later.id), (e) => e !== null, 10_000);
+    await until(
+      () => s.app.storage.getEvent([tb], later.id),
+      (e) => e !== null,
+      10_000,
+    );
 
     // And the writer is ready, and says what it quarantined.
     const ready = await until(
@@ -146,32 +158,43 @@ describe.each(['embedded', 'server'] as const)('writer quarantine (%s)', (mode) 
     expect(ready.body.writer.last_commit_age_s).toBeLessThan(30);
   }, 90_000);
 
-  it.runIf(mode === 'server')('an entry the bus cannot decode is quarantined (tenant unknown: admins only), not retried forever', async () => {
-    const redis = new Redis(REDIS_URL);
-    let ids: string[];
-    try {
-      ids = [
-        (await redis.xadd(`${s.config.redisPrefix}:events`, '*', 'e', '{"id": "broken', 't', '')) as string,
-        (await redis.xadd(`${s.config.redisPrefix}:events`, '*', 'x', 'no event field')) as string,
-      ];
-    } finally {
-      redis.disconnect();
-    }
-    const after = makeEvent({ tenant_id: uniq('qd') });
-    expect((await postEvents(s.url, [after])).status).toBe(202);
-    await until(() => s.app.storage.getEvent('*', after.id), (e) => e !== null, 10_000);
-    const rows = await until(
-      () => s.app.services.quarantine.list('*', { limit: 500 }),
-      (r) => ids.every((id) => r.records.some((x) => x.seq === id)),
-      10_000,
-    );
-    const broken = rows.records.find((x) => x.seq === ids[0]);
-    expect(broken).toMatchObject({ tenant_id: null });
-    expect(broken?.record).toContain('broken');
-    const viewer = await userToken(s.url, 'viewer', ['acme']);
-    expect((await call(`${s.url}/v1/quarantine/${broken?.id}`, viewer.token)).status).toBe(404);
-    await until(() => s.app.bus.backlog(), (n) => n === 0, 10_000);
-  });
+  it.runIf(mode === 'server')(
+    'an entry the bus cannot decode is quarantined (tenant unknown: admins only), not retried forever',
+    async () => {
+      const redis = new Redis(REDIS_URL);
+      let ids: string[];
+      try {
+        ids = [
+          (await redis.xadd(`${s.config.redisPrefix}:events`, '*', 'e', '{"id": "broken', 't', '')) as string,
+          (await redis.xadd(`${s.config.redisPrefix}:events`, '*', 'x', 'no event field')) as string,
+        ];
+      } finally {
+        redis.disconnect();
+      }
+      const after = makeEvent({ tenant_id: uniq('qd') });
+      expect((await postEvents(s.url, [after])).status).toBe(202);
+      await until(
+        () => s.app.storage.getEvent('*', after.id),
+        (e) => e !== null,
+        10_000,
+      );
+      const rows = await until(
+        () => s.app.services.quarantine.list('*', { limit: 500 }),
+        (r) => ids.every((id) => r.records.some((x) => x.seq === id)),
+        10_000,
+      );
+      const broken = rows.records.find((x) => x.seq === ids[0]);
+      expect(broken).toMatchObject({ tenant_id: null });
+      expect(broken?.record).toContain('broken');
+      const viewer = await userToken(s.url, 'viewer', ['acme']);
+      expect((await call(`${s.url}/v1/quarantine/${broken?.id}`, viewer.token)).status).toBe(404);
+      await until(
+        () => s.app.bus.backlog(),
+        (n) => n === 0,
+        10_000,
+      );
+    },
+  );
 
   it('a replay of a quarantined bus entry counts an attempt instead of adding a row', async () => {
     const t = uniq('qr');
@@ -215,8 +238,16 @@ describe('a writer that cannot commit turns /readyz to 503 (server mode, writer 
       expect(stalled.body.writer.busy_s).toBeGreaterThanOrEqual(1.5);
       expect(stalled.body.writer.lag).toBeGreaterThanOrEqual(1);
       await blocker.query('ROLLBACK');
-      await until(() => s.app.storage.getEvent('*', e.id), (x) => x !== null, 10_000);
-      await until(() => fetch(`${s.url}/readyz`).then((r) => r.status), (st) => st === 200, 5000);
+      await until(
+        () => s.app.storage.getEvent('*', e.id),
+        (x) => x !== null,
+        10_000,
+      );
+      await until(
+        () => fetch(`${s.url}/readyz`).then((r) => r.status),
+        (st) => st === 200,
+        5000,
+      );
     } finally {
       await blocker.end().catch(() => {});
     }
@@ -263,7 +294,12 @@ describe('writer failure classification and stall (pure)', () => {
     const pgErr = (code: string) => Object.assign(new Error('x'), { code });
     for (const code of ['08006', '08001', '57P01', '57014', '53300', '40001', '40P01', '55P03', '25006', '42P01', 'XX000'])
       expect(classifyWriteError(pgErr(code)), code).toBe('retry');
-    for (const e of [Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }), new Error('Connection terminated unexpectedly'), new Error('timeout exceeded when trying to connect'), new Error('Client was closed and is not queryable')])
+    for (const e of [
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+      new Error('timeout exceeded when trying to connect'),
+      new Error('Client was closed and is not queryable'),
+    ])
       expect(classifyWriteError(e), e.message).toBe('retry');
     for (const code of ['22021', '22003', '22P05', '23505', '23514', '22P02']) expect(classifyWriteError(pgErr(code)), code).toBe('split');
     expect(classifyWriteError(new RangeError('Invalid array length'))).toBe('split');
@@ -272,7 +308,16 @@ describe('writer failure classification and stall (pure)', () => {
   });
 
   it('a loop is stalled once it has held one batch for the threshold', () => {
-    const base: WriterStats = { batches: 1, written: 1, retries: 4, quarantined: 0, quarantineFailures: 0, lastBatchSize: 1, lastCommitAt: 0, busySince: null };
+    const base: WriterStats = {
+      batches: 1,
+      written: 1,
+      retries: 4,
+      quarantined: 0,
+      quarantineFailures: 0,
+      lastBatchSize: 1,
+      lastCommitAt: 0,
+      busySince: null,
+    };
     expect(writerStall(base, 100_000, 30_000)).toBeNull(); // idle: nothing waits on it
     expect(writerStall({ ...base, busySince: 80_000 }, 100_000, 30_000)).toBeNull();
     expect(writerStall({ ...base, busySince: 60_000 }, 100_000, 30_000)).toMatch(/held a batch for 40 s.*4 retries/);
@@ -282,7 +327,12 @@ describe('writer failure classification and stall (pure)', () => {
     expect(pgSafeText('a\u0000b\ud800c\udc00\ud83d\ude00')).toBe('a\\u0000b\\ud800c\\udc00\ud83d\ude00');
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(JSON.parse(pgSafeJson({ a: Number.NaN, b: -Infinity, c: 10n, d: 'x\u0000' }))).toEqual({ a: 'NaN', b: '-Infinity', c: '10', d: 'x\u0000' });
+    expect(JSON.parse(pgSafeJson({ a: Number.NaN, b: -Infinity, c: 10n, d: 'x\u0000' }))).toEqual({
+      a: 'NaN',
+      b: '-Infinity',
+      c: '10',
+      d: 'x\u0000',
+    });
     expect(JSON.parse(pgSafeJson(cyclic))).toHaveProperty('unserialisable');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: checking the absence of NUL
     expect(pgSafeJson({ s: '\u0000\ud800' })).not.toMatch(/\u0000|[\ud800-\udfff]/);

@@ -17,8 +17,17 @@ export function createMetrics(): Metrics {
   client.collectDefaultMetrics({ register: registry, prefix: 'fmo_' });
   return {
     registry,
-    ingested: new client.Counter({ name: 'fmo_ingest_events_total', help: 'Events by ingest result', labelNames: ['result'], registers: [registry] }),
-    busBacklog: new client.Gauge({ name: 'fmo_bus_backlog', help: 'Records on the bus not yet written to the database', registers: [registry] }),
+    ingested: new client.Counter({
+      name: 'fmo_ingest_events_total',
+      help: 'Events by ingest result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    busBacklog: new client.Gauge({
+      name: 'fmo_bus_backlog',
+      help: 'Records on the bus not yet written to the database',
+      registers: [registry],
+    }),
     writerBatch: new client.Histogram({
       name: 'fmo_writer_batch_size',
       help: 'Records per database write',
@@ -30,7 +39,11 @@ export function createMetrics(): Metrics {
       help: 'Records the writer could not store and put in the quarantine (GET /v1/quarantine)',
       registers: [registry],
     }),
-    quarantineRows: new client.Gauge({ name: 'fmo_writer_quarantine_rows', help: 'Rows in the writer quarantine table', registers: [registry] }),
+    quarantineRows: new client.Gauge({
+      name: 'fmo_writer_quarantine_rows',
+      help: 'Rows in the writer quarantine table',
+      registers: [registry],
+    }),
     sseClients: new client.Gauge({ name: 'fmo_sse_clients', help: 'Connected live clients', registers: [registry] }),
   };
 }

@@ -47,7 +47,12 @@ export function classifyWriteError(e: unknown): 'retry' | 'split' {
   const sys = String((e as { code?: unknown } | null)?.code ?? '');
   if (/^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ENETDOWN|ESOCKET|ERR_SOCKET)/.test(sys)) return 'retry';
   const message = String((e as Error | null)?.message ?? e);
-  if (/connection (terminated|ended|timeout|refused|reset|error)|timeout exceeded when trying to connect|cannot use a pool after calling end|client has encountered a connection error|pglite is closed|not queryable|socket (hang up|disconnected|closed)|terminating connection|database system is (starting|shutting) up|the database system is in recovery/i.test(message)) return 'retry';
+  if (
+    /connection (terminated|ended|timeout|refused|reset|error)|timeout exceeded when trying to connect|cannot use a pool after calling end|client has encountered a connection error|pglite is closed|not queryable|socket (hang up|disconnected|closed)|terminating connection|database system is (starting|shutting) up|the database system is in recovery/i.test(
+      message,
+    )
+  )
+    return 'retry';
   return 'split';
 }
 
@@ -145,7 +150,9 @@ export class EventWriter {
       }
       if (batch.length === 0) continue;
       // write() classifies every failure itself; this only keeps a bug from ending the loop.
-      await this.write(batch).catch((e) => this.log.error({ message: errMessage(e) }, 'writer: batch failed unexpectedly; it stays on the bus'));
+      await this.write(batch).catch((e) =>
+        this.log.error({ message: errMessage(e) }, 'writer: batch failed unexpectedly; it stays on the bus'),
+      );
       backoff = 50;
     }
   }
@@ -171,7 +178,7 @@ export class EventWriter {
     this.committed = max;
     if (this.waiters.length) {
       const still: typeof this.waiters = [];
-      for (const w of this.waiters) (w.seq <= max ? w.resolve() : still.push(w));
+      for (const w of this.waiters) w.seq <= max ? w.resolve() : still.push(w);
       this.waiters = still;
     }
   }
@@ -191,7 +198,10 @@ export class EventWriter {
           return (await this.store(records.slice(0, mid))) && (await this.store(records.slice(mid)));
         }
         this.stats.retries++;
-        this.log.warn({ sqlstate: sqlstate(e), message: errMessage(e), size: records.length, backoff }, 'writer: database unavailable; retrying the same batch');
+        this.log.warn(
+          { sqlstate: sqlstate(e), message: errMessage(e), size: records.length, backoff },
+          'writer: database unavailable; retrying the same batch',
+        );
         if (!this.running) return false;
         await sleep(backoff + Math.random() * backoff);
         backoff = Math.min(backoff * 2, 5000);
@@ -252,7 +262,13 @@ export function writerLoops(
   bus: Bus,
   storage: Storage,
   log: FastifyBaseLogger,
-  o: { consumerName: string; loops: number; quarantine: Pick<QuarantineRepository, 'put'>; onBatch: (size: number) => void; onQuarantine?: () => void },
+  o: {
+    consumerName: string;
+    loops: number;
+    quarantine: Pick<QuarantineRepository, 'put'>;
+    onBatch: (size: number) => void;
+    onQuarantine?: () => void;
+  },
 ): EventWriter[] {
   return Array.from({ length: o.loops }, (_, i) => {
     const links = { quarantine: o.quarantine, onBatch: o.onBatch, onQuarantine: o.onQuarantine };
@@ -262,7 +278,16 @@ export function writerLoops(
 
 /** Several loops' stats as one: sums, the newest commit, the oldest batch in hand. */
 export function combineStats(all: readonly WriterStats[]): WriterStats {
-  const out: WriterStats = { batches: 0, written: 0, retries: 0, quarantined: 0, quarantineFailures: 0, lastBatchSize: 0, lastCommitAt: null, busySince: null };
+  const out: WriterStats = {
+    batches: 0,
+    written: 0,
+    retries: 0,
+    quarantined: 0,
+    quarantineFailures: 0,
+    lastBatchSize: 0,
+    lastCommitAt: null,
+    busySince: null,
+  };
   for (const s of all) {
     out.batches += s.batches;
     out.written += s.written;

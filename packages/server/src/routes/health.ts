@@ -20,7 +20,7 @@ const WriterReport = Type.Object({
 
 export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const pub = { permission: 'public' };
-  app.get('/telemetry/test', { config: pub, schema: { tags: ['health'], summary: 'The spec\'s telemetry check' } }, async () => ({
+  app.get('/telemetry/test', { config: pub, schema: { tags: ['health'], summary: "The spec's telemetry check" } }, async () => ({
     status: 'ok',
     service: 'frostbyte-model-observatory',
     storage: app.storage.kind,
@@ -42,7 +42,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (_req, reply) => {
-      const check = (p: Promise<unknown>) => p.then(() => 'ok', (e: Error) => `down: ${e.message}`.slice(0, 200));
+      const check = (p: Promise<unknown>) =>
+        p.then(
+          () => 'ok',
+          (e: Error) => `down: ${e.message}`.slice(0, 200),
+        );
       const [db, bus, backlog] = await Promise.all([check(app.storage.ping()), check(app.bus.ping()), app.bus.backlog().catch(() => -1)]);
       const h = app.services.writerHealth();
       const now = Date.now();

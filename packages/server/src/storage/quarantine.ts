@@ -36,7 +36,10 @@ const MAX_ERROR = 2000;
  * encodable in UTF-8) written as the `\uXXXX` escapes JSON would use. */
 export function pgSafeText(s: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what must go
-  return s.replace(/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return s.replace(
+    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** JSON text of anything the bus may hold that a text column always takes: non-finite
@@ -45,7 +48,9 @@ export function pgSafeText(s: string): string {
  * guarantee). Never throws: a cycle or a throwing getter gives a placeholder. */
 export function pgSafeJson(value: unknown): string {
   try {
-    const text = JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'bigint' ? String(v) : v));
+    const text = JSON.stringify(value, (_k, v) =>
+      typeof v === 'number' && !Number.isFinite(v) ? String(v) : typeof v === 'bigint' ? String(v) : v,
+    );
     return pgSafeText(text ?? 'null');
   } catch (e) {
     return JSON.stringify({ unserialisable: pgSafeText(String((e as Error)?.message ?? e)) });
@@ -89,14 +94,20 @@ export class QuarantineRepository {
   }
 
   /** Newest first, keyset-paginated (`cursor` is the last row's `next_cursor`). */
-  async list(scope: TenantScope, q: { tenant_id?: string; cursor?: string; limit: number }): Promise<{ records: QuarantinedRecord[]; next_cursor: string | null }> {
+  async list(
+    scope: TenantScope,
+    q: { tenant_id?: string; cursor?: string; limit: number },
+  ): Promise<{ records: QuarantinedRecord[]; next_cursor: string | null }> {
     return scoped(this.db, scope, async (tx) => {
       const w = new Where().scope(scope);
       if (q.tenant_id) w.add('tenant_id = ?', q.tenant_id);
       const after = q.cursor ? decodeCursor(q.cursor) : null;
       if (after) w.raw(`(first_seen, id) < (${w.p.add(after.first_seen)}::timestamptz, ${w.p.add(after.id)}::uuid)`);
       const lim = w.p.add(q.limit + 1);
-      const { rows } = await tx.query<Record<string, unknown>>(`SELECT * FROM writer_quarantine ${w.sql} ORDER BY first_seen DESC, id DESC LIMIT ${lim}`, w.params);
+      const { rows } = await tx.query<Record<string, unknown>>(
+        `SELECT * FROM writer_quarantine ${w.sql} ORDER BY first_seen DESC, id DESC LIMIT ${lim}`,
+        w.params,
+      );
       const records = rows.slice(0, q.limit).map(toRecord);
       const last = records[records.length - 1];
       return { records, next_cursor: rows.length > q.limit && last ? encodeCursor(last) : null };
@@ -113,7 +124,9 @@ export class QuarantineRepository {
 
   /** Rows in quarantine (the `/metrics` gauge). */
   async count(): Promise<number> {
-    return scoped(this.db, '*', async (tx) => Number((await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM writer_quarantine')).rows[0]?.n ?? 0));
+    return scoped(this.db, '*', async (tx) =>
+      Number((await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM writer_quarantine')).rows[0]?.n ?? 0),
+    );
   }
 
   /** Per tenant (null: none known), the records quarantined since `since` (the alert rule). */
@@ -148,6 +161,7 @@ const encodeCursor = (r: QuarantinedRecord) => Buffer.from(`${r.first_seen}|${r.
 /** A cursor this repository wrote; anything else is a 400 naming the field. */
 function decodeCursor(c: string): { first_seen: string; id: string } {
   const [t, id] = Buffer.from(c, 'base64url').toString('utf8').split('|');
-  if (!t || !id || Number.isNaN(Date.parse(t)) || !/^[0-9a-f-]{36}$/i.test(id)) throw badRequest('cursor: not a next_cursor this API returned');
+  if (!t || !id || Number.isNaN(Date.parse(t)) || !/^[0-9a-f-]{36}$/i.test(id))
+    throw badRequest('cursor: not a next_cursor this API returned');
   return { first_seen: t, id };
 }

@@ -9,9 +9,13 @@ const Record = Type.Object({
   tenant_id: Nullable(Type.String()),
   event_id: Nullable(Type.String()),
   seq: Type.String(),
-  sqlstate: Nullable(Type.String({ description: "PostgreSQL's error code; null when the server's own code refused the record (hashing, encoding)" })),
+  sqlstate: Nullable(
+    Type.String({ description: "PostgreSQL's error code; null when the server's own code refused the record (hashing, encoding)" }),
+  ),
   error: Type.String(),
-  record: Type.String({ description: 'The bus record as JSON text (redacted and sealed as on the bus; NUL, lone surrogates and non-finite numbers escaped)' }),
+  record: Type.String({
+    description: 'The bus record as JSON text (redacted and sealed as on the bus; NUL, lone surrogates and non-finite numbers escaped)',
+  }),
   attempts: Type.Integer(),
   first_seen: Type.String({ format: 'date-time' }),
   last_seen: Type.String({ format: 'date-time' }),
