@@ -208,10 +208,13 @@ describe.each(['embedded', 'server'] as const)('writer quarantine (%s)', (mode) 
   });
 });
 
-describe('a writer that cannot commit turns /readyz to 503 (server mode, writer thread)', () => {
+describe.each([
+  ['writer thread', true],
+  ['writer loops in the server process', false],
+] as const)('a writer that cannot commit turns /readyz to 503 (server mode, %s)', (_name, writerThread) => {
   let s: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    s = await startServer('server', { writerStallMs: 1500, alertEvaluateMs: 0 });
+    s = await startServer('server', { writerStallMs: 1500, alertEvaluateMs: 0, writerThread });
   }, 60_000);
   afterAll(() => s?.close());
 
@@ -269,10 +272,13 @@ describe('bisection (PGlite, memory bus)', () => {
       }) as typeof storage;
       const tenant = uniq('bi');
       const records = Array.from({ length: 2000 }, () => record({ tenant_id: tenant }));
-      (records[1234] as EventRecord).event.document_id = 'bad\u0000';
+      const secretDoc = `${uniq('secret-doc-')}\u0000`;
+      (records[1234] as EventRecord).event.document_id = secretDoc;
+      (records[1234] as EventRecord).event.metadata = { customer_email: 'mary@example.com' };
       const seqs = await bus.append(records);
       const quarantine = new QuarantineRepository(db);
-      const log = { warn() {}, error() {}, info() {} } as never;
+      const lines: [Record<string, unknown>, string][] = [];
+      const log = { warn() {}, error: (o: Record<string, unknown>, m: string) => lines.push([o, m]), info() {} } as never;
       const w = new EventWriter(bus, counted, log, 'bisect', { quarantine });
       w.start();
       await w.waitCommitted(seqs[seqs.length - 1] as string);
@@ -282,6 +288,13 @@ describe('bisection (PGlite, memory bus)', () => {
       console.log(`bisection: 1 poison in 2000 → ${attempts} write attempts`);
       expect((await quarantine.list([tenant], { limit: 10 })).records.map((r) => r.event_id)).toEqual([records[1234]?.event.id]);
       expect(await bus.backlog()).toBe(0);
+      // The refused record's log line: position, event id, tenant, SQLSTATE, message; no
+      // params, metadata or document id.
+      expect(lines).toHaveLength(1);
+      expect(Object.keys(lines[0]?.[0] ?? {}).sort()).toEqual(['event_id', 'message', 'seq', 'sqlstate', 'tenant']);
+      expect(lines[0]?.[0]).toMatchObject({ event_id: records[1234]?.event.id, tenant, sqlstate: '22021' });
+      const line = JSON.stringify(lines);
+      for (const leak of [secretDoc.slice(0, -1), 'mary@example.com']) expect(line).not.toContain(leak);
     } finally {
       await bus.close();
       await cleanup();
