@@ -35,12 +35,11 @@ const MAX_ERROR = 2000;
 /** Text PostgreSQL always takes: NUL (refused in text) and lone surrogates (not
  * encodable in UTF-8) written as the `\uXXXX` escapes JSON would use. */
 export function pgSafeText(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what must go
-  return s.replace(
-    /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return s.replace(UNSTORABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is what must go
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** JSON text of anything the bus may hold that a text column always takes: non-finite
  * numbers and bigints as strings (JSON.stringify would write null and throw), NUL and
