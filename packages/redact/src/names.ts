@@ -101,8 +101,12 @@ export function nameLexiconSize(): { first: number; last: number } {
 }
 
 /** A Titlecase word (O'Connor, McDonald, Al-Sayed, José) or an initial, with an
- * optional trailing dot; runs are words separated by exactly one space. */
-const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}+(?:\\p{Lu}\\p{Ll}+)?(?:-\\p{Lu}?\\p{Ll}+)*|\\p{Lu})\\.?";
+ * optional trailing dot; runs are words separated by exactly one space. Every
+ * quantifier is bounded (40 letters a part, 4 hyphenated parts) so a match is
+ * at most a few hundred characters whatever the input: a word longer than that
+ * is not a name, and an unbounded `(?:-…)*` group overflows the regex stack on
+ * a few MB of "Ab-ab-ab…". */
+const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}{1,40}(?:\\p{Lu}\\p{Ll}{1,40})?(?:-\\p{Lu}?\\p{Ll}{1,40}){0,4}|\\p{Lu})\\.?";
 const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_])`, 'gu');
 const TITLECASE_RE = /\p{Lu}\p{Ll}/u;
 /** Below this a string cannot hold a first name and a surname worth finding. */

@@ -88,21 +88,24 @@ export function detectPhones(text: string, out: Span[]): void {
 
 const STREET_SUFFIX =
   'Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Square|Sq|Crescent|Cres|Close|Alley|Row|Trail|Plaza|Gardens|Grove|Mews|Walk';
+/** Street words are bounded (40 characters) like every quantifier in the
+ * detectors, so no match is longer than a few hundred characters (redact.ts
+ * relies on that when it scans long text in chunks). */
 /** House number, 1–4 name words (Titlecase or an ordinal like 5th), a street
  * suffix, then optionally a compass quadrant and a unit ("Apt 4B"). */
 const ADDRESS_RE = new RegExp(
-  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:-\\d{1,4})? (?:(?:[A-Z][A-Za-z'’-]*|\\d{1,3}(?:st|nd|rd|th)) ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?: (?:NW|NE|SW|SE)\\b)?(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.? ?#?[A-Za-z0-9-]{1,6}\\b)?`,
+  `(?<![\\w-])\\d{1,6}[A-Za-z]?(?:-\\d{1,4})? (?:(?:[A-Z][A-Za-z'’-]{0,40}|\\d{1,3}(?:st|nd|rd|th)) ){1,4}(?:${STREET_SUFFIX})\\b\\.?(?: (?:NW|NE|SW|SE)\\b)?(?:,? (?:Apt|Apartment|Suite|Ste|Unit|Flat|#)\\.? ?#?[A-Za-z0-9-]{1,6}\\b)?`,
   'g',
 );
 
 /** Romance-language order: number, street type, name ("42 Rue de Rivoli",
  * "12 Calle Mayor", "7 Via Roma"). */
 const ADDRESS_ROMANCE_RE =
-  /(?<![\w-])\d{1,5}[A-Za-z]?,? (?:Rue|Avenue|Boulevard|Bd|Place|Chemin|Via|Viale|Piazza|Calle|Avenida|Plaza|Paseo|Rua|Travessa) (?:(?:de|del|de la|des|du|da|do|dos|di|della|la|le|les) )?\p{Lu}[\p{L}'’-]+(?: \p{Lu}[\p{L}'’-]+){0,2}/gu;
+  /(?<![\w-])\d{1,5}[A-Za-z]?,? (?:Rue|Avenue|Boulevard|Bd|Place|Chemin|Via|Viale|Piazza|Calle|Avenida|Plaza|Paseo|Rua|Travessa) (?:(?:de|del|de la|des|du|da|do|dos|di|della|la|le|les) )?\p{Lu}[\p{L}'’-]{1,40}(?: \p{Lu}[\p{L}'’-]{1,40}){0,2}/gu;
 /** German/Dutch/Nordic order: compound street name, then number
  * ("Hauptstraße 5", "Keizersgracht 123", "Am Markt 3"). */
 const ADDRESS_GERMANIC_RE =
-  /(?<![\p{L}\d-])\p{Lu}[\p{Ll}äöüß-]*(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|veien)(?: \d{1,5}[a-z]?)(?![\p{L}\d])/gu;
+  /(?<![\p{L}\d-])\p{Lu}[\p{Ll}äöüß-]{0,40}(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|veien)(?: \d{1,5}[a-z]?)(?![\p{L}\d])/gu;
 
 export function detectAddresses(text: string, out: Span[]): void {
   for (const re of [ADDRESS_RE, ADDRESS_ROMANCE_RE, ADDRESS_GERMANIC_RE]) {

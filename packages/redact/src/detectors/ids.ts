@@ -25,6 +25,11 @@ export function detectSsn(text: string, out: Span[]): void {
  * sticky and applied after skipping filler such as ": no. is", so the value
  * can keep its own case rule (IDs are upper-case; "passport is required" has
  * no ID in it).
+ *
+ * Whitespace inside a cue is bounded (≤ 8) and so is filler (≤ 32 separators per
+ * gap): a cue, its filler and its value together stay under a few hundred
+ * characters, which is what lets redact.ts scan long text in overlapping chunks
+ * and still find every value whose cue sits across a chunk boundary.
  */
 export interface CueRule {
   type: EntityType;
@@ -49,14 +54,14 @@ const DATE_SOURCE = [
 const hasDigits = (min: number) => (v: string) => countDigits(v) >= min;
 /** An ID token: upper-case letters and digits, single inner spaces/dashes. */
 const ID_VALUE = '[A-Z0-9](?:[A-Z0-9]|[ -](?=[A-Z0-9])){4,19}(?![A-Za-z0-9])';
-const ID_FILLER = /[\s:#.=-]*(?:(?:no|nr|num|number|id|is|was|of|the)\b\.?[\s:#.=-]*){0,3}/iy;
+const ID_FILLER = /[\s:#.=-]{0,32}(?:(?:no|nr|num|number|id|is|was|of|the)\b\.?[\s:#.=-]{0,32}){0,3}/iy;
 
 export const CUE_RULES: readonly CueRule[] = [
   {
     type: 'DATE_OF_BIRTH',
     priority: P.DATE_OF_BIRTH,
-    cue: /\b(?:dob|d\.o\.b\.?|date\s+of\s+birth|birth\s*date|birthday|born)(?![a-z])/gi,
-    filler: /[\s:=,(-]*(?:(?:is|was|on|of|in|:)\b[\s:,]*){0,2}/iy,
+    cue: /\b(?:dob|d\.o\.b\.?|date\s{1,8}of\s{1,8}birth|birth\s{0,8}date|birthday|born)(?![a-z])/gi,
+    filler: /[\s:=,(-]{0,32}(?:(?:is|was|on|of|in|:)\b[\s:,]{0,32}){0,2}/iy,
     value: new RegExp(`(?:${DATE_SOURCE})(?![\\d])`, 'iy'),
     validate: () => true,
   },
@@ -71,7 +76,7 @@ export const CUE_RULES: readonly CueRule[] = [
   {
     type: 'NATIONAL_ID',
     priority: P.NATIONAL_ID,
-    cue: /\b(?:national\s+(?:id(?:entity)?(?:\s+(?:card|number))?|insurance(?:\s+number)?)|ni\s+number|nino|id\s+card|identity\s+(?:card|number|document)|personal\s+(?:id|number)|personnummer|personalausweis|dni|nie|nif|aadhaa?r|nric|bsn|cpf|pesel|sin|codice\s+fiscale|tax\s+id|tin|steuer-?id)(?![a-z])/gi,
+    cue: /\b(?:national\s{1,8}(?:id(?:entity)?(?:\s{1,8}(?:card|number))?|insurance(?:\s{1,8}number)?)|ni\s{1,8}number|nino|id\s{1,8}card|identity\s{1,8}(?:card|number|document)|personal\s{1,8}(?:id|number)|personnummer|personalausweis|dni|nie|nif|aadhaa?r|nric|bsn|cpf|pesel|sin|codice\s{1,8}fiscale|tax\s{1,8}id|tin|steuer-?id)(?![a-z])/gi,
     filler: ID_FILLER,
     value: new RegExp(ID_VALUE, 'y'),
     validate: hasDigits(4),
@@ -81,7 +86,7 @@ export const CUE_RULES: readonly CueRule[] = [
     type: 'PHONE',
     priority: P.PHONE,
     cue: /\b(?:phone|tel|telephone|mobile|cell|fax|whatsapp|sms)(?![a-z])/gi,
-    filler: /[\s:#.=-]*(?:(?:no|nr|number|is)\b\.?[\s:#.=-]*){0,2}/iy,
+    filler: /[\s:#.=-]{0,32}(?:(?:no|nr|number|is)\b\.?[\s:#.=-]{0,32}){0,2}/iy,
     value: /\+?\d{7,15}(?![\w])/y,
     validate: () => true,
   },
@@ -91,7 +96,7 @@ export const CUE_RULES: readonly CueRule[] = [
     type: 'SECRET',
     priority: P.SECRET_KNOWN,
     cue: /(?<![a-z])(?:password|passwd|pwd|passphrase|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|private[_-]?key)(?![a-z])/gi,
-    filler: /["']?\s*[:=]\s*["']?/y,
+    filler: /["']?\s{0,8}[:=]\s{0,8}["']?/y,
     value: /[^\s"'`<>,;]{4,200}/y,
     validate: () => true,
     needsSeparator: true,
@@ -99,7 +104,7 @@ export const CUE_RULES: readonly CueRule[] = [
   {
     type: 'SSN',
     priority: P.SSN,
-    cue: /\b(?:ssn|social\s+security(?:\s+(?:number|no))?)(?![a-z])/gi,
+    cue: /\b(?:ssn|social\s{1,8}security(?:\s{1,8}(?:number|no))?)(?![a-z])/gi,
     filler: ID_FILLER,
     value: /\d{3}[ -]?\d{2}[ -]?\d{4}(?![\w])/y,
     validate: () => true,
