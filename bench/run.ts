@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BenchResult, machine } from './lib/common.ts';
 
-const BENCHMARKS = ['sdk', 'ingest', 'latency', 'fanout', 'history', 'concurrency', 'dashboard'] as const;
+const BENCHMARKS = ['sdk', 'ingest', 'latency', 'fanout', 'history', 'concurrency', 'dashboard', 'redaction'] as const;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results');
 
@@ -41,9 +41,20 @@ interface Run {
 
 async function runOne(bench: string): Promise<Run> {
   const t0 = Date.now();
-  const args = ['--import', 'tsx', '--expose-gc', path.join('bench', `${bench}.ts`), ...(quick ? ['--quick'] : []), ...(profile ? ['--profile'] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    '--expose-gc',
+    path.join('bench', `${bench}.ts`),
+    ...(quick ? ['--quick'] : []),
+    ...(profile ? ['--profile'] : []),
+  ];
   console.error(`\n▶ ${bench}${quick ? ' (quick)' : ''}`);
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const results: BenchResult[] = [];
   let tail = '';
   let buf = '';
@@ -81,7 +92,11 @@ const table = [
 const widths = table[0]?.map((_, i) => Math.max(...table.map((l) => String(l[i]).length))) ?? [];
 console.log('');
 table.forEach((l, k) => {
-  console.log(l.map((c, i) => (i === 0 || i === 3 || i === 5 ? String(c).padEnd(widths[i] as number) : String(c).padStart(widths[i] as number))).join('  '));
+  console.log(
+    l
+      .map((c, i) => (i === 0 || i === 3 || i === 5 ? String(c).padEnd(widths[i] as number) : String(c).padStart(widths[i] as number)))
+      .join('  '),
+  );
   if (k === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 });
 for (const r of runs.filter((x) => !x.ok)) console.log(`\n${r.bench}: FAILED — ${r.error?.split('\n').slice(-5).join(' | ')}`);
@@ -119,6 +134,9 @@ fs.writeFileSync(latestPath, `${JSON.stringify(latest, null, 2)}\n`);
 console.log(`\n${JSON.stringify(rows, null, 2)}`);
 // The same table in Markdown, for docs/benchmarks.md and the README.
 console.log('\n| benchmark | ours | peer / limit | compared with | ratio | unit |\n|---|---:|---:|---|---:|---|');
-for (const r of latest.results) console.log(`| \`${r.name}\` | ${fmt(r.ours)} | ${fmt(r.peer_or_limit)} | ${r.peer_name} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.unit} |`);
+for (const r of latest.results)
+  console.log(
+    `| \`${r.name}\` | ${fmt(r.ours)} | ${fmt(r.peer_or_limit)} | ${r.peer_name} | ${r.ratio === null ? '—' : `${r.ratio}×`} | ${r.unit} |`,
+  );
 console.log(`\nwritten: ${path.relative(ROOT, dated)}, ${path.relative(ROOT, latestPath)}`);
 process.exit(runs.every((r) => r.ok) ? 0 : 1);
