@@ -15,7 +15,10 @@ const ERROR = `status IN ('failed', 'abandoned')`;
  * (tenant_id NULL; tenant_id is never NULL in the tables, so NULL means the total). */
 function tenantGrouping(perTenant: boolean | undefined, keys: string) {
   return perTenant
-    ? { select: 'CASE WHEN GROUPING(tenant_id) = 0 THEN tenant_id END AS tenant_id', group: `GROUPING SETS ((tenant_id, ${keys}), (${keys}))` }
+    ? {
+        select: 'CASE WHEN GROUPING(tenant_id) = 0 THEN tenant_id END AS tenant_id',
+        group: `GROUPING SETS ((tenant_id, ${keys}), (${keys}))`,
+      }
     : { select: 'NULL AS tenant_id', group: keys };
 }
 
@@ -286,8 +289,10 @@ export class EventStats {
 
   async metricsSummary(scope: TenantScope, filter: EventFilter, windowS: number): Promise<MetricsRow[]> {
     return this.run(scope, async (db) => {
-      const since = `now() - make_interval(secs => ${Number(windowS)})`;
-      const w = new Where().scope(scope).filter(filter).raw(`"timestamp" >= ${since}`);
+      const w = new Where().scope(scope).filter(filter);
+      // The window is a bound parameter, never text in the SQL.
+      const since = `now() - make_interval(secs => ${w.p.add(windowS)}::float8)`;
+      w.raw(`"timestamp" >= ${since}`);
       // In flight: started within the window and still open (migrations/0013), so the
       // filters apply to the start event itself. An open row's tenant is its start's, so
       // only the tenants asked for are read from the set. Status: error when the last
@@ -345,14 +350,12 @@ export class EventStats {
 
   async timeseries(scope: TenantScope, filter: EventFilter, windowS: number, stepS: number): Promise<TimeseriesSeries[]> {
     return this.run(scope, async (db) => {
-      const w = new Where()
-        .scope(scope)
-        .filter(filter)
-        .raw(`"timestamp" >= now() - make_interval(secs => ${Number(windowS)})`)
-        .raw(`status IN ('completed', 'failed')`);
+      const w = new Where().scope(scope).filter(filter);
+      w.raw(`"timestamp" >= now() - make_interval(secs => ${w.p.add(windowS)}::float8)`).raw(`status IN ('completed', 'failed')`);
+      const step = w.p.add(stepS);
       const { rows } = await db.query(
         `SELECT model_name, model_version,
-           date_bin(make_interval(secs => ${Number(stepS)}), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
+           date_bin(make_interval(secs => ${step}::float8), "timestamp", TIMESTAMPTZ '2000-01-01') AS t,
            count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ms) AS p50,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ms) AS p95,
