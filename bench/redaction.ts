@@ -9,8 +9,8 @@
  * - `redaction.worst_1mb` — the slowest of the adversarial inputs below at 1 MiB,
  *   next to the ordinary case (1 MiB of PII-dense sentences) measured in the same
  *   run: the ratio says how much worse than ordinary an attacker can make it.
- * - `redaction.ordinary_throughput` — MB/s on the ordinary text, held to ½ of the
- *   worst case's reference (a number to watch rather than a limit).
+ * - `redaction.ordinary_throughput` — MiB/s on the ordinary text, next to the worst
+ *   case's MiB/s in the same run (a number to watch rather than a limit).
  * - `redaction.trace_payload` — µs per typical trace payload (a 2 KB prompt with a
  *   few entities), the per-event cost the SDK and the server pay.
  *
@@ -61,10 +61,12 @@ function ordinaryText(n: number): string {
   return out.slice(0, n);
 }
 
-/** Best of `reps` wall times in ms (the minimum is the least disturbed by the machine). */
+/** Best of `reps` wall times in ms (the minimum is the least disturbed by the machine).
+ * A run over 2 s is not repeated: that is already the finding (old checkouts take a
+ * minute on some inputs), and repeating it only makes the run longer. */
 function time(fn: () => void, reps: number): number {
   let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < reps; i++) {
+  for (let i = 0; i < reps && (i === 0 || best < 2000); i++) {
     const t0 = performance.now();
     fn();
     best = Math.min(best, performance.now() - t0);
@@ -82,12 +84,15 @@ export async function run(o: BenchOptions): Promise<BenchResult[]> {
 
   let worstName = '';
   let worstMs = 0;
+  const threw: string[] = [];
   for (const [name, make] of Object.entries(ADVERSARIAL)) {
     const text = make(MiB);
     let ms: number;
     try {
-      ms = time(() => redact(text), name === 'Mary\\n' && process.env.REDACT_MODULE ? 1 : reps);
+      ms = time(() => redact(text), reps);
     } catch (e) {
+      // Only an old checkout throws (today's redactText never does); say so in the row.
+      threw.push(name);
       log(`${name}: threw ${(e as Error).message.slice(0, 80)}`);
       continue;
     }
@@ -98,7 +103,7 @@ export async function run(o: BenchOptions): Promise<BenchResult[]> {
     }
   }
 
-  const payload = `${ordinary.slice(0, 2048)}`;
+  const payload = ordinary.slice(0, 2048);
   const n = o.quick ? 500 : 2000;
   const payloadMs = time(() => {
     for (let i = 0; i < n; i++) redact(payload);
@@ -111,7 +116,7 @@ export async function run(o: BenchOptions): Promise<BenchResult[]> {
       peer_or_limit: ordinaryMs,
       peer_name: 'ordinary 1 MiB (PII-dense prose)',
       unit: 'ms',
-      notes: `slowest adversarial input: ${worstName}; ${Object.keys(ADVERSARIAL).length} inputs tried, each 1 MiB`,
+      notes: `slowest adversarial input: ${worstName}; ${Object.keys(ADVERSARIAL).length} inputs tried, each 1 MiB${threw.length ? `; threw: ${threw.join(', ')}` : ''}`,
     }),
     result({
       name: 'redaction.ordinary_throughput',
