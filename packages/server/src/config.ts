@@ -50,6 +50,9 @@ export interface Config {
   traceRetentionDays: number;
   /** Audit entries and daily audit summaries are kept this many days. */
   auditRetentionDays: number;
+  /** FMO_DATA_KEY_MAX_SEALS (default 2^30): a tenant's data key is rotated automatically
+   * once it has sealed this many values (AES-GCM random IVs: at most 2^32 per key). */
+  dataKeyMaxSeals: number;
   /** Embedded mode prints a one-time login link at start-up (FMO_LOGIN_LINK=0: not). */
   loginLink: boolean;
   /** Run retention on this schedule (ms; 0 = never, e.g. when a cron runs the CLI). */
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     auditCheckpointMs: Number(env.FMO_AUDIT_CHECKPOINT_MS ?? 10_000),
     traceRetentionDays: Number(env.FMO_TRACE_RETENTION_DAYS ?? 30),
     auditRetentionDays: Number(env.FMO_AUDIT_RETENTION_DAYS ?? 365),
+    dataKeyMaxSeals: Number(env.FMO_DATA_KEY_MAX_SEALS ?? 2 ** 30),
     loginLink: bool(env.FMO_LOGIN_LINK, true),
     retentionEveryMs: Number(env.FMO_RETENTION_EVERY_MS ?? 86_400_000),
     alertWebhookUrl: env.FMO_ALERT_WEBHOOK_URL || null,

@@ -61,7 +61,19 @@ export async function composeCore(o: ComposeOptions) {
     stats: new EventStats(scopedRunner(db)),
     identity: new IdentityRepository(db),
     retention: new Retention(db, audit, { traceDays: config.traceRetentionDays, auditDays: config.auditRetentionDays }),
-    crypto: await TraceCrypto.load(master.key, keys),
+    crypto: await TraceCrypto.load(master.key, keys, {
+      maxSeals: config.dataKeyMaxSeals,
+      onRotated: async ({ tenant, from, to, seals }) => {
+        log.warn({ tenant, from, to, seals }, 'data key reached FMO_DATA_KEY_MAX_SEALS: rotated');
+        await audit.record({
+          tenant,
+          actor: 'system:seal-budget',
+          action: 'key.rotate',
+          target: `data_key:${tenant}`,
+          details: { version: to, previous: from, reason: 'seal_limit', seals, max_seals: config.dataKeyMaxSeals },
+        });
+      },
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
 import client from 'prom-client';
+import type { SealStats } from '../crypto/trace-crypto.ts';
 
 export interface Metrics {
   registry: client.Registry;
@@ -46,4 +47,33 @@ export function createMetrics(): Metrics {
     }),
     sseClients: new client.Gauge({ name: 'fmo_sse_clients', help: 'Connected live clients', registers: [registry] }),
   };
+}
+
+/** The data keys' seal budget (crypto/trace-crypto.ts): read from the keyring's own
+ * counters when `/metrics` is scraped. */
+export function registerSealMetrics(registry: client.Registry, stats: SealStats) {
+  new client.Gauge({
+    name: 'fmo_data_key_seals',
+    help: 'Values this process has sealed with tenant data keys since it started',
+    registers: [registry],
+    collect() {
+      this.set(stats.sealed);
+    },
+  });
+  new client.Gauge({
+    name: 'fmo_data_key_auto_rotations',
+    help: 'Data keys this process rotated because they reached FMO_DATA_KEY_MAX_SEALS',
+    registers: [registry],
+    collect() {
+      this.set(stats.rotations);
+    },
+  });
+  new client.Gauge({
+    name: 'fmo_data_key_seal_budget_used',
+    help: 'Highest share of FMO_DATA_KEY_MAX_SEALS used by any primary data key (1 = rotation due)',
+    registers: [registry],
+    collect() {
+      this.set(stats.highestShare);
+    },
+  });
 }

@@ -21,7 +21,7 @@ import { seedRegistry } from '../registry/seed.ts';
 import { QuarantineRepository } from '../storage/quarantine.ts';
 import { scopedRunner } from '../storage/scoped.ts';
 import { type ComposeOptions, composeAdmin } from './core.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, registerSealMetrics } from './metrics.ts';
 
 /**
  * The one wiring of a server process. Builds, in order: the database and its
@@ -40,6 +40,7 @@ export async function composeServer(o: ComposeOptions) {
   const core = await composeAdmin({ ...o, adminTokens: [config.adminToken, cliToken] });
   const { db, storage, audit, retention, stats } = core;
   const metrics = createMetrics();
+  registerSealMetrics(metrics.registry, core.crypto.stats);
 
   // Bus: Redis Streams when REDIS_URL is set, else the in-process ring, continuing
   // positions above what is stored so ids stay increasing across restarts.
@@ -150,6 +151,9 @@ export async function composeServer(o: ComposeOptions) {
       every(3600_000, () => storage.ensurePartitions(new Date(), 7), 'partitions');
       // Close invocations whose process died mid-call (ingest/abandon.ts).
       every(Math.min(30_000, config.abandonAfterMs), () => sweepAbandoned(storage, bus, config.abandonAfterMs), 'abandon sweep');
+      // Seals are counted in memory on the ingest path and added to their keys' stored
+      // totals here, which also rotates a key that reached its budget (crypto/trace-crypto.ts).
+      every(1000, () => core.crypto.reportSeals(), 'data keys: seal count');
       // Whatever an earlier process appended and did not sign (a crash) gets signed now.
       void audit.checkpointAll(true).catch((err) => log.error({ err }, 'audit: start-up checkpoint failed'));
       if (config.auditCheckpointMs > 0) every(config.auditCheckpointMs, () => audit.checkpointAll(), 'audit: checkpoint');
@@ -180,6 +184,7 @@ export async function composeServer(o: ComposeOptions) {
     async close() {
       for (const t of timers) clearInterval(t);
       await Promise.all([...writers.map((w) => w.stop()), thread?.stop()]);
+      await core.crypto.reportSeals().catch((err) => log.error({ err }, 'data keys: final seal count failed'));
       // A last checkpoint so a clean shutdown leaves nothing unattested.
       await audit.checkpointAll().catch((err) => log.error({ err }, 'audit: final checkpoint failed'));
       await bus.close();

@@ -412,7 +412,7 @@ function checkVersion(version: number): void {
 
 // Random IVs from a pooled buffer: one randomFill per 4096 seals instead of one
 // syscall-sized call per seal. 96-bit random IVs are safe for ~2^32 seals per data
-// key (NIST SP 800-38D); rotate a tenant's data key well before that.
+// key (NIST SP 800-38D); trace-crypto.ts counts them and rotates well before that.
 const IV_POOL_SIZE = IV_BYTES * 4096;
 let ivPool: Buffer = Buffer.alloc(0);
 let ivPoolOffset = IV_POOL_SIZE;
