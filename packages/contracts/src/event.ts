@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TENANT_PATTERN, UUID_PATTERN } from './ids.ts';
+import { MAX_DURATION_MS, MAX_KEY_LENGTH, MAX_METADATA_KEYS, MAX_PAGES, MAX_TOKENS } from './limits.ts';
 
 /** The pipeline stages the observatory knows by name. Other pipelines may use other
  * stage names; the schematic draws these five. */
@@ -35,11 +36,27 @@ export const DecisionTraceInput = Type.Object(
     input: Type.Optional(Type.Unknown({ description: 'Model input (any JSON), redacted before storage.' })),
     output: Type.Optional(Type.Unknown({ description: 'Model output (any JSON), redacted before storage.' })),
     decision_rationale: Type.Optional(Type.String({ maxLength: 20000 })),
-    confidence_score: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    confidence_score: Type.Optional(
+      Type.Number({ minimum: 0, maximum: 1, description: 'Non-zero values below 1.18e-38 (float4) are refused: PostgreSQL real cannot hold them.' }),
+    ),
   },
   { additionalProperties: false },
 );
 export type DecisionTraceInput = Static<typeof DecisionTraceInput>;
+
+const Count = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });
+
+/** Free metadata, with the keys the server reads (pricing) bounded: a client-chosen
+ * `pages` of 2.4e12 would overflow the cost columns. Any JSON value otherwise; the
+ * server also refuses NUL, lone surrogates and non-finite numbers at any depth
+ * (README "Limits"), which JSON Schema cannot say. */
+export const EventMetadata = Type.Intersect([
+  Type.Record(Type.String({ maxLength: MAX_KEY_LENGTH }), Type.Unknown(), { maxProperties: MAX_METADATA_KEYS }),
+  Type.Object({
+    pages: Type.Optional(Count(MAX_PAGES, 'Pages processed; priced per page.')),
+    cached_input_tokens: Type.Optional(Count(MAX_TOKENS, 'Input tokens served from a cache; priced at the cached rate.')),
+  }),
+]);
 
 /** One model event as a client sends it (`POST /v1/events`). The server adds
  * `received_at`, `cost_usd` (never trusted from clients) and, before the security
@@ -60,10 +77,10 @@ export const ModelEventInput = Type.Object(
     model_version: Slug('Model version, e.g. `1.0.0`.', 64),
     operation: Slug('Operation, e.g. `parse`, `embed`, `classify`.', 64),
     status: EventStatus,
-    duration_ms: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 86_400_000 }), Type.Null()])),
-    input_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
-    output_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: 100_000_000 }), Type.Null()])),
-    metadata: Type.Optional(Type.Record(Type.String({ maxLength: 128 }), Type.Unknown(), { maxProperties: 64 })),
+    duration_ms: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: MAX_DURATION_MS }), Type.Null()])),
+    input_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TOKENS }), Type.Null()])),
+    output_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TOKENS }), Type.Null()])),
+    metadata: Type.Optional(EventMetadata),
     error: Type.Optional(Type.Union([EventError, Type.Null()])),
     trace: Type.Optional(DecisionTraceInput),
   },

@@ -8,6 +8,7 @@ export * from './deployments.ts';
 export * from './event.ts';
 export * from './experiments.ts';
 export * from './ids.ts';
+export * from './limits.ts';
 export * from './models.ts';
 export * from './pipeline.ts';
 export * from './sse.ts';

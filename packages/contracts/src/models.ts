@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_PRICE_PER_1K_TOKENS_USD, MAX_PRICE_PER_CALL_USD, MAX_PRICE_PER_PAGE_USD } from './limits.ts';
 import { ConfigObject, Nullable, Reason, Slug } from './schema-helpers.ts';
 
 /**
@@ -11,11 +12,12 @@ export const VersionName = Slug('Version, e.g. `1.0.0` or `v1.5`.', 64);
 export const StageName = Slug('Pipeline stage, e.g. `parse`, `embed`, `policy`.', 64);
 export const Pricing = Type.Object(
   {
-    input_per_1k: Type.Optional(Type.Number({ minimum: 0, description: 'USD per 1k input tokens.' })),
-    output_per_1k: Type.Optional(Type.Number({ minimum: 0 })),
-    cached_input_per_1k: Type.Optional(Type.Number({ minimum: 0 })),
-    per_page: Type.Optional(Type.Number({ minimum: 0 })),
-    per_call: Type.Optional(Type.Number({ minimum: 0 })),
+    // Bounded so that no event's cost can overflow its column (limits.ts).
+    input_per_1k: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD, description: 'USD per 1k input tokens.' })),
+    output_per_1k: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD })),
+    cached_input_per_1k: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD })),
+    per_page: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_PAGE_USD })),
+    per_call: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_CALL_USD })),
   },
   { additionalProperties: false },
 );

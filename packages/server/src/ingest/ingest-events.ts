@@ -1,4 +1,4 @@
-import { MAX_BATCH_EVENTS, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
+import { MAX_BATCH_EVENTS, MAX_KEY_LENGTH, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Bus } from '../bus/bus.ts';
 import { badRequest } from '../kernel/errors.ts';
@@ -7,6 +7,7 @@ import type { PriceBook } from './pricing.ts';
 import { priceOf } from './pricing.ts';
 import type { EventRecord, SealedTrace } from '../kernel/event-record.ts';
 import { inScope, type TenantScope } from '../kernel/tenant-scope.ts';
+import { storageProblem } from './storable.ts';
 
 const checkEvent = TypeCompiler.Compile(ModelEventInput);
 
@@ -18,27 +19,13 @@ export interface IngestContext {
   scope?: TenantScope;
 }
 
-/** Deepest nesting accepted in metadata and trace payloads. */
-const MAX_DEPTH = 64;
-
-/** Iterative (a recursive walk is what a deep value would overflow). */
-function deeperThan(root: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[root, 0]];
-  while (stack.length) {
-    const [v, d] = stack.pop() as [unknown, number];
-    if (v === null || typeof v !== 'object') continue;
-    if (d >= max) return true;
-    for (const k in v as object) stack.push([(v as Record<string, unknown>)[k], d + 1]);
-  }
-  return false;
-}
-
 /** Clocks further off than this are refused rather than filed in a wrong partition. */
 const MAX_FUTURE_MS = 24 * 3600_000;
 const MAX_PAST_MS = 30 * 86_400_000;
 
 /**
- * IngestProcessor: validate → tenant → dedupe → redact → price → seal → bus.
+ * IngestProcessor: validate (schema, then storability: storable.ts) → tenant → dedupe →
+ * redact → price → seal → bus.
  * Valid items of a mixed batch are accepted; each invalid one is reported with the
  * path and what is expected. The response is sent only once the accepted records are
  * durable (on the bus when it is durable, else committed to the database).
@@ -131,13 +118,20 @@ export class IngestService {
     if (e.status === 'started' && (e.duration_ms ?? null) !== null) {
       return { path: '/duration_ms', message: 'a started event has no duration yet; send it on completed/failed' };
     }
-    // The schema cannot bound these: Record keys lose their maxLength, and `unknown`
-    // payloads have no depth limit (deep values would overflow the recursive redactor).
-    if (e.metadata) {
-      for (const k in e.metadata) if (k.length > 128) return { path: '/metadata', message: 'keys must be at most 128 characters' };
-      if (deeperThan(e.metadata, MAX_DEPTH)) return { path: '/metadata', message: `nested deeper than ${MAX_DEPTH} levels; flatten it` };
+    if (e.emitted_at) {
+      // Same window as `timestamp`: the SDK stamps it after the call, from the same
+      // clock; outside it (e.g. year 0000) PostgreSQL timestamptz may refuse it.
+      const at = Date.parse(e.emitted_at);
+      if (at > now + MAX_FUTURE_MS) return { path: '/emitted_at', message: 'more than 24 h in the future; check the sender clock' };
+      if (at < now - MAX_PAST_MS) return { path: '/emitted_at', message: 'older than the 30-day trace retention; check the sender clock' };
     }
-    if (e.trace && deeperThan(e.trace, MAX_DEPTH)) return { path: '/trace', message: `nested deeper than ${MAX_DEPTH} levels; flatten it` };
+    // The schema cannot bound Record keys (they lose their maxLength).
+    if (e.metadata) {
+      for (const k in e.metadata) if (k.length > MAX_KEY_LENGTH) return { path: '/metadata', message: `keys must be at most ${MAX_KEY_LENGTH} characters` };
+    }
+    // NUL, lone surrogates, non-finite numbers, depth: what storage would refuse.
+    const unstorable = storageProblem(e);
+    if (unstorable) return unstorable;
     return null;
   }
 

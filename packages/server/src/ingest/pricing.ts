@@ -1,3 +1,11 @@
+import {
+  MAX_EVENT_COST_USD,
+  MAX_PAGES,
+  MAX_PRICE_PER_1K_TOKENS_USD,
+  MAX_PRICE_PER_CALL_USD,
+  MAX_PRICE_PER_PAGE_USD,
+  MAX_TOKENS,
+} from '@frostbyte/contracts';
 import type { Storage } from '../storage/storage.ts';
 
 /** USD prices kept with a model version. All optional; missing means free. */
@@ -15,22 +23,38 @@ export interface PricedUsage {
   metadata?: Record<string, unknown>;
 }
 
+/** A price as pricing may use it: registry rows written before the bounds existed
+ * (or by hand) may hold anything, so a negative, non-finite or non-numeric price is
+ * treated as absent and one above its bound as the bound. */
+const price = (v: unknown, max: number): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.min(v, max) : undefined;
+
+/** A usage count the same way: ingest already refuses counts outside the schema's
+ * bounds (limits.ts); this is the guard for any other caller. */
+const count = (v: unknown, max: number): number => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? Math.min(v, max) : 0);
+
 /** Cost is computed here, on the server, from the registry's prices; a client's own
  * figure is never trusted. Unknown model versions are priced `null` (unpriced), which
- * the dashboard shows as such rather than as zero. */
+ * the dashboard shows as such rather than as zero.
+ *
+ * Invariant: the result is null or a finite number in [0, MAX_EVENT_COST_USD], so it
+ * always fits model_events.cost_usd (numeric(18, 9)) and a rollup can never be
+ * pushed over its ceiling by one event (README "Limits" has the arithmetic). */
 export function priceOf(p: Pricing | undefined, u: PricedUsage): number | null {
   if (!p) return null;
   const m = u.metadata ?? {};
-  const cached = typeof m.cached_input_tokens === 'number' ? m.cached_input_tokens : 0;
-  const pages = typeof m.pages === 'number' ? m.pages : 0;
-  const input = Math.max(0, (u.input_tokens ?? 0) - cached);
+  const cached = count(m.cached_input_tokens, MAX_TOKENS);
+  const pages = count(m.pages, MAX_PAGES);
+  const input = Math.max(0, count(u.input_tokens, MAX_TOKENS) - cached);
+  const inputPrice = price(p.input_per_1k, MAX_PRICE_PER_1K_TOKENS_USD) ?? 0;
   const cost =
-    (input / 1000) * (p.input_per_1k ?? 0) +
-    (cached / 1000) * (p.cached_input_per_1k ?? p.input_per_1k ?? 0) +
-    ((u.output_tokens ?? 0) / 1000) * (p.output_per_1k ?? 0) +
-    pages * (p.per_page ?? 0) +
-    (p.per_call ?? 0);
-  return Math.round(cost * 1e9) / 1e9;
+    (input / 1000) * inputPrice +
+    (cached / 1000) * (price(p.cached_input_per_1k, MAX_PRICE_PER_1K_TOKENS_USD) ?? inputPrice) +
+    (count(u.output_tokens, MAX_TOKENS) / 1000) * (price(p.output_per_1k, MAX_PRICE_PER_1K_TOKENS_USD) ?? 0) +
+    pages * (price(p.per_page, MAX_PRICE_PER_PAGE_USD) ?? 0) +
+    (price(p.per_call, MAX_PRICE_PER_CALL_USD) ?? 0);
+  // With the clamps above the sum cannot exceed the bound; saturating says so in code.
+  return Math.min(Math.round(cost * 1e9) / 1e9, MAX_EVENT_COST_USD);
 }
 
 /** Prices by `name@version`, reloaded from the registry every few seconds so a new

@@ -12,6 +12,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { badRequest, notFound } from '../../kernel/errors.ts';
 import { parseSeq } from '../../kernel/seq.ts';
+import { eventField } from '../../ingest/storable.ts';
 import { readTrace } from './read-trace.ts';
 
 const EventPage = Type.Object({ events: Type.Array(ModelEvent), next_cursor: Type.Union([Type.String(), Type.Null()]) });
@@ -47,7 +48,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
           ...res,
           statusCode: 400,
           error: 'Bad Request',
-          message: `no event accepted; first problem: events[${first?.index}]${first?.errors[0]?.path ?? ''} ${first?.errors[0]?.message ?? ''}`,
+          message: `no event accepted; first problem: ${eventField(first?.index, first?.errors[0]?.path ?? '')}: ${first?.errors[0]?.message ?? ''}`,
         } as never);
       }
       return reply.code(202).send(res);
