@@ -294,6 +294,63 @@ describe('fault: malformed input', () => {
     expect(exited).toBe(false);
     expect(stored).toBe(0);
   });
+
+  // Runs after the test above (which counts every stored row): these store good events.
+  it('schema-valid events that storage or hashing would refuse: each a 4xx naming the field, the good ones beside them stored', async () => {
+    const ev = (over: Record<string, unknown> = {}) => ({ ...makeEvent({ tenant_id: TENANT }), ...over });
+    // Raw JSON text where JSON.stringify cannot say it (1e400 parses to Infinity).
+    const hostile: { kind: string; text: string; field: RegExp }[] = [
+      ...[
+        ['metadata value NUL', { metadata: { note: 'a\u0000b' } }, /metadata\/note/],
+        ['metadata key NUL', { metadata: { 'k\u0000': 1 } }, /metadata\/k/],
+        ['nested metadata lone surrogate', { metadata: { a: [{ b: '\ud800' }] } }, /metadata\/a\/0\/b/],
+        ['document_id NUL', { document_id: 'doc\u0000' }, /document_id/],
+        ['pipeline_run_id NUL', { pipeline_run_id: 'run\u0000' }, /pipeline_run_id/],
+        ['error.message NUL', { status: 'failed', error: { type: 'E', message: 'boom\u0000' } }, /error\/message/],
+        ['trace input lone surrogate', { trace: { input: { q: '\udc00' } } }, /trace\/input\/q/],
+        ['pages overflow', { metadata: { pages: 2.4e12 } }, /metadata\/pages/],
+        ['pages negative', { metadata: { pages: -1e12 } }, /metadata\/pages/],
+        ['cached tokens overflow', { metadata: { cached_input_tokens: 1e15 } }, /metadata\/cached_input_tokens/],
+        ['confidence below float4', { trace: { confidence_score: 5e-324 } }, /trace\/confidence_score/],
+        ['emitted_at year 0000', { emitted_at: '0000-01-01T00:00:00Z' }, /emitted_at/],
+      ].map(([kind, over, field]) => ({ kind: kind as string, text: JSON.stringify(ev(over as object)), field: field as RegExp })),
+      { kind: 'metadata 1e400', text: JSON.stringify(ev({ metadata: { x: '@@' } })).replace('"@@"', '1e400'), field: /metadata\/x/ },
+      { kind: 'nested -1e400', text: JSON.stringify(ev({ metadata: { a: { b: ['@@'] } } })).replace('"@@"', '-1e400'), field: /metadata\/a\/b\/0/ },
+    ];
+    const post = async (texts: string[]) => {
+      const res = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: { ...J, ...authHeaders() }, body: `{"events":[${texts.join(',')}]}` });
+      return { status: res.status, body: (await res.json()) as { accepted_ids?: string[]; rejected?: { index: number; errors: { path: string; message: string }[] }[]; message?: string } };
+    };
+    const good: string[] = [];
+    const wrong: string[] = [];
+    for (const h of hostile) {
+      const alone = await post([h.text]);
+      if (alone.status !== 400 || !h.field.test(alone.body.message ?? '')) wrong.push(`${h.kind} alone → ${alone.status} ${alone.body.message}`);
+      const ok = ev();
+      const mixed = await post([JSON.stringify(ok), h.text]);
+      const refused = mixed.body.rejected?.[0];
+      if (mixed.status !== 202 || refused?.index !== 1 || !h.field.test(refused.errors[0]?.path ?? '')) {
+        wrong.push(`${h.kind} mixed → ${mixed.status} ${JSON.stringify(mixed.body.rejected)}`);
+      }
+      good.push(ok.id);
+    }
+    // OTLP: the converted events go through the same check; the span is named in partialSuccess.
+    const span = otlpSpan({ spanId: 'aaa19b7ec3c1b174', status: { code: 2, message: 'bad\u0000' } });
+    const otlp = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { ...J, ...authHeaders() },
+      body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [span, otlpSpan({ spanId: 'bbb19b7ec3c1b174' })] }] }] }),
+    });
+    const otlpBody = (await otlp.json()) as { partialSuccess?: { errorMessage?: string } };
+    if (otlp.status !== 200 || !/error\/message/.test(otlpBody.partialSuccess?.errorMessage ?? '')) wrong.push(`otlp status.message NUL → ${otlp.status} ${JSON.stringify(otlpBody)}`);
+    const alive = (await fetch(`${server.url}/healthz`)).status;
+    await sleep(1500);
+    const stored = await countWhere(db, 'id = ANY($1::uuid[])', [good]);
+    console.log(`[faults] malformed storable: hostile=${hostile.length} wrong=${wrong.length} good_stored=${stored}/${good.length} alive=${alive === 200}`);
+    expect(wrong).toEqual([]);
+    expect(stored).toBe(good.length);
+    expect(alive).toBe(200);
+  });
 });
 
 function tally(xs: string[]) {
