@@ -4,7 +4,7 @@ import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { Actor } from '../kernel/actor.ts';
 import { badRequest, HttpError, unauthorized } from '../kernel/errors.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
-import type { IdentityRepository, User } from './identity.ts';
+import type { ApiKeyInfo, IdentityRepository, User } from './identity.ts';
 import { canSeePayloads, INGEST_KEY_PERMISSIONS, isRole, type Permission, permissionsOf, type Role } from './permissions.ts';
 import { readOrCreateSecretFile } from '../crypto/secret-file.ts';
 
@@ -21,6 +21,8 @@ export interface RequestContext {
   tenant: string | null;
   /** May this request see decision-trace payloads (inputs, outputs, rationale)? */
   canSeePayloads: boolean;
+  /** When the credential expires (ms since the epoch; user tokens only). */
+  expiresAt?: number;
 }
 
 /** The server acting on its own behalf (writer, schedules, CLI without a server). */
@@ -58,6 +60,7 @@ export class Authenticator {
   private readonly cache = new Map<string, { ctx: RequestContext; until: number }>();
   private readonly adminTokens: string[];
   private readonly loginCodes = new Map<string, number>();
+  private readonly invalidated = new Set<() => void>();
 
   private constructor(
     private readonly identity: IdentityRepository,
@@ -96,15 +99,58 @@ export class Authenticator {
     for (const t of this.adminTokens) if (sameSecret(t, token)) return adminContext('admin_token', 'admin-token', 'admin token');
     const cached = this.cache.get(token);
     if (cached && cached.until > Date.now()) return cached.ctx;
+    return this.lookUp(token);
+  }
+
+  /**
+   * The credential behind `ctx` re-read from the database now, never from the cache:
+   * what open live sessions re-check with, so a disable or revocation made by another
+   * process ends them within the re-check period rather than the cache's. Re-derived
+   * from the principal (user or key id), so no session has to keep its token. Throws
+   * HttpError 401 for a credential that is no longer valid (user gone or disabled, key
+   * revoked, token expired); other errors (the database unreachable) are the caller's
+   * to weigh.
+   */
+  async recheck(ctx: RequestContext): Promise<RequestContext> {
+    if (ctx.expiresAt !== undefined && ctx.expiresAt <= Date.now()) throw unauthorized('token expired; get a new one');
+    const { kind, id } = ctx.principal;
+    if (kind === 'user') {
+      const user = await this.identity.user(id);
+      if (!user || user.disabled_at) throw unauthorized('the user of this token no longer exists or is disabled');
+      return { ...userContext(user), expiresAt: ctx.expiresAt };
+    }
+    if (kind === 'api_key') {
+      const key = await this.identity.key(id);
+      if (!key || key.revoked_at) throw unauthorized('API key is unknown or revoked');
+      return keyContext(key);
+    }
+    return ctx; // admin tokens live in the configuration, not the database
+  }
+
+  private async lookUp(token: string): Promise<RequestContext> {
     const ctx = token.startsWith('fmo_ik_') ? await this.fromKey(token) : await this.fromJwt(token);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(token, { ctx, until: Date.now() + CACHE_MS });
     return ctx;
   }
 
-  /** Forget cached credentials (after a revocation or a user change in this process). */
+  /** Forget cached credentials (after a revocation or a user change in this process),
+   * and tell the listeners (open live sessions re-check their credentials at once). */
   invalidate() {
     this.cache.clear();
+    for (const l of this.invalidated) l();
+  }
+
+  /** Forget cached credentials without telling anyone: another process announced a
+   * change, so this cache may hold a credential that is no longer valid. */
+  forget() {
+    this.cache.clear();
+  }
+
+  /** Called on every `invalidate()`; returns the unsubscribe. */
+  onInvalidate(listener: () => void): () => void {
+    this.invalidated.add(listener);
+    return () => this.invalidated.delete(listener);
   }
 
   async issueUserToken(user: User, ttlS = this.ttlS): Promise<{ token: string; expires_at: string }> {
@@ -142,18 +188,12 @@ export class Authenticator {
   private async fromKey(secret: string): Promise<RequestContext> {
     const key = await this.identity.keyBySecret(secret);
     if (!key) throw unauthorized('API key is unknown or revoked');
-    return {
-      principal: { kind: 'api_key', id: key.id, name: key.name },
-      role: 'viewer',
-      permissions: INGEST_KEY_PERMISSIONS,
-      scope: [key.tenant_id],
-      tenant: key.tenant_id,
-      canSeePayloads: false,
-    };
+    return keyContext(key);
   }
 
   private async fromJwt(token: string): Promise<RequestContext> {
     let sub: string;
+    let exp: number;
     try {
       const { payload } = await jwtVerify(token, this.secret, {
         algorithms: ['HS256'],
@@ -162,6 +202,7 @@ export class Authenticator {
         requiredClaims: ['sub', 'exp'],
       });
       sub = payload.sub as string;
+      exp = (payload.exp as number) * 1000;
       if (!isRole(payload.role) || !Array.isArray(payload.tenants)) throw unauthorized('token lacks role or tenants');
     } catch (e) {
       if (e instanceof HttpError) throw e;
@@ -171,15 +212,31 @@ export class Authenticator {
     }
     const user = /^[0-9a-f-]{36}$/i.test(sub) ? await this.identity.user(sub) : null;
     if (!user || user.disabled_at) throw unauthorized('the user of this token no longer exists or is disabled');
-    return {
-      principal: { kind: 'user', id: user.id, name: user.name },
-      role: user.role,
-      permissions: permissionsOf(user.role),
-      scope: user.tenants,
-      tenant: null,
-      canSeePayloads: canSeePayloads(user.role),
-    };
+    return { ...userContext(user), expiresAt: exp };
   }
+}
+
+/** A user's context: role and tenants from the user row, not from the token. */
+function userContext(user: User): RequestContext {
+  return {
+    principal: { kind: 'user', id: user.id, name: user.name },
+    role: user.role,
+    permissions: permissionsOf(user.role),
+    scope: user.tenants,
+    tenant: null,
+    canSeePayloads: canSeePayloads(user.role),
+  };
+}
+
+function keyContext(key: ApiKeyInfo): RequestContext {
+  return {
+    principal: { kind: 'api_key', id: key.id, name: key.name },
+    role: 'viewer',
+    permissions: INGEST_KEY_PERMISSIONS,
+    scope: [key.tenant_id],
+    tenant: key.tenant_id,
+    canSeePayloads: false,
+  };
 }
 
 function adminContext(kind: RequestContext['principal']['kind'], id: string, name: string): RequestContext {

@@ -34,7 +34,30 @@ export interface Bus {
   /** Records appended but not yet acked by the writer group. */
   backlog(): Promise<number>;
   ping(): Promise<void>;
+  /** Tells every process on this bus (this one included) that something changed. At
+   * most once: a notice sent while a process is disconnected is not replayed, so
+   * whatever relies on one keeps a periodic fallback (live sessions re-check their
+   * credentials every 2 s). */
+  announce(notice: BusNotice): Promise<void>;
+  /** Calls `listener` with every notice announced from now on; returns the unsubscribe. */
+  onNotice(listener: (notice: BusNotice) => void): () => void;
   close(): Promise<void>;
+}
+
+/** A notice between processes. It names no credential or tenant: a listener re-reads
+ * what it holds from the database, so a notice cannot grant or reveal anything. */
+export type BusNotice = { kind: 'credentials-changed' };
+
+const NOTICE_KINDS: ReadonlySet<string> = new Set(['credentials-changed']);
+
+/** A notice decoded from the wire, or null for anything else (another version, noise). */
+export function parseNotice(raw: string): BusNotice | null {
+  try {
+    const v = JSON.parse(raw) as { kind?: unknown };
+    return typeof v?.kind === 'string' && NOTICE_KINDS.has(v.kind) ? ({ kind: v.kind } as BusNotice) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Raised when the bus cannot take more without losing unwritten records. */

@@ -1,7 +1,7 @@
 import type { ModelEvent } from '@frostbyte/contracts';
 import { type BusRecord, type EventRecord, withSeq } from '../kernel/event-record.ts';
 import { parseSeq } from '../kernel/seq.ts';
-import { type Bus, BusFullError } from './bus.ts';
+import { type Bus, BusFullError, type BusNotice } from './bus.ts';
 
 /**
  * A ring buffer in this process (embedded mode). Positions use the Redis shape
@@ -22,6 +22,7 @@ export class MemoryBus implements Bus {
   private lastN = -1;
   private tails = new Set<(events: ModelEvent[]) => void>();
   private waiters: (() => void)[] = [];
+  private noticeListeners = new Set<(n: BusNotice) => void>();
 
   constructor(private readonly maxLen = 100_000) {}
 
@@ -138,7 +139,20 @@ export class MemoryBus implements Bus {
 
   async ping() {}
 
+  async announce(notice: BusNotice) {
+    // Delivered on a later tick, as Redis would, so an announcer never re-enters itself.
+    queueMicrotask(() => {
+      for (const l of this.noticeListeners) l(notice);
+    });
+  }
+
+  onNotice(listener: (n: BusNotice) => void) {
+    this.noticeListeners.add(listener);
+    return () => this.noticeListeners.delete(listener);
+  }
+
   async close() {
+    this.noticeListeners.clear();
     this.tails.clear();
     for (const w of this.waiters.splice(0)) w();
   }

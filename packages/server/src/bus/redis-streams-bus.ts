@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import type { ModelEvent } from '@frostbyte/contracts';
 import type { BusRecord, EventRecord } from '../kernel/event-record.ts';
-import { type Bus, BusFullError, BusUnavailableError } from './bus.ts';
+import { type Bus, BusFullError, type BusNotice, BusUnavailableError, parseNotice } from './bus.ts';
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -55,7 +55,10 @@ function decodeRecords(entries: StreamEntry[] | null | undefined): BusRecord[] {
     // the writer, which cannot store it and so quarantines it with its fields (issue
     // 12): skipping it would leave it pending forever, throwing would wedge every read.
     if (!event || typeof event !== 'object') {
-      out.push({ seq, record: { event: { unreadable_entry: f.slice(0, 8).map((x) => String(x).slice(0, 10_000)) } as never, trace: null } });
+      out.push({
+        seq,
+        record: { event: { unreadable_entry: f.slice(0, 8).map((x) => String(x).slice(0, 10_000)) } as never, trace: null },
+      });
       continue;
     }
     out.push({ seq, record: { event, trace } });
@@ -98,6 +101,11 @@ export class RedisStreamsBus implements Bus {
   readonly kind = 'redis';
   readonly durable = true;
   private readonly key: string;
+  /** Pub/sub channel of notices between the processes sharing this prefix. */
+  private readonly channel: string;
+  /** Subscribed lazily: a connection in subscriber mode can do nothing else. */
+  private noticeConn: Redis | null = null;
+  private readonly noticeListeners = new Set<(n: BusNotice) => void>();
   private readonly cmd: Redis;
   /** One connection per consumer: XREADGROUP BLOCK holds its connection, so two
    * writer loops on one connection would wait for each other. */
@@ -113,6 +121,7 @@ export class RedisStreamsBus implements Bus {
     private readonly maxLen: number,
   ) {
     this.key = `${prefix}:events`;
+    this.channel = `${prefix}:notices`;
     const opts = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
     this.cmd = new Redis(url, opts);
     this.cmd.on('error', () => {}); // reconnects by itself; callers see failures
@@ -161,9 +170,7 @@ export class RedisStreamsBus implements Bus {
             const top = (await conn.xrevrange(this.key, '+', '-', 'COUNT', 1)) as StreamEntry[];
             last = top[0]?.[0] ?? '0-0';
           }
-          const res = (await conn.xread('COUNT', 2000, 'BLOCK', 1000, 'STREAMS', this.key, last)) as
-            | [string, StreamEntry[]][]
-            | null;
+          const res = (await conn.xread('COUNT', 2000, 'BLOCK', 1000, 'STREAMS', this.key, last)) as [string, StreamEntry[]][] | null;
           const entries = res?.[0]?.[1];
           if (entries?.length) {
             last = (entries[entries.length - 1] as StreamEntry)[0];
@@ -234,9 +241,9 @@ export class RedisStreamsBus implements Bus {
       const taken = decodeRecords(claimed);
       if (taken.length) return taken;
     }
-    const res = (await conn.xreadgroup(
-      'GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>',
-    )) as [string, StreamEntry[]][] | null;
+    const res = (await conn.xreadgroup('GROUP', GROUP, consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', this.key, '>')) as
+      | [string, StreamEntry[]][]
+      | null;
     return decodeRecords(res?.[0]?.[1]);
   }
 
@@ -263,7 +270,29 @@ export class RedisStreamsBus implements Bus {
     await this.cmd.ping();
   }
 
+  async announce(notice: BusNotice) {
+    await this.cmd.publish(this.channel, JSON.stringify(notice));
+  }
+
+  onNotice(listener: (n: BusNotice) => void) {
+    this.noticeListeners.add(listener);
+    if (!this.noticeConn) {
+      const conn = new Redis(this.url, { maxRetriesPerRequest: null });
+      conn.on('error', () => {}); // ioredis re-subscribes after a reconnect
+      conn.on('message', (channel: string, raw: string) => {
+        const n = channel === this.channel ? parseNotice(raw) : null;
+        if (n) for (const l of this.noticeListeners) l(n);
+      });
+      void conn.subscribe(this.channel).catch(() => {});
+      this.noticeConn = conn;
+    }
+    return () => this.noticeListeners.delete(listener);
+  }
+
   async close() {
+    this.noticeConn?.disconnect();
+    this.noticeConn = null;
+    this.noticeListeners.clear();
     for (const c of this.tailConns) c.disconnect();
     this.tailConns.clear();
     this.cmd.disconnect();

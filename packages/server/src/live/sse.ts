@@ -2,6 +2,7 @@ import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, StreamQuer
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { badRequest, forbidden } from '../kernel/errors.ts';
 import { parseSeq } from '../kernel/seq.ts';
+import { credentialWatchFor } from './credential-watch.ts';
 import { eventMatcher } from './match.ts';
 import { resumeAfter } from './resume.ts';
 
@@ -31,6 +32,7 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Open streams end when the server closes, so clients reconnect (to this process
   // once it is back, or another one) instead of holding the shutdown open.
   const open = new Set<{ end: () => void }>();
+  const watch = credentialWatchFor(app);
   app.addHook('preClose', async () => {
     for (const r of open) r.end();
   });
@@ -96,9 +98,22 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
       const handle = { end: () => res.end() };
       open.add(handle);
+      // Issue 12, item 5: the stream ends with its credential (disabled, revoked,
+      // expired, narrowed), with a last frame saying why; the client's reconnect is
+      // then refused with a 401.
+      const unwatch = watch.add({
+        ctx: req.ctx,
+        permission: 'events:read',
+        end: (reason) => {
+          if (closed) return;
+          res.end(`event: end\ndata: ${JSON.stringify({ type: 'end', reason })}\n\n`);
+          cleanup();
+        },
+      });
       const cleanup = () => {
         if (closed) return;
         closed = true;
+        unwatch();
         open.delete(handle);
         clearInterval(heartbeat);
         remove();

@@ -93,6 +93,51 @@ export function busSuite(name: string, make: MakeBus, caps: { sharedAcrossProces
       await expect(bus.append(Array.from({ length: 10 }, () => record()))).resolves.toHaveLength(10);
     });
 
+    it('delivers an announced notice to every listener of the process, including the announcing one; an unsubscribed listener hears no more', async () => {
+      const { bus } = await fresh();
+      const got: string[] = [];
+      const stop1 = bus.onNotice((n) => got.push(`1:${n.kind}`));
+      const stop2 = bus.onNotice((n) => got.push(`2:${n.kind}`));
+      // A subscription may take a moment to register (Redis SUBSCRIBE): announce until heard.
+      await until(
+        async () => {
+          if (!got.length) await bus.announce({ kind: 'credentials-changed' });
+          return got;
+        },
+        (g) => g.includes('1:credentials-changed') && g.includes('2:credentials-changed'),
+        5000,
+        100,
+      );
+      stop2();
+      got.length = 0;
+      await bus.announce({ kind: 'credentials-changed' });
+      await until(() => got, (g) => g.length > 0, 5000);
+      await sleep(100);
+      expect(got).toEqual(['1:credentials-changed']);
+      stop1();
+    });
+
+    it.skipIf(!caps.sharedAcrossProcesses)(
+      'delivers a notice announced by another process on the same prefix (shared buses only)',
+      async () => {
+        const { bus, prefix } = await fresh();
+        const { bus: other } = await make({ prefix });
+        cleanups.unshift(() => other.close());
+        const got: string[] = [];
+        bus.onNotice((n) => got.push(n.kind));
+        await until(
+          async () => {
+            await other.announce({ kind: 'credentials-changed' });
+            return got;
+          },
+          (g) => g.length > 0,
+          5000,
+          100,
+        );
+        expect(got[0]).toBe('credentials-changed');
+      },
+    );
+
     it.skipIf(!caps.sharedAcrossProcesses)(
       'lets another consumer take over what a dead consumer left unacked (shared buses only; the memory ring lives and dies with its one process)',
       async () => {
