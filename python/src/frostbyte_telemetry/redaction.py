@@ -14,7 +14,11 @@ from typing import Any, Callable
 
 Redactor = Callable[[Any], Any]
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# The lookbehind makes a match start only where a run of local-part characters starts.
+# Without it, a long run with no "@" (a 30 000-character rationale) is rescanned from
+# every position: quadratic, 2 s for 30 KB. With it each run is scanned once; the
+# matches are the same, because the leftmost match of a run always starts at its start.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # Nine or more digits, optionally separated by single spaces or hyphens.
 _DIGIT_RUN = re.compile(r"\+?\d(?:[ -]?\d){8,}")
 
