@@ -1,17 +1,25 @@
 import { MAX_BATCH_EVENTS } from '@frostbyte/contracts';
 import type { FastifyPluginAsync } from 'fastify';
+import client from 'prom-client';
+import { decodeProtobuf, OtlpError } from '../../ingest/otlp/decode.ts';
+import { type RefusedSpan, spansToEvents } from '../../ingest/otlp/spans-to-events.ts';
 import { badRequest } from '../../kernel/errors.ts';
-import { decodeProtobuf, OtlpError, spansToEvents } from '../../ingest/otlp.ts';
+
+/** How many refusals the partialSuccess message spells out (the count covers all). */
+const MESSAGES_SHOWN = 10;
 
 /** `POST /v1/traces`: OTLP/HTTP in JSON or protobuf. Answers in the OTLP response
- * shape, with `partialSuccess` naming what was rejected. */
+ * shape, with `partialSuccess` naming every refused span (name, id, reason): refused by
+ * the mapping or by the ingest validator, whose event index is mapped back to its span. */
 export const otlpRoutes: FastifyPluginAsync = async (app) => {
+  // Every span is accounted for: events, context (agent/workflow/tool), not a model call, refused.
+  const spans = new client.Counter({ name: 'fmo_otlp_spans_total', help: 'OTLP spans received, by outcome', labelNames: ['outcome'], registers: [app.metrics.registry] });
   app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post(
     '/v1/traces',
     {
       config: { permission: 'events:write' },
-      schema: { tags: ['events'], summary: 'OTLP/HTTP trace export (JSON or protobuf); GenAI spans become model events' },
+      schema: { tags: ['events'], summary: 'OTLP/HTTP trace export (JSON or protobuf); GenAI, OpenInference, OpenLLMetry and AI SDK spans become model events' },
     },
     async (req, reply) => {
       let conv: ReturnType<typeof spansToEvents>;
@@ -23,20 +31,33 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
         const message = e instanceof OtlpError ? e.message : `not a valid OTLP trace export: ${(e as Error).message}`.slice(0, 300);
         throw badRequest(message);
       }
-      let rejected = conv.rejected.length;
-      const messages = conv.rejected.map((r) => `${r.span}: ${r.reason}`);
+      const refused: RefusedSpan[] = [...conv.rejected];
+      const refusedIds = new Set<string>();
+      let acceptedEvents = 0;
       for (let i = 0; i < conv.events.length; i += MAX_BATCH_EVENTS) {
         // A full or unreachable bus throws a 503 HttpError (Retry-After) to the error handler.
         const res = await app.ingest.ingest(conv.events.slice(i, i + MAX_BATCH_EVENTS), { tenant: req.ctx.tenant, scope: req.ctx.scope });
-        rejected += res.rejected.length;
-        for (const r of res.rejected.slice(0, 5)) messages.push(`event ${r.index}: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
+        acceptedEvents += res.accepted;
+        for (const r of res.rejected) {
+          const span = conv.eventSpans[i + r.index];
+          if (!span || refusedIds.has(span.spanId)) continue;
+          refusedIds.add(span.spanId);
+          refused.push({ name: span.name, spanId: span.spanId, reason: r.errors.map((e) => `${e.path} ${e.message}`).join('; ') });
+        }
       }
+      const modelSpans = new Set(conv.eventSpans.map((s) => s.spanId)).size;
+      spans.inc({ outcome: 'model_call' }, modelSpans - refusedIds.size);
+      spans.inc({ outcome: 'context' }, conv.skipped.context);
+      spans.inc({ outcome: 'not_model' }, conv.skipped.notModel);
+      spans.inc({ outcome: 'refused' }, refused.length);
+      const messages = refused.slice(0, MESSAGES_SHOWN).map((r) => `span '${r.name}' (${r.spanId || 'no id'}): ${r.reason}`);
+      if (refused.length > MESSAGES_SHOWN) messages.push(`… and ${refused.length - MESSAGES_SHOWN} more`);
       // Nothing taken and something refused: a 400 saying why, as for a native batch
-      // (spans that are not model calls are skipped, not refused).
-      if (rejected && rejected === conv.rejected.length + conv.events.length) {
-        throw badRequest(`no span accepted: ${messages.slice(0, 5).join(' | ')}`);
+      // (spans that are not model calls are counted, not refused).
+      if (refused.length && acceptedEvents === 0 && conv.skipped.context + conv.skipped.notModel === 0) {
+        throw badRequest(`no span accepted: ${messages.join(' | ')}`);
       }
-      return reply.code(200).send(rejected ? { partialSuccess: { rejectedSpans: Math.ceil(rejected / 2), errorMessage: messages.slice(0, 10).join(' | ') } } : {});
+      return reply.code(200).send(refused.length ? { partialSuccess: { rejectedSpans: refused.length, errorMessage: messages.join(' | ') } } : {});
     },
   );
 };
