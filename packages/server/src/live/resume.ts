@@ -31,7 +31,9 @@ export async function* resumeAfter(
 
   if (busFrom === null || cursor < busFrom - 1n) {
     if (!(await deps.storage.holdsSeq(cursor))) {
-      const next = await deps.storage.eventsAfter('*', {}, cursor, 1);
+      // The gap names the next position the viewer may see (its scope and filter), never
+      // the next in the global stream, which may be another tenant's (issue 12).
+      const next = await deps.storage.eventsAfter(scope, filter, cursor, 1);
       if (next[0]) {
         yield { gap: { last_event_id: after, resumed_from: next[0].seq, reason: 'events after this id were pruned by retention' } };
       }

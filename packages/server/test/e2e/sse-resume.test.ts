@@ -1,5 +1,6 @@
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
+import { userToken } from '../security/support.ts';
 import { fetch, makeEvent, postEvents, startServer, tempDir, until, uniq, getJson } from '../helper.ts';
 
 interface Received {
@@ -9,12 +10,12 @@ interface Received {
 }
 
 /** A real WHATWG EventSource client that records what it receives. */
-function listen(url: string, opts: { lastEventId?: string } = {}) {
+function listen(url: string, opts: { lastEventId?: string; token?: string } = {}) {
   const got: Received[] = [];
   const gaps: unknown[] = [];
   const es = new EventSource(url, {
     fetch: (input, init) =>
-      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}) } }),
+      fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) } }),
   });
   es.addEventListener('model_event', (m) => got.push({ id: m.lastEventId, eventId: JSON.parse(m.data).event.id, at: Date.now() }));
   es.addEventListener('gap', (m) => gaps.push(JSON.parse(m.data)));
@@ -116,6 +117,24 @@ for (const mode of ['embedded', 'server'] as const) {
       closers.push(() => c.es.close());
       await until(() => c.gaps.length + c.got.length, (n) => n >= 2, 5000);
       expect(c.gaps[0]).toMatchObject({ type: 'gap', last_event_id: '1000-0' });
+    });
+
+    it("never reveals another tenant's position in the `gap` frame (resumed_from is the viewer's next event)", async () => {
+      const s = await startServer(mode);
+      closers.push(() => s.close());
+      const [mine, theirs] = [uniq('t'), uniq('x')];
+      // The other tenant's event is older, so it is the next one in the global stream.
+      await postEvents(s.url, [makeEvent({ tenant_id: theirs })]);
+      await postEvents(s.url, [makeEvent({ tenant_id: mine })]);
+      await until(() => getJson(`${s.url}/v1/events?tenant_id=${mine}`), (r) => r.events?.length === 1);
+      const theirSeq = (await getJson(`${s.url}/v1/events?tenant_id=${theirs}`)).events[0].seq;
+      const user = await userToken(s.url, 'viewer', [mine]);
+      const c = listen(`${s.url}/telemetry/stream`, { lastEventId: '1000-0', token: user.token });
+      closers.push(() => c.es.close());
+      await until(() => c.gaps.length + c.got.length, (n) => n >= 2, 5000);
+      expect(c.got.map((g) => g.id)).not.toContain(theirSeq);
+      expect(c.gaps[0]).toMatchObject({ type: 'gap', last_event_id: '1000-0', resumed_from: c.got[0]?.id });
+      expect(JSON.stringify(c.gaps)).not.toContain(theirSeq);
     });
   });
 }
