@@ -174,7 +174,9 @@ class HttpExporter(EventExporter):
             detail = first.get("errors", first) if isinstance(first, dict) else first
             self._warn_once("rejected", "ingest rejected %d event(s); first: %s" % (len(rejected), json.dumps(detail)[:300]))
         duplicates = reply.get("duplicates") if isinstance(reply.get("duplicates"), int) else 0
-        accepted = reply["accepted"] + duplicates if isinstance(reply.get("accepted"), int) else count - len(rejected)
+        # The server's `accepted` already includes the duplicates (its metrics subtract
+        # them: routes/v1/events.ts). A reply without counts (a proxy's 2xx) means all.
+        accepted = reply["accepted"] if isinstance(reply.get("accepted"), int) else count - len(rejected)
         return ExportResult(True, accepted=accepted, duplicates=duplicates, rejected=len(rejected))
 
     def _warn_once(self, key: str, message: str) -> None:
