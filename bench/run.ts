@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type BenchResult, machine } from './lib/common.ts';
 
-const BENCHMARKS = ['sdk', 'ingest', 'latency', 'fanout', 'history', 'concurrency', 'dashboard', 'redaction'] as const;
+const BENCHMARKS = ['sdk', 'ingest', 'latency', 'fanout', 'history', 'concurrency', 'dashboard', 'redaction', 'python'] as const;
 const ROOT = path.resolve(import.meta.dirname, '..');
 const RESULTS = path.join(ROOT, 'bench/results');
 
