@@ -11,7 +11,7 @@ import { ADMIN_HEADERS, fetch, startServer, until, uniq, getJson, type Json, jso
 describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
   let s: Awaited<ReturnType<typeof startServer>>;
   beforeAll(async () => {
-    s = await startServer('embedded');
+    s = await startServer('server');
   }, 60_000);
   afterAll(() => s?.close());
 
@@ -51,14 +51,16 @@ describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
         (r: Json) => r.events.length === 4,
       );
       const byStatus: Json = Object.fromEntries(events.map((e: Json) => [`${e.model_name}:${e.status}`, e]));
-      expect(Object.keys(byStatus).sort()).toEqual(['embed-x:failed', 'embed-x:started', 'gpt-test-2026-01:completed', 'gpt-test-2026-01:started']);
-      expect(byStatus['gpt-test-2026-01:completed']).toMatchObject({
+      // Identity: the request model is the name; the response snapshot is kept beside it.
+      expect(Object.keys(byStatus).sort()).toEqual(['embed-x:failed', 'embed-x:started', 'gpt-test:completed', 'gpt-test:started']);
+      expect(byStatus['gpt-test:completed']).toMatchObject({
+        model_version: 'unversioned',
         operation: 'chat',
         stage: 'policy',
         document_id: 'otel-doc-1',
         input_tokens: 120,
         output_tokens: 30,
-        metadata: { source: 'otlp', provider: 'openai' },
+        metadata: { source: 'otlp', provider: 'openai', response_model: 'gpt-test-2026-01' },
       });
       expect(byStatus['embed-x:failed'].error).toEqual({ type: 'RateLimitError', message: 'rate limited' });
       expect(byStatus['embed-x:failed'].invocation_id).toBe(byStatus['embed-x:started'].invocation_id);

@@ -101,6 +101,8 @@ function modelEvents(s: TreeSpan, r: SpanReading, model: string, start: string, 
   };
   if (r.responseModel && r.responseModel !== model) metadata.response_model = r.responseModel;
   if (context.length) metadata.context = context;
+  // The AI SDK's functionId, an OpenInference/GenAI agent name: what the app calls this call.
+  if (r.entity) metadata.entity = r.entity;
   // pricing.ts prices `cached_input_tokens` at the cached rate; the cache-write and
   // reasoning counts are kept beside it.
   if (r.tokens.cacheRead !== undefined) metadata.cached_input_tokens = r.tokens.cacheRead;

@@ -30,7 +30,8 @@ export function readVercelAi(span: SpanView): SpanReading | null {
   let output: unknown;
   if (embedding) {
     const values = a.json('ai.values');
-    const texts = Array.isArray(values) ? values.map((v) => maybeJson(v)) : a.has('ai.value') ? [maybeJson(a.json('ai.value'))] : [];
+    // Each value is JSON-encoded (`"invoice total"`), in an array attribute.
+    const texts = Array.isArray(values) ? values.map(parseJson) : a.has('ai.value') ? [a.json('ai.value')] : [];
     if (texts.length) input = { texts };
   } else {
     input = conversation(aiMessages(a.json('ai.prompt.messages'))) ?? promptInput(a.json('ai.prompt'));
@@ -54,6 +55,15 @@ export function readVercelAi(span: SpanView): SpanReading | null {
     output,
     entity: a.str('ai.toolCall.name') ?? a.str('ai.telemetry.functionId'),
   };
+}
+
+function parseJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
 }
 
 type AiPart = { type?: string; text?: string; toolCallId?: string; toolName?: string; input?: unknown; args?: unknown; output?: unknown; result?: unknown };
