@@ -1,3 +1,5 @@
+// Fastify's request/instance augmentations (a reference, not an import: nothing runs).
+/// <reference path="./types.d.ts" />
 import fs from 'node:fs';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
@@ -28,7 +30,6 @@ import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
 import { otlpRoutes } from './routes/v1/otlp.ts';
 import { quarantineRoutes } from './routes/v1/quarantine.ts';
-import './types.d.ts';
 
 export interface AppOptions {
   config: Config;
