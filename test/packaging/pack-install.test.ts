@@ -65,7 +65,7 @@ console.log(JSON.stringify(words));
       timeout: 60_000,
       env: { PATH: process.env.PATH ?? '', FMO_ENDPOINT: server.url, FMO_API_KEY: TEST_ADMIN_TOKEN, DOC: document },
     });
-    expect(JSON.parse(stdout.trim())).toEqual({ output: 4, usage: { input_tokens: 4, output_tokens: 1 } });
+    expect(JSON.parse(stdout.trim())).toEqual({ output: 3, usage: { input_tokens: 4, output_tokens: 1 } });
 
     const stored = await until(
       async () => (await (await fetch(`${server.url}/v1/events?tenant_id=outside&document_id=${document}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json()) as { events: { status: string; model_name: string; input_tokens: number | null }[] },
