@@ -10,6 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { MAX_BODY_BYTES } from '@frostbyte/contracts';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController, type RouteOptions } from 'fastify';
 import type { Config } from './config.ts';
+import { badRequest } from './kernel/errors.ts';
 import { gzipBodies } from './plugins/gzip-bodies.ts';
 import { jsonBodies } from './plugins/json-bodies.ts';
 import { contextPlugin } from './plugins/context.ts';
@@ -58,6 +59,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     // Ajv: coerce query strings, keep unknown-property errors loud.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
+    // Embedded start-up (PGlite, migrations, the redaction lexicon) can exceed Fastify's
+    // 10 s default on a loaded 2-core machine; a plugin that is really stuck still fails.
+    pluginTimeout: 60_000,
     // Per-request lines at debug only: at thousands of batches a second they drown the log.
     logController: new LogController({ disableRequestLogging: opts.config.logLevel !== 'debug' && opts.config.logLevel !== 'trace' }),
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -73,6 +77,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRoute', (r: RouteOptions) => {
     if (registeringPublic) r.config = { ...(r.config as object), permission: 'public' };
     for (const method of [r.method].flat()) routeTable.push({ method, url: r.url, permission: (r.config as { permission?: string } | undefined)?.permission });
+  });
+  // Ajv coerces `limit=1e400` to Infinity and its minimum/maximum let it through; a
+  // query number that is not finite is refused here, after validation, with the range.
+  app.addHook('preHandler', async (req) => {
+    for (const [name, value] of Object.entries((req.query ?? {}) as Record<string, unknown>)) {
+      if (typeof value !== 'number' || Number.isFinite(value)) continue;
+      const spec = (req.routeOptions.schema?.querystring as { properties?: Record<string, { minimum?: number; maximum?: number }> } | undefined)?.properties?.[name];
+      const range = spec && spec.minimum !== undefined && spec.maximum !== undefined ? ` between ${spec.minimum} and ${spec.maximum}` : '';
+      throw badRequest(`querystring/${name} must be a finite number${range}`);
+    }
   });
   const publicly = async (register: () => PromiseLike<unknown>) => {
     registeringPublic = true;
