@@ -61,7 +61,10 @@ export class Retention {
     for (const day of days) {
       report.summaries_written += await this.summarise(day, actor);
       await this.owner(async (tx) => {
+        // An identifier cannot be a bound parameter: the partition name is built from a
+        // date PostgreSQL returned, and checked to be eight digits before it is used.
         const p = day.replaceAll('-', '');
+        if (!/^\d{8}$/.test(p)) throw new Error(`retention: unexpected partition day ${JSON.stringify(day)}`);
         await tx.exec(`DROP TABLE IF EXISTS model_events_p${p}; DROP TABLE IF EXISTS decision_traces_p${p}`);
         const next = dayOf(new Date(Date.parse(day) + DAY_MS));
         await tx.query(`DELETE FROM model_events_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
