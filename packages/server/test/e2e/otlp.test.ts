@@ -92,7 +92,38 @@ describe('OTLP/HTTP ingest (real OpenTelemetry exporters)', () => {
       const r = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       expect(r.status).toBe(200);
     }
-    const { events } = await getJson(`${s.url}/v1/events?tenant_id=${tenant}`);
+    const { events } = await until(() => getJson(`${s.url}/v1/events?tenant_id=${tenant}`), (x: Json) => x.events.length >= 2);
     expect(events).toHaveLength(2);
+  });
+
+  it('names every refused span in partialSuccess (mapping and validator), counts the others', async () => {
+    const tenant = uniq('otel');
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const kv = (key: string, stringValue: string) => ({ key, value: { stringValue } });
+    const span = (spanId: string, name: string, attributes: ReturnType<typeof kv>[]) => ({
+      traceId: '6b8efff798038103d269b633813fc60c', spanId, name, startTimeUnixNano: String(now - 5_000_000n), endTimeUnixNano: String(now), attributes,
+    });
+    const body = {
+      resourceSpans: [{
+        resource: { attributes: [kv('frostbyte.tenant_id', tenant)] },
+        scopeSpans: [{ spans: [
+          span('aaa19b7ec3c1b171', 'chat ok', [kv('gen_ai.operation.name', 'chat'), kv('gen_ai.request.model', 'm-ok')]),
+          span('aaa19b7ec3c1b172', 'LLM without model', [kv('openinference.span.kind', 'LLM'), kv('input.value', 'hi')]),
+          span('aaa19b7ec3c1b173', 'chat long doc', [kv('gen_ai.request.model', 'm-ok'), kv('frostbyte.document_id', 'd'.repeat(300))]),
+          span('aaa19b7ec3c1b174', 'GET /health', [kv('http.request.method', 'GET')]),
+          span('aaa19b7ec3c1b175', 'invoke_agent a', [kv('gen_ai.operation.name', 'invoke_agent')]),
+        ] }],
+      }],
+    };
+    const r = await fetch(`${s.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(r.status).toBe(200);
+    const { partialSuccess } = await json(r);
+    expect(partialSuccess.rejectedSpans).toBe(2);
+    expect(partialSuccess.errorMessage).toMatch(/span 'LLM without model' \(aaa19b7ec3c1b172\): .*needs its model/);
+    expect(partialSuccess.errorMessage).toMatch(/span 'chat long doc' \(aaa19b7ec3c1b173\): \/document_id/);
+    expect(partialSuccess.errorMessage).not.toMatch(/event \d/);
+    // Server mode: the 200 means on the bus; the writer stores it a moment later.
+    const { events } = await until(() => getJson(`${s.url}/v1/events?tenant_id=${tenant}`), (x: Json) => x.events.length >= 2);
+    expect(events.map((e: Json) => e.metadata.span_id)).toEqual(['aaa19b7ec3c1b171', 'aaa19b7ec3c1b171']);
   });
 });
