@@ -313,7 +313,7 @@ describe('fault: malformed input', () => {
         ['cached tokens overflow', { metadata: { cached_input_tokens: 1e15 } }, /metadata\/cached_input_tokens/],
         ['confidence below float4', { trace: { confidence_score: 5e-324 } }, /trace\/confidence_score/],
         ['emitted_at year 0000', { emitted_at: '0000-01-01T00:00:00Z' }, /emitted_at/],
-      ].map(([kind, over, field]) => ({ kind: kind as string, text: JSON.stringify(ev(over as object)), field: field as RegExp })),
+      ].map(([kind, over, field]) => ({ kind: kind as string, text: JSON.stringify(ev(over as Record<string, unknown>)), field: field as RegExp })),
       { kind: 'metadata 1e400', text: JSON.stringify(ev({ metadata: { x: '@@' } })).replace('"@@"', '1e400'), field: /metadata\/x/ },
       { kind: 'nested -1e400', text: JSON.stringify(ev({ metadata: { a: { b: ['@@'] } } })).replace('"@@"', '-1e400'), field: /metadata\/a\/b\/0/ },
     ];
