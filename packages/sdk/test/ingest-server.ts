@@ -101,7 +101,11 @@ export class IngestServer {
       if (typeof event.id !== 'string') {
         reply.rejected.push({ index, id: null, errors: [{ path: '/id', message: 'missing' }] });
       } else if (this.#seen.has(event.id)) {
+        // As the real server answers (ingest/ingest-events.ts): a duplicate is also
+        // accepted, and counted in `accepted` and `accepted_ids`.
         reply.duplicates++;
+        reply.accepted++;
+        reply.accepted_ids.push(event.id);
       } else {
         this.#seen.set(event.id, event);
         reply.accepted++;

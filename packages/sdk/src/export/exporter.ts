@@ -30,7 +30,7 @@ export interface ExportResult {
    * the batch is spooled; false when the server refused it (other 4xx) — it is counted
    * as rejected and dropped. */
   retryable?: boolean;
-  /** Events the server took, first time or again (`accepted + duplicates`). */
+  /** Events the server took, first time or again (as the server counts them: duplicates included). */
   accepted?: number;
   duplicates?: number;
   /** Events the server refused individually (schema errors). */

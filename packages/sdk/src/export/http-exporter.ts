@@ -154,8 +154,9 @@ export class HttpExporter implements EventExporter {
       );
     }
     const duplicates = typeof reply.duplicates === 'number' ? reply.duplicates : 0;
+    // The server's `accepted` already counts the duplicates (ingest/ingest-events.ts).
     // A reply without counts (a 2xx from a proxy, say) means the whole chunk was taken.
-    const accepted = typeof reply.accepted === 'number' ? reply.accepted + duplicates : count - rejected.length;
+    const accepted = typeof reply.accepted === 'number' ? reply.accepted : count - rejected.length;
     return {
       code: ExportResultCode.SUCCESS,
       accepted,
