@@ -20,7 +20,12 @@ export const SseGap = Type.Object({
 
 export const SseAlert = Type.Object({ type: Type.Literal('alert'), alert: Alert });
 
-export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert], { $id: 'SseFrame' });
+/** The last frame of a stream whose credential stopped covering it (disabled,
+ * revoked, expired or narrowed): the server closes the connection after it and
+ * refuses the reconnect with a 401, so a client should stop and ask for a sign-in. */
+export const SseEnd = Type.Object({ type: Type.Literal('end'), reason: Type.String() });
+
+export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert, SseEnd], { $id: 'SseFrame' });
 export type SseFrame = Static<typeof SseFrame>;
 export type SseFrameType = SseFrame['type'];
 

@@ -172,4 +172,22 @@ describe('SseClient', () => {
     client.retry();
     expect(FakeEventSource.instances).toHaveLength(2);
   });
+
+  it('stops at an end frame (credential revoked) without reconnecting, and shows why', async () => {
+    client.open({});
+    const es = FakeEventSource.latest();
+    es.open();
+    es.send('event: end\ndata: {"type":"end","reason":"credential revoked: api key revoked"}\n\n');
+    expect(es.readyState).toBe(2);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(FakeEventSource.instances).toHaveLength(1);
+    expect(client.getState()).toMatchObject({
+      status: 'offline',
+      retryAt: null,
+      error: { status: 401, message: 'credential revoked: api key revoked' },
+    });
+    expect(client.stats.malformed).toBe(0);
+    client.retry();
+    expect(FakeEventSource.instances).toHaveLength(2);
+  });
 });

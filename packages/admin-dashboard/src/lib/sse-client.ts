@@ -104,6 +104,8 @@ export class StreamBuffer {
       case 'gap':
         this.pending.gaps.push(frame as GapFrame);
         break;
+      case 'end':
+        return false; // the connection's business, handled by SseClient
       default:
         this.stats.malformed++;
         return false;
@@ -315,6 +317,24 @@ export class SseClient {
     es.addEventListener('alert', onFrame);
     es.addEventListener('gap', onFrame);
     es.addEventListener('message', onFrame);
+    // The server ended the stream because the credential no longer covers it: a
+    // reconnect would only be refused, so stop here and say why.
+    es.addEventListener('end', (ev: MessageEvent) => {
+      if (gen !== this.generation) return;
+      let reason = 'The live stream was ended by the server.';
+      try {
+        const frame = JSON.parse(String(ev.data)) as Extract<SseFrame, { type: 'end' }>;
+        if (typeof frame.reason === 'string' && frame.reason) reason = frame.reason;
+      } catch {
+        /* keep the generic reason */
+      }
+      this.generation++;
+      es.close();
+      this.source = null;
+      this.clearTimers();
+      this.flush();
+      this.setState({ status: 'offline', error: { status: 401, message: reason }, retryAt: null });
+    });
   }
 
   private async onClosed(gen: number, url: string): Promise<void> {

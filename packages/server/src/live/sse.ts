@@ -1,5 +1,5 @@
-import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, StreamQuery } from '@frostbyte/contracts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, type SseFrame, StreamQuery } from '@frostbyte/contracts';
 import { badRequest, forbidden } from '../kernel/errors.ts';
 import { parseSeq } from '../kernel/seq.ts';
 import { credentialWatchFor } from './credential-watch.ts';
@@ -106,7 +106,8 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         permission: 'events:read',
         end: (reason) => {
           if (closed) return;
-          res.end(`event: end\ndata: ${JSON.stringify({ type: 'end', reason })}\n\n`);
+          const frame: SseFrame = { type: 'end', reason };
+          res.end(`event: end\ndata: ${JSON.stringify(frame)}\n\n`);
           cleanup();
         },
       });

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { SseFrame as SseFrameSchema } from '@frostbyte/contracts';
+import { Value } from '@sinclair/typebox/value';
 import pg from 'pg';
-import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { credentialWatchFor } from '../../src/live/credential-watch.ts';
 import { makeEvent, postEvents, sleep, startServer, uniq, until } from '../helper.ts';
 import { call, ingestKey, userToken } from './support.ts';
@@ -167,6 +169,7 @@ describe('live sessions end with their credential (two instances, one PostgreSQL
       const last = x.sse.frames[x.sse.frames.length - 1] as SseFrame;
       expect(last.event).toBe('end');
       expect(JSON.parse(last.data)).toMatchObject({ type: 'end', reason: expect.stringContaining('credential revoked') });
+      expect(Value.Check(SseFrameSchema, JSON.parse(last.data))).toBe(true); // the frame is in the published contract
       expect(x.ws.state.code).toBe(4401);
       expect(x.ws.state.reason).toContain('credential revoked');
       for (const fr of x.sse.frames) for (const id of after) expect(fr.data).not.toContain(id);
