@@ -67,17 +67,27 @@ for (const kind of ['pglite', 'postgres'] as StorageKind[]) {
       expect(b.seal(tenant, 'b9', 'payload', 'x').keyVersion).toBe(2);
     });
 
-    it('a failed report keeps its counts for the next one', async () => {
+    it('a report the database refuses keeps its counts for the next one', async () => {
       const tenant = uniq('tc');
       const crypto = await TraceCrypto.load(master, store.keys, { maxSeals: 100 });
       await crypto.prepare([tenant]);
       crypto.seal(tenant, 'e0', 'payload', 'x');
-      const addSeals = store.keys.addSeals.bind(store.keys);
-      store.keys.addSeals = async () => {
-        throw new Error('database away');
-      };
-      await expect(crypto.reportSeals()).rejects.toThrow('database away');
-      store.keys.addSeals = addSeals;
+      // A real refusal by the database (a trigger raising on this tenant's key), not a
+      // stand-in for our own code.
+      await store.db.query(
+        `CREATE FUNCTION fault_refuse_seals() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'database away'; END $$`,
+      );
+      await store.db.query(
+        `CREATE TRIGGER fault_refuse_seals BEFORE UPDATE ON encryption_keys FOR EACH ROW
+           WHEN (NEW.tenant_id = '${tenant}') EXECUTE FUNCTION fault_refuse_seals()`,
+      );
+      try {
+        await expect(crypto.reportSeals()).rejects.toThrow('database away');
+        expect((await versions(tenant))[0]?.seals).toBe(0);
+      } finally {
+        await store.db.query('DROP TRIGGER fault_refuse_seals ON encryption_keys');
+        await store.db.query('DROP FUNCTION fault_refuse_seals()');
+      }
       crypto.seal(tenant, 'e1', 'payload', 'x');
       await crypto.reportSeals();
       expect((await versions(tenant))[0]?.seals).toBe(2);
