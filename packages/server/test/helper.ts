@@ -73,7 +73,7 @@ export async function makeStorage(kind: StorageKind) {
     await migrate(db);
     const storage = new SqlStorage(db);
     await storage.ensurePartitions(new Date(), 2);
-    return { storage, db, ...repositories(db), cleanup: () => storage.close() };
+    return { storage, ...repositories(db), cleanup: () => storage.close() };
   }
   const { url, drop } = await freshPgDatabase();
   const db = await createPostgresClient(url);
@@ -82,7 +82,6 @@ export async function makeStorage(kind: StorageKind) {
   await storage.ensurePartitions(new Date(), 2);
   return {
     storage,
-    db,
     ...repositories(db),
     url,
     cleanup: async () => {
