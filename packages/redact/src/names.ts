@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { PERSON_PRIORITY, type Span } from './detectors.ts';
+import { GIVEN_NAMES } from './lexicon/given-names.ts';
 
 /**
  * Person names, using the name lexicon of the `compromise` NLP library.
@@ -25,6 +26,7 @@ type TokenClass =
   | 'HONORIFIC'
   | 'FIRST' // unambiguous given name in the lexicon (MaleName/FemaleName)
   | 'FIRST_WEAK' // given name that is also a word (Grace, Mark, Chase) or a one-word celebrity
+  | 'FIRST_LEX' // given name from the larger public lists (lexicon/given-names.ts), not in compromise
   | 'LAST'
   | 'INITIAL' // "J."
   | 'OTHER' // in the lexicon as something else: a month, city, noun, verb…
@@ -33,6 +35,8 @@ type TokenClass =
 interface Lexicon {
   first: Set<string>;
   firstWeak: Set<string>;
+  /** The larger given-name lists (lexicon/), minus what compromise already classifies. */
+  firstLex: Set<string>;
   last: Set<string>;
   other: Set<string>;
   /** Multi-word famous people ("bill gates"), matched as a whole. */
@@ -43,22 +47,99 @@ interface Lexicon {
 }
 
 /** Head words compromise does not list but that are common in our traffic. */
-const EXTRA_HEADS = ['station', 'street', 'road', 'avenue', 'pier', 'state', 'tech', 'hospital', 'airport', 'tower', 'hall', 'centre', 'center', 'motors', 'motor', 'labs', 'inc', 'ltd', 'llc', 'gmbh', 'corp', 'plc'];
+const EXTRA_HEADS = [
+  'station',
+  'street',
+  'road',
+  'avenue',
+  'pier',
+  'state',
+  'tech',
+  'hospital',
+  'airport',
+  'tower',
+  'hall',
+  'centre',
+  'center',
+  'motors',
+  'motor',
+  'labs',
+  'inc',
+  'ltd',
+  'llc',
+  'gmbh',
+  'corp',
+  'plc',
+];
 /** Place prefixes: "San Jose", "Santa Monica", "Saint Helena". */
-const PLACE_PREFIXES = new Set(['san', 'santa', 'santo', 'sao', 'são', 'saint', 'st', 'fort', 'port', 'mount', 'lake', 'new', 'north', 'south', 'east', 'west']);
+const PLACE_PREFIXES = new Set([
+  'san',
+  'santa',
+  'santo',
+  'sao',
+  'são',
+  'saint',
+  'st',
+  'fort',
+  'port',
+  'mount',
+  'lake',
+  'new',
+  'north',
+  'south',
+  'east',
+  'west',
+]);
 
 const HONORIFICS = new Set([
-  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lord', 'lady',
-  'rev', 'fr', 'herr', 'frau', 'mme', 'mlle', 'sr', 'sra', 'srta', 'dott', 'ing',
+  'mr',
+  'mrs',
+  'ms',
+  'miss',
+  'mx',
+  'dr',
+  'prof',
+  'professor',
+  'sir',
+  'dame',
+  'lord',
+  'lady',
+  'rev',
+  'fr',
+  'herr',
+  'frau',
+  'mme',
+  'mlle',
+  'sr',
+  'sra',
+  'srta',
+  'dott',
+  'ing',
 ]);
 
 /** Words that announce a name even when the name itself is unknown. */
 const CUE_WORDS = new Set([
-  'dear', 'hi', 'hello', 'patient', 'customer', 'client', 'employee', 'applicant', 'candidate',
-  'tenant', 'member', 'passenger', 'named', 'attn', 'signed', 'sincerely', 'regards',
+  'dear',
+  'hi',
+  'hello',
+  'patient',
+  'customer',
+  'client',
+  'employee',
+  'applicant',
+  'candidate',
+  'tenant',
+  'member',
+  'passenger',
+  'named',
+  'attn',
+  'signed',
+  'sincerely',
+  'regards',
 ]);
 /** Cues in the text just before a run (case-insensitive), e.g. "name: ". */
-const CUE_BEFORE_RE = /(?:\b(?:name(?:\s+is)?|named|(?:signed|prepared|written|approved|reviewed|submitted|requested|authored|created|sent)\s+by|(?:from|to|cc|attn)\s*:)|\b(?:thanks|thank\s+you|dear|hi|hello|patient|customer|client|employee|applicant|candidate|passenger|member|contact)\b,?)\s*:?\s*$/i;
+const CUE_BEFORE_RE =
+  /(?:\b(?:(?:last\s+|first\s+|full\s+)?name(?:\s+is|\?)?|named|this\s+is|it['’]s|i['’]m|i\s+am|(?:spoke|talked|speak|talk)\s+(?:to|with)|ask|(?:ship|deliver|send)\s+to|(?:signed|prepared|written|approved|reviewed|submitted|requested|authored|created|sent)\s+by|(?:from|to|cc|attn)\s*:)|(?:^|[\n!.]\s{0,8})[-–—]|\b(?:thanks|thank\s+you|cheers|regards|best|dear|hi|hey|hello|patient|customer|client|employee|applicant|candidate|passenger|member|contact)\b,?)\s*:?\s*$/i;
 
 let lexicon: Lexicon | undefined;
 
@@ -73,9 +154,19 @@ function loadLexicon(): Lexicon {
   const nlp = require(resolved) as { world(): { model: { one: { lexicon: Record<string, string | string[]> } } } };
   const entries = nlp.world().model.one.lexicon;
 
-  const world = nlp.world() as ReturnType<typeof nlp.world> & { model: { two: { orgWords: Record<string, boolean>; placeWords: Record<string, boolean> } } };
+  const world = nlp.world() as ReturnType<typeof nlp.world> & {
+    model: { two: { orgWords: Record<string, boolean>; placeWords: Record<string, boolean> } };
+  };
   const heads = new Set([...Object.keys(world.model.two.orgWords), ...Object.keys(world.model.two.placeWords), ...EXTRA_HEADS]);
-  const lex: Lexicon = { first: new Set(), firstWeak: new Set(), last: new Set(), other: new Set(), people: new Set(), heads };
+  const lex: Lexicon = {
+    first: new Set(),
+    firstWeak: new Set(),
+    firstLex: new Set(),
+    last: new Set(),
+    other: new Set(),
+    people: new Set(),
+    heads,
+  };
   for (const word in entries) {
     const raw = entries[word];
     const tags = typeof raw === 'string' ? [raw] : (raw ?? []);
@@ -89,6 +180,9 @@ function loadLexicon(): Lexicon {
     else lex.other.add(word);
   }
   delete require.cache[resolved];
+  for (const name of GIVEN_NAMES.split(' ')) {
+    if (!lex.first.has(name) && !lex.firstWeak.has(name) && !lex.last.has(name) && !lex.other.has(name)) lex.firstLex.add(name);
+  }
   lexicon = lex;
   return lex;
 }
@@ -97,7 +191,7 @@ function loadLexicon(): Lexicon {
  * moves the lexicon fails loudly instead of silently finding no names. */
 export function nameLexiconSize(): { first: number; last: number } {
   const lex = loadLexicon();
-  return { first: lex.first.size + lex.firstWeak.size, last: lex.last.size };
+  return { first: lex.first.size + lex.firstWeak.size + lex.firstLex.size, last: lex.last.size };
 }
 
 /** A Titlecase word (O'Connor, McDonald, Al-Sayed, José) or an initial, with an
@@ -107,7 +201,10 @@ export function nameLexiconSize(): { first: number; last: number } {
  * is not a name, and an unbounded `(?:-…)*` group overflows the regex stack on
  * a few MB of "Ab-ab-ab…". */
 const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}{1,40}(?:\\p{Lu}\\p{Ll}{1,40})?(?:-\\p{Lu}?\\p{Ll}{1,40}){0,4}|\\p{Lu})\\.?";
-const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_])`, 'gu');
+/** A run may not end inside a contraction ("Don't" is not "Don"); a possessive
+ * "'s" may follow ("Arne's address"). */
+const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_]|['’](?!s(?![\\p{L}])))`, 'gu');
+const LOWER_WORD_START_RE = /(?<![\p{L}\p{N}_'’.-])\p{Ll}/gu;
 const TITLECASE_RE = /\p{Lu}\p{Ll}/u;
 /** Below this a string cannot hold a first name and a surname worth finding. */
 export const MIN_NAME_TEXT_LENGTH = 4;
@@ -118,28 +215,36 @@ interface Token {
   word: string; // lower-case, no dot
   dotted: boolean;
   cls: TokenClass;
+  /** Written in lower case in the text (title-cased only for the scan). */
+  lowered: boolean;
 }
 
-function classify(lex: Lexicon, word: string, raw: string, dotted: boolean): TokenClass {
+function classify(lex: Lexicon, word: string, raw: string, dotted: boolean, lowered: boolean): TokenClass {
   if (HONORIFICS.has(word)) return 'HONORIFIC';
-  if (raw.length === 1) return dotted ? 'INITIAL' : 'OTHER';
+  if (raw.length === 1) return dotted && !lowered ? 'INITIAL' : 'OTHER';
   if (lex.first.has(word)) return 'FIRST';
-  if (lex.firstWeak.has(word)) return 'FIRST_WEAK';
+  // In lower case a name that is also a word ("will", "mark", "grace") is the word.
+  if (lex.firstWeak.has(word)) return lowered ? 'OTHER' : 'FIRST_WEAK';
+  if (lex.firstLex.has(word)) return 'FIRST_LEX';
   if (lex.last.has(word)) return 'LAST';
   if (lex.other.has(word) || CUE_WORDS.has(word)) return 'OTHER';
   return 'UNKNOWN';
 }
 
 const isNamePart = (c: TokenClass): boolean =>
-  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN';
+  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'FIRST_LEX' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN';
 
 /** Appends PERSON spans for `text` to `out`. */
 export function detectNames(text: string, out: Span[]): void {
-  if (text.length < MIN_NAME_TEXT_LENGTH || !TITLECASE_RE.test(text)) return;
+  if (text.length < MIN_NAME_TEXT_LENGTH) return;
   const lex = loadLexicon();
+  // Lower-cased text ("hi, my name is ondřej kovařík") is scanned as a title-cased
+  // copy with the same offsets; each token remembers how it was written, and the
+  // rules below ask more of lower-case words than of Titlecase ones.
+  const scanned = titleCased(text);
   RUN_RE.lastIndex = 0;
-  for (let m = RUN_RE.exec(text); m !== null; m = RUN_RE.exec(text)) {
-    const tokens = tokenize(lex, m[0], m.index);
+  for (let m = RUN_RE.exec(scanned); m !== null; m = RUN_RE.exec(scanned)) {
+    const tokens = tokenize(lex, text, m[0], m.index);
     // A dotted word that is not an honorific or initial ends a sentence: split.
     let from = 0;
     for (let i = 0; i < tokens.length; i++) {
@@ -153,14 +258,42 @@ export function detectNames(text: string, out: Span[]): void {
   }
 }
 
-function tokenize(lex: Lexicon, run: string, offset: number): Token[] {
+/** `text` with the first letter of every lower-case word upper-cased (only where
+ * that keeps the length, so offsets are the same in both). */
+function titleCased(text: string): string {
+  LOWER_WORD_START_RE.lastIndex = 0;
+  let out = '';
+  let pos = 0;
+  for (let m = LOWER_WORD_START_RE.exec(text); m !== null; m = LOWER_WORD_START_RE.exec(text)) {
+    const up = m[0].toUpperCase();
+    if (up.length !== 1) continue;
+    out += text.slice(pos, m.index) + up;
+    pos = m.index + 1;
+  }
+  return pos === 0 ? text : out + text.slice(pos);
+}
+
+/** Sentence-initial: only spaces between the start of the text or a . ! ? or
+ * newline and `at`. A capital there says nothing about a name. */
+function sentenceInitial(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 0 && at - i < 16; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 34 || c === 40) continue;
+    return c === 46 || c === 33 || c === 63 || c === 10 || c === 13;
+  }
+  return true;
+}
+
+function tokenize(lex: Lexicon, text: string, run: string, offset: number): Token[] {
   const tokens: Token[] = [];
   let pos = 0;
   for (const part of run.split(' ')) {
     const dotted = part.endsWith('.');
     const raw = dotted ? part.slice(0, -1) : part;
     const word = raw.toLowerCase();
-    tokens.push({ start: offset + pos, end: offset + pos + raw.length, word, dotted, cls: classify(lex, word, raw, dotted) });
+    const start = offset + pos;
+    const lowered = text.charCodeAt(start) !== raw.charCodeAt(0);
+    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls: classify(lex, word, raw, dotted, lowered) });
     pos += part.length + 1;
   }
   return tokens;
@@ -181,14 +314,34 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
       // "Dr. Okafor", "Customer Aisha Bello": the name starts after the cue.
       start = i + 1;
       take = extent(tokens, start);
-    } else if ((t.cls === 'FIRST' || t.cls === 'FIRST_WEAK') && next !== undefined && isNamePart(next.cls)) {
+    } else if (
+      (t.cls === 'FIRST' || t.cls === 'FIRST_WEAK' || t.cls === 'FIRST_LEX') &&
+      next !== undefined &&
+      next.lowered === t.lowered &&
+      isNamePart(next.cls)
+    ) {
       take = extent(tokens, i);
-    } else if ((t.cls === 'UNKNOWN' || t.cls === 'OTHER') && next?.cls === 'LAST' && !lex.heads.has(t.word) && !PLACE_PREFIXES.has(t.word)) {
+    } else if (
+      (t.cls === 'UNKNOWN' || (t.cls === 'OTHER' && !t.lowered)) &&
+      next?.cls === 'LAST' &&
+      next.lowered === t.lowered &&
+      !lex.heads.has(t.word) &&
+      !PLACE_PREFIXES.has(t.word)
+    ) {
       // Unknown or ambiguous given name before a known surname: "Tariq Haddad", "Will Smith".
       take = 1 + extent(tokens, i + 1);
     } else if (t.cls === 'FIRST') {
       take = 1;
-    } else if (isNamePart(t.cls) && t.cls !== 'INITIAL' && i === 0 && CUE_BEFORE_RE.test(text.slice(Math.max(0, t.start - 24), t.start))) {
+    } else if (t.cls === 'FIRST_LEX' && !t.lowered && !sentenceInitial(text, t.start)) {
+      // A given name of the larger lists alone, mid-sentence: "with Andrzej and Beata"
+      // (in lower case only after a cue: "trace" and "aurora" are words too).
+      take = 1;
+    } else if (
+      isNamePart(t.cls) &&
+      t.cls !== 'INITIAL' &&
+      (i === 0 || t.lowered || tokens[i - 1]?.lowered === true) &&
+      CUE_BEFORE_RE.test(text.slice(Math.max(0, t.start - 24), t.start))
+    ) {
       // "name: Ngozi Okonkwo", "signed by Okafor".
       take = extent(tokens, i);
     }
@@ -201,7 +354,11 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
     const last = tokens[start + take - 1] as Token;
     const after = tokens[start + take];
     const before = tokens[start - 1];
-    if ((after !== undefined && lex.heads.has(after.word)) || lex.heads.has(last.word) || (before !== undefined && start === i && PLACE_PREFIXES.has(before.word))) {
+    if (
+      (after !== undefined && lex.heads.has(after.word)) ||
+      lex.heads.has(last.word) ||
+      (before !== undefined && start === i && PLACE_PREFIXES.has(before.word))
+    ) {
       // Part of an organisation or place name: skip the whole run segment.
       i = start + take + (after !== undefined && lex.heads.has(after.word) ? 1 : 0);
       continue;
@@ -215,9 +372,10 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
 /** How many consecutive name-like tokens start at `from` (at most 4). */
 function extent(tokens: Token[], from: number): number {
   let n = 0;
+  const lowered = (tokens[from] as Token).lowered;
   while (from + n < tokens.length && n < 4) {
     const t = tokens[from + n] as Token;
-    if (!isNamePart(t.cls)) break;
+    if (!isNamePart(t.cls) || t.lowered !== lowered) break;
     n++;
     // A dotted token (other than an initial) closes the name.
     if (t.dotted && t.cls !== 'INITIAL') break;
