@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { countDigits, digitsOf, P, retryAfter, type Span } from './span.ts';
 
 /** Contact details: email addresses, phone numbers (international, North
@@ -72,6 +73,7 @@ export function detectPhones(text: string, out: Span[]): void {
   for (let m = PHONE_NANP_RE.exec(text); m !== null; m = PHONE_NANP_RE.exec(text)) {
     out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE', key: digitsOf(m[0]), priority: P.PHONE });
   }
+  detectNationalPhones(text, out);
   PHONE_TRUNK_RE.lastIndex = 0;
   for (let m = PHONE_TRUNK_RE.exec(text); m !== null; m = PHONE_TRUNK_RE.exec(text)) {
     const n = countDigits(m[0]);
@@ -81,6 +83,89 @@ export function detectPhones(text: string, out: Span[]): void {
       continue;
     }
     out.push({ start: m.index, end: m.index + m[0].length, type: 'PHONE', key: digitsOf(m[0]), priority: P.PHONE });
+  }
+}
+
+/** National numbers without "+" in any grouping ("603 412 887", "22 41 58 90",
+ * "(02) 9374 4000", "555 0142 ext 31"): a bounded candidate shape, then
+ * libphonenumber-js's metadata decides. A candidate valid as a national number
+ * of one of REGIONS is a phone; one that is only of a possible length needs a
+ * phone cue ("call", "tel", "mobile", "reach"…) in the 40 characters before it
+ * or an extension. */
+const PHONE_NATIONAL_RE =
+  /(?<![\w+.,/-]|\d[ -])(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{2,5}){1,4}(?:,? ?(?:x|ext\.?|extension) ?\d{1,5})?(?![\w]|[.,/-]\d)/g;
+const EXTENSION_RE = /(?:x|ext\.?|extension) ?\d{1,5}$/;
+const DATE_LIKE_RE = /^(?:\d{4}[ .-]\d{1,2}[ .-]\d{1,2}|\d{1,2}[ .-]\d{1,2}[ .-]\d{2,4})$/;
+const PHONE_CUE_RE =
+  /\b(?:call|ring|phone|tel|telephone|mobile|cell|fax|whatsapp|sms|text|reach|contact|number|no|nr|bel|tlf|tél|móvil|handy)\b[^\n]{0,40}$/i;
+export const PHONE_REGIONS = [
+  'US',
+  'GB',
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'NL',
+  'BE',
+  'CH',
+  'AT',
+  'IE',
+  'PT',
+  'PL',
+  'CZ',
+  'SE',
+  'NO',
+  'DK',
+  'FI',
+  'TR',
+  'RU',
+  'AU',
+  'NZ',
+  'IN',
+  'NG',
+  'ZA',
+  'BR',
+  'MX',
+  'AR',
+  'PE',
+  'CA',
+  'JP',
+  'CN',
+  'KR',
+  'MA',
+  'RO',
+  'HU',
+  'GR',
+] as const;
+
+function detectNationalPhones(text: string, out: Span[]): void {
+  // Candidates inside a span already found (a card, an IBAN, an SSN, another
+  // phone shape) are not parsed again: most of the cost is libphonenumber's.
+  const known = out.map((s) => [s.start, s.end] as const).sort((x, y) => x[0] - y[0]);
+  let k = 0;
+  PHONE_NATIONAL_RE.lastIndex = 0;
+  for (let m = PHONE_NATIONAL_RE.exec(text); m !== null; m = PHONE_NATIONAL_RE.exec(text)) {
+    const candidate = m[0];
+    while (k < known.length && (known[k] as readonly [number, number])[1] <= m.index) k++;
+    const near = known[k];
+    if (near !== undefined && near[0] <= m.index && near[1] >= m.index + candidate.length) continue;
+    const ext = EXTENSION_RE.exec(candidate);
+    const number = ext === null ? candidate : candidate.slice(0, ext.index).replace(/[ ,]+$/, '');
+    const n = countDigits(number);
+    if (n < 7 || n > 13 || DATE_LIKE_RE.test(number)) continue;
+    let valid = false;
+    let possible = false;
+    for (const region of PHONE_REGIONS) {
+      const parsed = parsePhoneNumberFromString(number, region);
+      if (parsed === undefined) continue;
+      if (parsed.isValid()) {
+        valid = true;
+        break;
+      }
+      if (parsed.isPossible()) possible = true;
+    }
+    if (!valid && !(possible && (ext !== null || PHONE_CUE_RE.test(text.slice(Math.max(0, m.index - 48), m.index))))) continue;
+    out.push({ start: m.index, end: m.index + candidate.length, type: 'PHONE', key: digitsOf(candidate), priority: P.PHONE });
   }
 }
 

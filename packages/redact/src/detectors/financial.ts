@@ -4,18 +4,25 @@ import { digitsOf, P, retryAfter, type Span } from './span.ts';
 /** Financial identifiers: payment card numbers (Luhn + issuer range) and IBANs
  * (ISO 13616 length + mod-97). */
 
-/** 13–19 digits, optionally grouped by single spaces or dashes. */
-const CARD_RE = /(?<![\w+.-])\d(?:[ -]?\d){12,18}(?!\w|[.-]\d)/g;
+/** 12–19 digits, optionally grouped by single spaces or dashes. */
+const CARD_RE = /(?<![\w+.-])\d(?:[ -]?\d){11,18}(?!\w|[.-]\d)/g;
+
+/** Issuer ranges in use: 2–6 (Mastercard 2-series, Amex/Diners/JCB, Visa,
+ * Mastercard, Discover/UnionPay/Maestro) from 13 digits; 12-digit Maestro (50,
+ * 56–69); the legacy 15-digit JCB ranges 1800 and 2131. With Luhn this rejects
+ * ~98% of random numbers of the same shape. */
+function issuerPlausible(digits: string): boolean {
+  const first = digits.charCodeAt(0) - 48;
+  if (digits.length === 12) return digits.startsWith('50') || (digits >= '56' && digits < '7');
+  if (digits.length === 15 && digits.startsWith('1800')) return true;
+  return first >= 2 && first <= 6;
+}
 
 export function detectCards(text: string, out: Span[]): void {
   CARD_RE.lastIndex = 0;
   for (let m = CARD_RE.exec(text); m !== null; m = CARD_RE.exec(text)) {
     const digits = digitsOf(m[0]);
-    // Issuer ranges in use start with 2–6 (Mastercard 2-series, Amex/Diners/JCB,
-    // Visa, Mastercard, Discover/UnionPay); with Luhn this rejects ~98% of
-    // random numbers of the same shape.
-    const first = digits.charCodeAt(0) - 48;
-    if (first < 2 || first > 6 || !luhnValid(digits)) {
+    if (!issuerPlausible(digits) || !luhnValid(digits)) {
       retryAfter(CARD_RE, m.index);
       continue;
     }

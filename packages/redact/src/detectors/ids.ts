@@ -40,6 +40,11 @@ export interface CueRule {
   validate: (value: string) => boolean;
   /** The filler must consume a separator (":" or "="), e.g. "password: x". */
   needsSeparator?: boolean;
+  /** When the value does not follow the filler, look for it (`near`, global) this
+   * many characters on, across a sentence boundary: "date of birth on file? It
+   * should be 3/14/1988." The first value found wins. */
+  reach?: number;
+  near?: RegExp;
 }
 
 const MONTH =
@@ -64,6 +69,8 @@ export const CUE_RULES: readonly CueRule[] = [
     filler: /[\s:=,(-]{0,32}(?:(?:is|was|on|of|in|:)\b[\s:,]{0,32}){0,2}/iy,
     value: new RegExp(`(?:${DATE_SOURCE})(?![\\d])`, 'iy'),
     validate: () => true,
+    reach: 80,
+    near: new RegExp(`(?<![\\d/.-])(?:${DATE_SOURCE})(?![\\d])`, 'gi'),
   },
   {
     type: 'PASSPORT',
@@ -118,7 +125,22 @@ export function detectCued(rule: CueRule, text: string, out: Span[]): void {
     const filler = rule.filler.exec(text);
     if (rule.needsSeparator === true && (filler === null || !/[:=]/.test(filler[0]))) continue;
     rule.value.lastIndex = rule.filler.lastIndex;
-    const v = rule.value.exec(text);
+    let v = rule.value.exec(text);
+    if (v === null && rule.near !== undefined && rule.reach !== undefined) {
+      // Bounded window: the work per cue is at most `reach` characters.
+      const from = rule.filler.lastIndex;
+      // Cut at a placeholder: a cue whose value was already redacted has its
+      // value, and the next date on is not it (re-redaction stays a no-op).
+      let window = text.slice(from, from + rule.reach);
+      const lt = window.indexOf('<');
+      if (lt !== -1) window = window.slice(0, lt);
+      rule.near.lastIndex = 0;
+      const w = rule.near.exec(window);
+      if (w !== null) {
+        w.index += from;
+        v = w;
+      }
+    }
     if (v === null || !rule.validate(v[0])) continue;
     const start = v.index;
     const end = start + v[0].length;
