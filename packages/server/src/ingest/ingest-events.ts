@@ -61,24 +61,12 @@ export class IngestService {
     const inBatch = new Set<string>();
 
     items.forEach((raw, index) => {
-      const rawId = typeof (raw as { id?: unknown })?.id === 'string' ? ((raw as { id: string }).id) : null;
-      if (!checkEvent.Check(raw)) {
-        // One message per path (the first is the most specific), at most ten.
-        const byPath = new Map<string, string>();
-        for (const e of checkEvent.Errors(raw)) {
-          if (!byPath.has(e.path || '/')) byPath.set(e.path || '/', e.message);
-          if (byPath.size >= 10) break;
-        }
-        const errors = [...byPath].map(([path, message]) => ({ path, message }));
-        rejected.push({ index, id: rawId, errors });
+      const refusal = this.refusal(raw, ctx, now);
+      if (refusal) {
+        rejected.push({ index, ...refusal });
         return;
       }
       const e = raw as ModelEventInput;
-      const problem = this.checkSemantics(e, ctx, now);
-      if (problem) {
-        rejected.push({ index, id: rawId, errors: [problem] });
-        return;
-      }
       const id = e.id ?? newId();
       const tenant = ctx.tenant ?? (e.tenant_id as string);
       if (this.recent.has(id) || inBatch.has(id)) {
@@ -102,6 +90,38 @@ export class IngestService {
       }
     }
     return { accepted: acceptedIds.length, accepted_ids: acceptedIds, duplicates, rejected };
+  }
+
+  /** What `ingest` would refuse in `items`, without taking anything: for a caller
+   * that must accept a group of events (an OTLP span's started + end) all or none. */
+  refusals(items: readonly unknown[], ctx: IngestContext): IngestResponse['rejected'] {
+    const now = Date.now();
+    const out: IngestResponse['rejected'] = [];
+    items.forEach((raw, index) => {
+      const refusal = this.refusal(raw, ctx, now);
+      if (refusal) out.push({ index, ...refusal });
+    });
+    return out;
+  }
+
+  /** Schema, then semantics (tenant, clock windows, storability). */
+  private refusal(
+    raw: unknown,
+    ctx: IngestContext,
+    now: number,
+  ): { id: string | null; errors: { path: string; message: string }[] } | null {
+    const id = typeof (raw as { id?: unknown })?.id === 'string' ? (raw as { id: string }).id : null;
+    if (!checkEvent.Check(raw)) {
+      // One message per path (the first is the most specific), at most ten.
+      const byPath = new Map<string, string>();
+      for (const e of checkEvent.Errors(raw)) {
+        if (!byPath.has(e.path || '/')) byPath.set(e.path || '/', e.message);
+        if (byPath.size >= 10) break;
+      }
+      return { id, errors: [...byPath].map(([path, message]) => ({ path, message })) };
+    }
+    const problem = this.checkSemantics(raw as ModelEventInput, ctx, now);
+    return problem ? { id, errors: [problem] } : null;
   }
 
   private checkSemantics(e: ModelEventInput, ctx: IngestContext, now: number): { path: string; message: string } | null {

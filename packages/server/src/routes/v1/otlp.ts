@@ -13,13 +13,21 @@ const MESSAGES_SHOWN = 10;
  * the mapping or by the ingest validator, whose event index is mapped back to its span. */
 export const otlpRoutes: FastifyPluginAsync = async (app) => {
   // Every span is accounted for: events, context (agent/workflow/tool), not a model call, refused.
-  const spans = new client.Counter({ name: 'fmo_otlp_spans_total', help: 'OTLP spans received, by outcome', labelNames: ['outcome'], registers: [app.metrics.registry] });
+  const spans = new client.Counter({
+    name: 'fmo_otlp_spans_total',
+    help: 'OTLP spans received, by outcome',
+    labelNames: ['outcome'],
+    registers: [app.metrics.registry],
+  });
   app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post(
     '/v1/traces',
     {
       config: { permission: 'events:write' },
-      schema: { tags: ['events'], summary: 'OTLP/HTTP trace export (JSON or protobuf); GenAI, OpenInference, OpenLLMetry and AI SDK spans become model events' },
+      schema: {
+        tags: ['events'],
+        summary: 'OTLP/HTTP trace export (JSON or protobuf); GenAI, OpenInference, OpenLLMetry and AI SDK spans become model events',
+      },
     },
     async (req, reply) => {
       let conv: ReturnType<typeof spansToEvents>;
@@ -33,17 +41,24 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
       }
       const refused: RefusedSpan[] = [...conv.rejected];
       const refusedIds = new Set<string>();
+      const ingestCtx = { tenant: req.ctx.tenant, scope: req.ctx.scope };
+      const refuse = (span: { name: string; spanId: string } | undefined, errors: readonly { path: string; message: string }[]) => {
+        if (!span || refusedIds.has(span.spanId)) return;
+        refusedIds.add(span.spanId);
+        refused.push({ name: span.name, spanId: span.spanId, reason: errors.map((e) => `${e.path} ${e.message}`).join('; ') });
+      };
+      // A span is taken whole or not at all: a started event stored without its end
+      // would show a call that never finishes. So refuse first, then ingest the rest.
+      for (const r of app.ingest.refusals(conv.events, ingestCtx)) refuse(conv.eventSpans[r.index], r.errors);
+      const keep = conv.events.map((_, i) => !refusedIds.has(conv.eventSpans[i]?.spanId ?? ''));
+      const events = conv.events.filter((_, i) => keep[i]);
+      const eventSpans = conv.eventSpans.filter((_, i) => keep[i]);
       let acceptedEvents = 0;
-      for (let i = 0; i < conv.events.length; i += MAX_BATCH_EVENTS) {
+      for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
         // A full or unreachable bus throws a 503 HttpError (Retry-After) to the error handler.
-        const res = await app.ingest.ingest(conv.events.slice(i, i + MAX_BATCH_EVENTS), { tenant: req.ctx.tenant, scope: req.ctx.scope });
+        const res = await app.ingest.ingest(events.slice(i, i + MAX_BATCH_EVENTS), ingestCtx);
         acceptedEvents += res.accepted;
-        for (const r of res.rejected) {
-          const span = conv.eventSpans[i + r.index];
-          if (!span || refusedIds.has(span.spanId)) continue;
-          refusedIds.add(span.spanId);
-          refused.push({ name: span.name, spanId: span.spanId, reason: r.errors.map((e) => `${e.path} ${e.message}`).join('; ') });
-        }
+        for (const r of res.rejected) refuse(eventSpans[i + r.index], r.errors);
       }
       const modelSpans = new Set(conv.eventSpans.map((s) => s.spanId)).size;
       spans.inc({ outcome: 'model_call' }, modelSpans - refusedIds.size);
@@ -57,7 +72,9 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
       if (refused.length && acceptedEvents === 0 && conv.skipped.context + conv.skipped.notModel === 0) {
         throw badRequest(`no span accepted: ${messages.join(' | ')}`);
       }
-      return reply.code(200).send(refused.length ? { partialSuccess: { rejectedSpans: refused.length, errorMessage: messages.join(' | ') } } : {});
+      return reply
+        .code(200)
+        .send(refused.length ? { partialSuccess: { rejectedSpans: refused.length, errorMessage: messages.join(' | ') } } : {});
     },
   );
 };
