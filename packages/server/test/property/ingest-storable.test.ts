@@ -7,7 +7,7 @@ import { ADMIN_HEADERS, fetch, postEvents, startServer, uniq, until } from '../h
  * Property: whatever schema-valid event is sent, a 202'd id is readable afterwards and
  * every refusal is a 4xx naming a field; storage-hostile text (NUL, lone surrogates)
  * is always refused. Short form in `npm test`; FMO_PROPERTY_RUNS=<n> batches for the
- * long form. Native events only so far (OTLP arbitraries: not written yet).
+ * long form. The OTLP side of the same property: otlp-storable.test.ts.
  */
 const RUNS = Number(process.env.FMO_PROPERTY_RUNS ?? 12);
 const BATCH = 16;
