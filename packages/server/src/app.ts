@@ -26,6 +26,7 @@ import { pipelineRoutes } from './routes/v1/pipeline.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminRoutes } from './routes/v1/admin.ts';
 import { auditRoutes } from './routes/v1/audit.ts';
+import { documentRoutes } from './routes/v1/documents.ts';
 import { authRoutes } from './routes/v1/auth.ts';
 import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
@@ -128,6 +129,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(eventRoutes);
   await app.register(metricRoutes);
   await app.register(auditRoutes);
+  await app.register(documentRoutes);
   await app.register(adminRoutes);
   await app.register(otlpRoutes);
   await app.register(sseRoutes);

@@ -34,6 +34,8 @@ export const PERMISSIONS = {
   'keys:manage': 'create and revoke ingest API keys, rotate data keys',
   'users:manage': 'create, list and disable users, and issue their tokens',
   'tenants:erase': 'crypto-shred a tenant (GDPR erasure)',
+  'documents:erase': "destroy one document's trace payloads (per-document erasure)",
+  'documents:hold': 'put a document under legal hold and release it',
   'retention:run': 'run retention now',
 } as const;
 export type Permission = keyof typeof PERMISSIONS;
@@ -47,7 +49,7 @@ const READ: readonly Permission[] = ['session:read', 'events:read', 'metrics:rea
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: Object.keys(PERMISSIONS) as Permission[],
   ml_engineer: [...READ, 'payloads:read', 'registry:write', 'alerts:write', 'audit:read'],
-  compliance_officer: [...READ, 'payloads:read', 'audit:read', 'audit:verify', 'audit:export'],
+  compliance_officer: [...READ, 'payloads:read', 'audit:read', 'audit:verify', 'audit:export', 'documents:erase', 'documents:hold'],
   operator: [...READ, 'alerts:write', 'retention:run'],
   viewer: READ,
 };

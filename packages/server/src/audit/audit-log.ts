@@ -1,16 +1,16 @@
 import { hash } from 'node:crypto';
 import type { ModelEvent } from '@frostbyte/contracts';
 import { compareSeq, seqToBigint } from '../kernel/seq.ts';
-import type { SqlClient } from '../storage/sql-client.ts';
+import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { toEvent } from '../storage/event-columns.ts';
 import { scoped } from '../storage/scoped.ts';
-import type { TenantScope } from '../kernel/tenant-scope.ts';
+import type { SqlClient } from '../storage/sql-client.ts';
+import { iso } from '../storage/sql-values.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
 import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
-import { iso } from '../storage/sql-values.ts';
 
 /** The chain of actions that belong to no tenant (users, logins, retention runs). */
 export const SYSTEM_TENANT = '_system';
@@ -50,6 +50,11 @@ export interface TenantVerifyResult {
  * of an object: this runs for every ingested event (≈ 4 µs instead of ≈ 35 µs).
  */
 export function eventLeaf(e: ModelEvent): Buffer {
+  return hash('sha256', eventLeafText(e), 'buffer');
+}
+
+/** The exact text whose SHA-256 is an event's leaf (the audit bundle carries it). */
+export function eventLeafText(e: ModelEvent): string {
   const fixed = JSON.stringify([
     'fmo/event-leaf/v1',
     e.id,
@@ -72,10 +77,8 @@ export function eventLeaf(e: ModelEvent): Buffer {
     e.has_trace,
   ]);
   const meta = e.metadata && Object.keys(e.metadata).length ? canonicalJson(e.metadata) : '{}';
-  const text = `${fixed.slice(0, -1)},${meta},${e.error ? canonicalJson(e.error) : 'null'}]`;
-  return hash('sha256', text, 'buffer');
+  return `${fixed.slice(0, -1)},${meta},${e.error ? canonicalJson(e.error) : 'null'}]`;
 }
-
 
 /** A stored row as the verifier wants it: seq a number, ts the ISO text that was hashed. */
 export function rowToEntry(r: Record<string, unknown>): AuditEntry {
@@ -130,6 +133,68 @@ export class AuditLog {
     return scoped(this.db, '*', (tx) =>
       this.append(tx, { tenant_id: tenant, actor: r.actor, action: r.action, target: r.target, details: jsonDetails(r.details) }),
     );
+  }
+
+  /**
+   * Appends many entries in one transaction (the read audit's flush): tenants locked in
+   * sorted order, one head lookup and one INSERT whatever the number of entries; each
+   * tenant's entries are chained in the order given.
+   */
+  async recordMany(records: readonly AuditRecord[]): Promise<AuditEntry[]> {
+    if (!records.length) return [];
+    const byTenant = new Map<string, AuditRecord[]>();
+    for (const r of records) {
+      const t = r.tenant ?? SYSTEM_TENANT;
+      let l = byTenant.get(t);
+      if (!l) byTenant.set(t, (l = []));
+      l.push(r);
+    }
+    const tenants = [...byTenant.keys()].sort();
+    return scoped(this.db, '*', async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('fmo.audit:' || t, 0)) FROM unnest($1::text[]) AS t", [tenants]);
+      const heads = await this.heads(tx, tenants);
+      const entries: AuditEntry[] = [];
+      for (const t of tenants) {
+        let head: ChainHead | null = heads.get(t) ?? null;
+        for (const r of byTenant.get(t) as AuditRecord[]) {
+          const e = appendEntry(head, {
+            tenant_id: t,
+            actor: r.actor,
+            action: r.action,
+            target: r.target,
+            details: jsonDetails(r.details),
+          });
+          entries.push(e);
+          head = { seq: e.seq, hash: e.hash };
+        }
+      }
+      await this.insertEntries(tx, entries);
+      return entries;
+    });
+  }
+
+  /** Signs a checkpoint at the tenant's head now, if the head is past its newest one
+   * (before an export, so that the bundle has no unattested tail). */
+  async checkpointTenant(tenant: string): Promise<void> {
+    await scoped(this.db, '*', async (tx) => {
+      await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('fmo.audit:' || $1, 0))", [tenant]);
+      const head = (await this.heads(tx, [tenant])).get(tenant);
+      if (!head) return;
+      const { rows } = await tx.query<{ size: string }>('SELECT max(size) AS size FROM audit_checkpoints WHERE tenant_id = $1', [tenant]);
+      if (head.seq > Number(rows[0]?.size ?? 0)) await this.writeCheckpoint(tx, tenant, head);
+    });
+  }
+
+  /** Per tenant, the size of its newest signed checkpoint (entries ≤ it are attested). */
+  async checkpointSizes(scope: TenantScope, tenants: readonly string[]): Promise<Map<string, number>> {
+    if (!tenants.length) return new Map();
+    return scoped(this.db, scope, async (db) => {
+      const { rows } = await db.query<{ t: string; size: string | null }>(
+        `SELECT t, (SELECT max(size) FROM audit_checkpoints WHERE tenant_id = t) AS size FROM unnest($1::text[]) AS t`,
+        [[...new Set(tenants)]],
+      );
+      return new Map(rows.map((r) => [r.t, Number(r.size ?? 0)]));
+    });
   }
 
   /**
@@ -316,7 +381,8 @@ export class AuditLog {
       );
     }
     params.push(q.limit + 1);
-    const rows = await scoped(this.db, 
+    const rows = await scoped(
+      this.db,
       scope,
       async (db) =>
         (
@@ -361,7 +427,8 @@ export class AuditLog {
       const v = new ChainVerifier({ checkpoints, publicKey, tenant: t, origin: this.origin });
       let after = -1;
       for (;;) {
-        const rows = await scoped(this.db, 
+        const rows = await scoped(
+          this.db,
           scope,
           async (db) =>
             (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [t, after, PAGE])).rows,

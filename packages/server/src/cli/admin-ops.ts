@@ -4,8 +4,12 @@ import path from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { type RequestContext, SYSTEM_CONTEXT } from '../access/auth.ts';
+import { TENANT_RE } from '../access/identity.ts';
+import { actorOf } from '../admin/admin-service.ts';
+import { buildBundle } from '../audit/bundle.ts';
 import { composeAdmin } from '../compose/core.ts';
 import { loadConfig } from '../config.ts';
+import { DocumentService } from '../documents/document-service.ts';
 import { CLI_FILE } from '../plugins/context.ts';
 
 /**
@@ -26,6 +30,12 @@ export interface AdminOps {
   runRetention(): Promise<unknown>;
   verifyAudit(tenant?: string): Promise<AuditVerifyReport>;
   exportAudit(tenant?: string): Promise<unknown>;
+  /** The offline audit bundle of one tenant (audit/bundle.ts). */
+  exportBundle(tenant: string): Promise<unknown>;
+  documentErase(tenant: string, document: string): Promise<unknown>;
+  documentHold(tenant: string, document: string, reason: string): Promise<unknown>;
+  documentRelease(tenant: string, document: string): Promise<unknown>;
+  documentStatus(tenant: string, document: string): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -68,6 +78,11 @@ export function httpOps(url: string, token: string): AdminOps {
     runRetention: () => call('POST', '/v1/admin/retention/run', {}),
     verifyAudit: (t) => call('GET', `/v1/audit/verify${tenantQuery(t)}`),
     exportAudit: (t) => call('GET', `/v1/audit/export${tenantQuery(t)}`),
+    exportBundle: (t) => call('GET', `/v1/audit/bundle${tenantQuery(t)}`),
+    documentErase: (t, d) => call('POST', `/v1/documents/${enc(d)}/erase`, { tenant_id: t, confirm: true }),
+    documentHold: (t, d, reason) => call('POST', `/v1/documents/${enc(d)}/hold`, { tenant_id: t, reason }),
+    documentRelease: (t, d) => call('POST', `/v1/documents/${enc(d)}/release`, { tenant_id: t }),
+    documentStatus: (t, d) => call('GET', `/v1/documents/${enc(d)}${tenantQuery(t)}`),
     close: async () => {},
   };
 }
@@ -78,6 +93,7 @@ export async function directOps(config: ReturnType<typeof loadConfig>, env: Node
   // The CLI prints its own messages; the services' errors (a chain that does not verify) go to stderr.
   const log = pino({ level: 'error' }, pino.destination(2)) as unknown as FastifyBaseLogger;
   const s = await composeAdmin({ config, log, env, adminTokens: [] });
+  const docs = new DocumentService(s.db, s.audit);
   const who = os.userInfo().username;
   const ctx: RequestContext = { ...SYSTEM_CONTEXT, principal: { kind: 'system', id: `cli:${who}`, name: `cli:${who}` } };
   return {
@@ -93,6 +109,15 @@ export async function directOps(config: ReturnType<typeof loadConfig>, env: Node
     runRetention: () => s.admin.runRetention(ctx),
     verifyAudit: (t) => s.admin.verifyAudit(ctx, t),
     exportAudit: (t) => s.admin.exportAudit(ctx, t),
+    async exportBundle(t) {
+      if (!TENANT_RE.test(t)) throw new UsageError(`'${t.slice(0, 64)}' is not a tenant id`);
+      await s.audit.record({ tenant: t, actor: actorOf(ctx), action: 'audit.export', target: `audit:${t}`, details: { format: 'bundle' } });
+      return buildBundle(s.db, s.audit, t);
+    },
+    documentErase: (t, d) => docs.erase(ctx, t, d),
+    documentHold: (t, d, reason) => docs.hold(ctx, t, d, reason),
+    documentRelease: (t, d) => docs.release(ctx, t, d),
+    documentStatus: (t, d) => docs.status(ctx, t, d),
     async close() {
       // Only what this command appended itself is signed here.
       await s.audit.checkpointAll().catch(() => undefined);

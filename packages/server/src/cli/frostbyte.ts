@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { permissionTableMarkdown } from '../access/permissions.ts';
+import { verifyBundle } from '../audit/bundle.ts';
 import { CLI_FILE } from '../plugins/context.ts';
 import { type AdminOps, type AuditVerifyReport, chooseOps, UsageError } from './admin-ops.ts';
 
@@ -17,7 +18,16 @@ const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
   token --user <id|name> [--ttl <seconds>]    issue a user token (JWT)
   tenants erase --tenant <id> --yes           crypto-shred a tenant's traces
   audit verify [--tenant <id>]                rehash the chain, check signatures; exit 1 if bad
-  audit export [--tenant <id>] [--out <file>] entries + signed checkpoints + verifier key
+  audit verify --bundle <file> [--key <fp>]   check an offline bundle: no database, no data dir,
+                                              no network; --key: the expected key (its SHA-256
+                                              fingerprint or the verifier key); exit 1 naming what broke
+  audit export --tenant <id> --out <file>     the offline bundle: entries, inclusion proofs, signed
+                                              checkpoints, public key (docs/audit-bundle.md)
+  audit export [--tenant <id>]                (to stdout) entries + signed checkpoints + verifier key
+  documents show --tenant <id> --document <d>            held? erased? how many events
+  documents erase --tenant <id> --document <d> --yes     destroy that document's trace payloads
+  documents hold --tenant <id> --document <d> --reason <r>   legal hold: retention keeps it
+  documents release --tenant <id> --document <d>         end the legal hold
   retention run                               drop old trace partitions, prune the audit log
   permissions                                 the role/permission matrix (Markdown)
 
@@ -57,6 +67,7 @@ export async function run(
     if (typeof x !== 'string' || !x) throw new UsageError(`${cmd}${sub ? ` ${sub}` : ''} needs --${name} <${what}>`);
     return x;
   };
+  if (cmd === 'audit' && sub === 'verify' && v.bundle !== undefined) return verifyBundleFile(v.bundle, v.key, v.json === true, out, err);
   let ops: AdminOps | null = null;
   try {
     const plan = planOf(cmd, sub, arg, need, v);
@@ -83,6 +94,10 @@ function parse(argv: string[]) {
       user: { type: 'string' },
       ttl: { type: 'string' },
       out: { type: 'string' },
+      bundle: { type: 'string' },
+      key: { type: 'string' },
+      document: { type: 'string' },
+      reason: { type: 'string' },
       url: { type: 'string' },
       token: { type: 'string' },
       yes: { type: 'boolean' },
@@ -106,7 +121,7 @@ function planOf(
   cmd: string,
   sub: string | undefined,
   arg: string | undefined,
-  need: (name: 'tenant' | 'name' | 'role' | 'tenants' | 'user', what: string) => string,
+  need: (name: 'tenant' | 'name' | 'role' | 'tenants' | 'user' | 'document' | 'reason', what: string) => string,
   v: ReturnType<typeof parse>['values'],
 ): Plan {
   switch (`${cmd} ${sub ?? ''}`.trim()) {
@@ -183,6 +198,21 @@ function planOf(
         },
       };
     case 'audit export':
+      if (v.out && v.tenant) {
+        const tenant = v.tenant;
+        const file = v.out;
+        return {
+          call: (ops) => ops.exportBundle(tenant),
+          print: (r, _out, err) => {
+            const b = r as { entries: unknown[]; proofs: unknown[]; checkpoints: unknown[]; key_fingerprint: string };
+            fs.writeFileSync(file, JSON.stringify(b, null, 1), { mode: 0o600 });
+            err(
+              `wrote ${file}: ${b.entries.length} entries, ${b.proofs.length} proofs, ${b.checkpoints.length} checkpoints; key fingerprint ${b.key_fingerprint}`,
+            );
+            return 0;
+          },
+        };
+      }
       return {
         call: (ops) => ops.exportAudit(v.tenant),
         print: (r, out, err) => {
@@ -194,11 +224,48 @@ function planOf(
           return 0;
         },
       };
+    case 'documents show': {
+      const [t, d] = [need('tenant', 'tenant id'), need('document', 'document id')];
+      return { call: (ops) => ops.documentStatus(t, d), print: json };
+    }
+    case 'documents erase': {
+      const [t, d] = [need('tenant', 'tenant id'), need('document', 'document id')];
+      if (!v.yes) throw new UsageError(`documents erase destroys the trace payloads of document '${d}' of '${t}' for good. Add --yes`);
+      return { call: (ops) => ops.documentErase(t, d), print: json };
+    }
+    case 'documents hold': {
+      const [t, d, reason] = [need('tenant', 'tenant id'), need('document', 'document id'), need('reason', 'why it is held')];
+      return { call: (ops) => ops.documentHold(t, d, reason), print: json };
+    }
+    case 'documents release': {
+      const [t, d] = [need('tenant', 'tenant id'), need('document', 'document id')];
+      return { call: (ops) => ops.documentRelease(t, d), print: json };
+    }
     case 'retention run':
       return { call: (ops) => ops.runRetention(), print: json };
     default:
       throw new UsageError(`unknown command '${[cmd, sub].filter(Boolean).join(' ')}'`);
   }
+}
+
+/** `audit verify --bundle`: reads one file, touches nothing else (no config, no database). */
+function verifyBundleFile(file: string, key: string | undefined, asJson: boolean, out: Out, err: Out): number {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    err(`FAIL  bundle ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not JSON (${(e as Error).message})`}`);
+    return 1;
+  }
+  const r = verifyBundle(parsed, key);
+  if (asJson) out(JSON.stringify(r, null, 2));
+  else if (r.ok) {
+    out(
+      `ok    ${r.tenant_id}: ${r.entries} entries, ${r.checkpoints} signed checkpoints, ${r.proofs} inclusion proofs; key ${r.key_fingerprint}${key ? ' (as expected)' : ' (not compared: pass --key to pin it)'}`,
+    );
+  } else for (const p of r.problems) out(`FAIL  ${p.part} ${p.where}: ${p.detail}`);
+  err(r.ok ? `bundle ${file} verifies` : `bundle ${file} FAILED verification`);
+  return r.ok ? 0 : 1;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -1,7 +1,8 @@
-import type { SqlClient } from '../storage/sql-client.ts';
-import { asOwner } from '../storage/scoped.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { merkleRoot } from '../audit/merkle.ts';
+import { heldDocuments } from '../documents/document-service.ts';
+import { asOwner } from '../storage/scoped.ts';
+import type { SqlClient } from '../storage/sql-client.ts';
 
 export interface RetentionReport {
   trace_cutoff: string;
@@ -12,6 +13,12 @@ export interface RetentionReport {
   /** Per tenant: audit entries ≤ this seq were pruned behind a signed epoch checkpoint. */
   audit_pruned: Record<string, number>;
   summaries_pruned: number;
+  /** Documents under legal hold at this run (their events and traces are kept past the window). */
+  held_documents: { tenant_id: string; document_id: string }[];
+  /** Days past the window kept in part because held documents have events in them. */
+  held_days: string[];
+  /** Events past the window kept for held documents (traces kept with them). */
+  held_events_kept: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -45,7 +52,11 @@ export class Retention {
       summaries_written: 0,
       audit_pruned: {},
       summaries_pruned: 0,
+      held_documents: await this.owner(heldDocuments),
+      held_days: [],
+      held_events_kept: 0,
     };
+    const held = report.held_documents;
     const days = await this.owner(async (tx) => {
       const { rows } = await tx.query<{ day: string }>(
         `SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS day FROM (
@@ -59,18 +70,42 @@ export class Retention {
       return rows.map((r) => r.day);
     });
     for (const day of days) {
-      report.summaries_written += await this.summarise(day, actor);
-      await this.owner(async (tx) => {
+      // A day kept earlier for a held document was summarised then: not twice.
+      if (!(await this.summarised(day))) report.summaries_written += await this.summarise(day, actor);
+      const kept = await this.owner(async (tx) => {
         // An identifier cannot be a bound parameter: the partition name is built from a
         // date PostgreSQL returned, and checked to be eight digits before it is used.
         const p = day.replaceAll('-', '');
         if (!/^\d{8}$/.test(p)) throw new Error(`retention: unexpected partition day ${JSON.stringify(day)}`);
-        await tx.exec(`DROP TABLE IF EXISTS model_events_p${p}; DROP TABLE IF EXISTS decision_traces_p${p}`);
         const next = dayOf(new Date(Date.parse(day) + DAY_MS));
-        await tx.query(`DELETE FROM model_events_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
-        await tx.query(`DELETE FROM decision_traces_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
+        const heldRows = held.length ? await this.heldEvents(tx, day, next, held) : 0;
+        if (heldRows === 0) {
+          await tx.exec(`DROP TABLE IF EXISTS model_events_p${p}; DROP TABLE IF EXISTS decision_traces_p${p}`);
+          await tx.query(`DELETE FROM model_events_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
+          await tx.query(`DELETE FROM decision_traces_default WHERE "timestamp" >= $1::date AND "timestamp" < $2::date`, [day, next]);
+          return 0;
+        }
+        // Legal hold: the day's partitions stay, holding only the held documents' rows.
+        // Traces first (they are found through their events' document ids).
+        await tx.query(
+          `DELETE FROM decision_traces t WHERE t."timestamp" >= $1::date AND t."timestamp" < $2::date
+             AND NOT EXISTS (SELECT 1 FROM model_events e JOIN unnest($3::text[], $4::text[]) AS h(tenant_id, document_id)
+                               ON h.tenant_id = e.tenant_id AND h.document_id = e.document_id
+                             WHERE e.id = t.event_id AND e.tenant_id = t.tenant_id AND e."timestamp" = t."timestamp")`,
+          [day, next, held.map((h) => h.tenant_id), held.map((h) => h.document_id)],
+        );
+        await tx.query(
+          `DELETE FROM model_events e WHERE e."timestamp" >= $1::date AND e."timestamp" < $2::date
+             AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS h(tenant_id, document_id)
+                             WHERE h.tenant_id = e.tenant_id AND h.document_id = e.document_id)`,
+          [day, next, held.map((h) => h.tenant_id), held.map((h) => h.document_id)],
+        );
+        return heldRows;
       });
-      report.dropped_days.push(day);
+      if (kept) {
+        report.held_days.push(day);
+        report.held_events_kept += kept;
+      } else report.dropped_days.push(day);
     }
     // The in-flight set (migrations/0013) keeps nothing that points at dropped days.
     await this.owner((tx) => tx.query('DELETE FROM open_invocations WHERE coalesce(started_at, updated_at) < $1::date', [traceCutoff]));
@@ -82,6 +117,21 @@ export class Retention {
     });
     await this.audit.record({ actor, action: 'retention.run', target: 'retention', details: { ...report } });
     return report;
+  }
+
+  /** Events of held documents on one day. */
+  private async heldEvents(tx: SqlClient, day: string, next: string, held: { tenant_id: string; document_id: string }[]): Promise<number> {
+    const { rows } = await tx.query<{ n: string }>(
+      `SELECT count(*) AS n FROM model_events e JOIN unnest($3::text[], $4::text[]) AS h(tenant_id, document_id)
+         ON h.tenant_id = e.tenant_id AND h.document_id = e.document_id
+       WHERE e."timestamp" >= $1::date AND e."timestamp" < $2::date`,
+      [day, next, held.map((h) => h.tenant_id), held.map((h) => h.document_id)],
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  private async summarised(day: string): Promise<boolean> {
+    return this.owner(async (tx) => (await tx.query('SELECT 1 FROM audit_summaries WHERE day = $1::date LIMIT 1', [day])).rows.length > 0);
   }
 
   /** Writes a day's summaries and appends their digest to each tenant's chain. */

@@ -1,7 +1,10 @@
-import { forbidden, notFound } from '../../kernel/errors.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
+import { actorOf } from '../../admin/admin-service.ts';
+import { buildBundle } from '../../audit/bundle.ts';
+import { accessReport, readAuditOf } from '../../audit/read-audit.ts';
+import { badRequest, forbidden, notFound } from '../../kernel/errors.ts';
 import type { TenantScope } from '../../kernel/tenant-scope.ts';
 
 const Tenant = Type.String({ pattern: '^(_system|[a-z0-9][a-z0-9_-]{0,62})$' });
@@ -16,7 +19,10 @@ const Entry = Type.Object({
   batch_root: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   prev_hash: Type.String(),
   hash: Type.String(),
+  /** Covered by a signed checkpoint (entries after the newest one are chained, not yet signed). */
+  checkpointed: Type.Optional(Type.Boolean()),
 });
+const DAY_MS = 86_400_000;
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 const inScope = (scope: TenantScope, t: string) => scope === '*' || scope.includes(t);
 
@@ -41,7 +47,90 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ entries: Type.Array(Entry), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
       },
     },
-    async (req) => app.audit.list(req.ctx.scope, { ...req.query, limit: req.query.limit ?? 100 }),
+    async (req) => {
+      const page = await app.audit.list(req.ctx.scope, { ...req.query, limit: req.query.limit ?? 100 });
+      const sizes = await app.audit.checkpointSizes(
+        req.ctx.scope,
+        page.entries.map((e) => e.tenant_id),
+      );
+      return { ...page, entries: page.entries.map((e) => ({ ...e, checkpointed: e.seq <= (sizes.get(e.tenant_id) ?? 0) })) };
+    },
+  );
+
+  app.get(
+    '/v1/audit/access',
+    {
+      config: { permission: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary: 'The access report: who read which trace, how often, from the trace.read / trace.export entries',
+        querystring: Type.Object({
+          tenant_id: Type.Optional(Tenant),
+          from: Type.Optional(Type.String({ format: 'date-time' })),
+          to: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        response: {
+          200: Type.Object({
+            rows: Type.Array(
+              Type.Object({
+                actor: Type.String(),
+                tenant_id: Type.String(),
+                event_id: Type.Union([Type.String(), Type.Null()]),
+                document_id: Type.Union([Type.String(), Type.Null()]),
+                purpose: Type.Union([Type.String(), Type.Null()]),
+                reads: Type.Integer(),
+                first_at: Type.String(),
+                last_at: Type.String(),
+              }),
+            ),
+            by_day: Type.Array(Type.Object({ day: Type.String(), actor: Type.String(), reads: Type.Integer() })),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (req) => {
+      const t = req.query.tenant_id;
+      if (t && !inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
+      const to = req.query.to ?? new Date(Date.now() + 60_000).toISOString();
+      const from = req.query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
+      if (Date.parse(from) > Date.parse(to)) throw badRequest('from must not be after to');
+      // The reads counted in memory so far belong in the report.
+      await readAuditOf(app.audit).flush();
+      return accessReport(app.db, req.ctx.scope, { ...(t ? { tenant_id: t } : {}), from, to });
+    },
+  );
+
+  app.get(
+    '/v1/audit/bundle',
+    {
+      config: { permission: 'audit:export' },
+      schema: {
+        tags: ['audit'],
+        summary: "A tenant's offline audit bundle (entries, inclusion proofs, signed checkpoints, public key) as a download",
+        description: 'Format: docs/audit-bundle.md. Check it with `npm run frostbyte -- audit verify --bundle FILE`.',
+        querystring: Type.Object({ tenant_id: Tenant }),
+      },
+    },
+    async (req, reply) => {
+      const t = req.query.tenant_id;
+      if (!inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
+      await readAuditOf(app.audit).flush();
+      // The export is itself audited, and inside the bundle (signed at its head).
+      await app.audit.record({
+        tenant: t,
+        actor: actorOf(req.ctx),
+        action: 'audit.export',
+        target: `audit:${t}`,
+        details: { format: 'bundle' },
+      });
+      const bundle = await buildBundle(app.db, app.audit, t);
+      const day = bundle.exported_at.slice(0, 10);
+      return reply
+        .header('content-type', 'application/json; charset=utf-8')
+        .header('content-disposition', `attachment; filename="audit-bundle-${t}-${day}.json"`)
+        .send(JSON.stringify(bundle, null, 1));
+    },
   );
 
   app.get(

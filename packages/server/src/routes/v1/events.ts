@@ -1,3 +1,4 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import {
   DecisionTrace,
   ErrorResponse,
@@ -8,18 +9,32 @@ import {
   MAX_BATCH_EVENTS,
   ModelEvent,
 } from '@frostbyte/contracts';
-import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { actorOf } from '../../admin/admin-service.ts';
+import { purposeProblem, readAuditOf } from '../../audit/read-audit.ts';
+import { documentServiceOf } from '../../documents/document-service.ts';
+import { eventField } from '../../ingest/storable.ts';
 import { badRequest, notFound } from '../../kernel/errors.ts';
 import { parseSeq } from '../../kernel/seq.ts';
-import { eventField } from '../../ingest/storable.ts';
 import { readTrace } from './read-trace.ts';
 
 const EventPage = Type.Object({ events: Type.Array(ModelEvent), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 const EventList = Type.Object({ events: Type.Array(ModelEvent) });
 const errors = { 400: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
 
+/** The `X-Access-Purpose` header: absent → null; bounded and printable, else a 400. */
+function accessPurpose(h: string | string[] | undefined): string | null {
+  const v = Array.isArray(h) ? h.join(', ') : h;
+  if (v === undefined || v.trim() === '') return null;
+  const problem = purposeProblem(v.trim());
+  if (problem) throw badRequest(problem);
+  return v.trim();
+}
+
 export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Reads counted but not yet written are written before the database closes.
+  const reads = readAuditOf(app.audit, { onError: (e) => app.log.error({ err: e }, 'read audit flush failed') });
+  app.addHook('preClose', () => reads.close());
   app.post(
     '/v1/events',
     {
@@ -27,7 +42,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['events'],
         summary: 'Ingest a batch of model events (1–5000); idempotent on event id',
-        description: 'Each item is validated on its own: valid items are accepted, invalid ones are listed in `rejected` with the path and what is expected. 202 means durable.',
+        description:
+          'Each item is validated on its own: valid items are accepted, invalid ones are listed in `rejected` with the path and what is expected. 202 means durable.',
         body: Type.Object(
           { events: Type.Array(Type.Unknown(), { minItems: 1, maxItems: MAX_BATCH_EVENTS, description: 'ModelEventInput items' }) },
           { additionalProperties: false },
@@ -59,7 +75,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/events',
     {
       config: { permission: 'events:read' },
-      schema: { tags: ['events'], summary: 'Event history, newest first, keyset-paginated', querystring: EventListQuery, response: { 200: EventPage, ...errors } },
+      schema: {
+        tags: ['events'],
+        summary: 'Event history, newest first, keyset-paginated',
+        querystring: EventListQuery,
+        response: { 200: EventPage, ...errors },
+      },
     },
     async (req) => {
       const { cursor, limit = 100, ...q } = req.query;
@@ -88,9 +109,28 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
+      const purpose = accessPurpose(req.headers['x-access-purpose']);
       const found = await app.storage.getEvent(req.ctx.scope, req.params.id);
       if (!found) throw notFound(`no event ${req.params.id}`);
-      return { event: found.event, trace: found.trace ? readTrace(app.traceCrypto, found.trace, req.ctx.canSeePayloads) : null };
+      const { event } = found;
+      if (!found.trace) return { event, trace: null };
+      // An erased document's traces stay closed, also those that arrived after the erasure.
+      const erased =
+        event.document_id !== null &&
+        (await documentServiceOf(app.db, app.audit).isErased(req.ctx.scope, event.tenant_id, event.document_id));
+      const trace = readTrace(app.traceCrypto, found.trace, req.ctx.canSeePayloads && !erased);
+      // A payload was decrypted for this person: the read audit counts it (one chained entry per flush).
+      if (trace.readable) {
+        reads.note({
+          tenant: event.tenant_id,
+          actor: actorOf(req.ctx),
+          event_id: event.id,
+          document_id: event.document_id,
+          purpose,
+          client: req.ip ?? null,
+        });
+      }
+      return { event, trace };
     },
   );
 
@@ -98,7 +138,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/v1/invocations/:id',
     {
       config: { permission: 'events:read' },
-      schema: { tags: ['events'], summary: 'The events of one invocation (started → completed/failed)', params: IdParam, response: { 200: EventList, ...errors } },
+      schema: {
+        tags: ['events'],
+        summary: 'The events of one invocation (started → completed/failed)',
+        params: IdParam,
+        response: { 200: EventList, ...errors },
+      },
     },
     async (req) => {
       const events = await app.storage.invocationEvents(req.ctx.scope, req.params.id);
