@@ -167,7 +167,7 @@ function table(title: string, r: { byType: Record<string, Row>; micro: Row }): s
 }
 
 const args = process.argv.slice(2);
-const only = args.find((a, i) => args[i - 1] === '--set');
+const only = args.find((_, i) => args[i - 1] === '--set');
 const started = performance.now();
 const results: Record<string, unknown> = {};
 const heldOut = new Map<string, Counts>();

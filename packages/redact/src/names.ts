@@ -205,7 +205,6 @@ const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}{1,40}(?:\\p{Lu}\\p{Ll}{1,40})?
  * "'s" may follow ("Arne's address"). */
 const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_]|['’](?!s(?![\\p{L}])))`, 'gu');
 const LOWER_WORD_START_RE = /(?<![\p{L}\p{N}_'’.-])\p{Ll}/gu;
-const TITLECASE_RE = /\p{Lu}\p{Ll}/u;
 /** Below this a string cannot hold a first name and a surname worth finding. */
 export const MIN_NAME_TEXT_LENGTH = 4;
 

@@ -94,6 +94,8 @@ export function detectPhones(text: string, out: Span[]): void {
  * or an extension. */
 const PHONE_NATIONAL_RE =
   /(?<![\w+.,/-]|\d[ -])(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{2,5}){1,4}(?:,? ?(?:x|ext\.?|extension) ?\d{1,5})?(?![\w]|[.,/-]\d)/g;
+/** "50111.82" is an amount, not a phone. */
+const DECIMAL_RE = /^\d+[.,]\d+$/;
 const EXTENSION_RE = /(?:x|ext\.?|extension) ?\d{1,5}$/;
 const DATE_LIKE_RE = /^(?:\d{4}[ .-]\d{1,2}[ .-]\d{1,2}|\d{1,2}[ .-]\d{1,2}[ .-]\d{2,4})$/;
 const PHONE_CUE_RE =
@@ -152,7 +154,7 @@ function detectNationalPhones(text: string, out: Span[]): void {
     const ext = EXTENSION_RE.exec(candidate);
     const number = ext === null ? candidate : candidate.slice(0, ext.index).replace(/[ ,]+$/, '');
     const n = countDigits(number);
-    if (n < 7 || n > 13 || DATE_LIKE_RE.test(number)) continue;
+    if (n < 7 || n > 13 || DATE_LIKE_RE.test(number) || DECIMAL_RE.test(number)) continue;
     let valid = false;
     let possible = false;
     for (const region of PHONE_REGIONS) {
@@ -190,10 +192,55 @@ const ADDRESS_ROMANCE_RE =
 /** German/Dutch/Nordic order: compound street name, then number
  * ("Hauptstraße 5", "Keizersgracht 123", "Am Markt 3"). */
 const ADDRESS_GERMANIC_RE =
-  /(?<![\p{L}\d-])\p{Lu}[\p{Ll}äöüß-]{0,40}(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|veien)(?: \d{1,5}[a-z]?)(?![\p{L}\d])/gu;
+  /(?<![\p{L}\d-])\p{Lu}[\p{Ll}äöüß-]{0,40}(?:straße|strasse|str\.|weg|gasse|allee|platz|(?<=\p{L}{4})ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|veien)(?: \d{1,5}[a-z]?)(?![\p{L}\d])/gu;
+
+/** Street type first, then the name, then the number, in any case: "Calle de
+ * Alcalá 48", "rue des Lilas", "ul. Tverskaya 7", "strada lipscani", "Av.
+ * Arequipa 1230", "Πλατεία Μαβίλη 170"; the house number may also come first
+ * ("8 rue des Lilas"). A postcode and city may follow. */
+const STREET_TYPE_FIRST =
+  '(?:calle|carrer|avenida|avda\\.|av\\.|rua|travessa|via|viale|corso|piazza|rue|chemin|impasse|allée|ul\\.|ulica|al\\.|aleja|strada|str\\.|bulevardul|náměstí|ulice|utca|út|útja|plac|πλατεία|οδός|λεωφόρος|улица|ул\\.|проспект)';
+const POSTCODE_TAIL = '(?:,? (?:\\d{5}|\\d{4}(?: ?[A-Z]{2})?|[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2})(?: \\p{Lu}\\p{L}{1,30}){0,2})?';
+const ADDRESS_TYPE_FIRST_RE = new RegExp(
+  `${STREET_TYPE_FIRST}(?: (?:de|del|de la|des|du|da|do|dos|di|della|la|le|les))? \\p{L}[\\p{L}'’-]{1,40}(?: \\p{L}[\\p{L}'’-]{1,40}){0,2}(?:,? \\d{1,5}[a-zA-Z]?(?:, kv\\. \\d{1,4})?)?${POSTCODE_TAIL}(?![\\p{L}\\d])`,
+  'giu',
+);
+const HOUSE_NUMBER_BEFORE_RE = /(?<![\w-])\d{1,5}[a-z]?,? $/;
+/** US military mail: "PSC 1234, Box 5678, APO AE 09204", "Unit 2050 Box 4190, APO AP 96278". */
+const ADDRESS_MILITARY_RE =
+  /(?<![\w-])(?:(?:PSC|CMR|Unit) \d{1,5},?\s{1,3}(?:Box \d{1,5},?\s{1,3})?)?(?:APO|FPO|DPO) (?:AA|AE|AP) \d{5}(?:-\d{4})?(?!\d)/g;
+/** After an address cue, the rest of the line (bounded): "lives at 87 Jakobi 69". */
+const ADDRESS_CUE_RE =
+  /\b(?:address(?:es)?(?: is| with)?|lives? (?:at|on)|located at|moved to|ship(?:ping)? to|deliver(?:y)? to|send (?:it )?to)\s{0,3}:?[ \t]{0,3}\n?\s{0,8}(?=\d)([^\n;]{4,80}?)(?=[.;]?\s*$|[.;] |\n| and | for |, and)/gim;
+/** After a postcode cue: "ZIP: 11164", "postcode SW1A 1AA". */
+const POSTCODE_CUE_RE =
+  /\b(?:zip(?: code)?|post(?:al)? ?code|plz)\s{0,3}[:#]?\s{0,3}(\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2})(?![\w])/gi;
 
 export function detectAddresses(text: string, out: Span[]): void {
-  for (const re of [ADDRESS_RE, ADDRESS_ROMANCE_RE, ADDRESS_GERMANIC_RE]) {
+  for (const re of [ADDRESS_CUE_RE, POSTCODE_CUE_RE]) {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const value = m[1] as string;
+      const start = m.index + m[0].length - value.length;
+      // Below the shaped patterns: where one matches, its tighter span wins.
+      out.push({ start, end: start + value.length, type: 'ADDRESS', key: value, priority: P.ADDRESS - 1 });
+    }
+  }
+  ADDRESS_TYPE_FIRST_RE.lastIndex = 0;
+  for (let m = ADDRESS_TYPE_FIRST_RE.exec(text); m !== null; m = ADDRESS_TYPE_FIRST_RE.exec(text)) {
+    // The regex has no look-behind (one at its start runs at every position of
+    // the text): the word start and a house number before are checked here.
+    let start = m.index;
+    if (start > 0 && /[\p{L}\d]/u.test(text[start - 1] as string)) {
+      ADDRESS_TYPE_FIRST_RE.lastIndex = start + 1;
+      continue;
+    }
+    const before = HOUSE_NUMBER_BEFORE_RE.exec(text.slice(Math.max(0, start - 8), start));
+    if (before !== null) start -= before[0].length;
+    const end = m.index + m[0].length;
+    out.push({ start, end, type: 'ADDRESS', key: text.slice(start, end), priority: P.ADDRESS });
+  }
+  for (const re of [ADDRESS_RE, ADDRESS_ROMANCE_RE, ADDRESS_GERMANIC_RE, ADDRESS_MILITARY_RE]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       out.push({ start: m.index, end: m.index + m[0].length, type: 'ADDRESS', key: m[0], priority: P.ADDRESS });
