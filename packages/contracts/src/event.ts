@@ -46,6 +46,19 @@ export type DecisionTraceInput = Static<typeof DecisionTraceInput>;
 
 const Count = (maximum: number, description: string) => Type.Integer({ minimum: 0, maximum, description });
 
+/**
+ * The parts of a call's token counts that are priced apart (registry `Pricing`). They
+ * are parts, not additions: `input_tokens` counts every prompt token, cached reads and
+ * cache writes included, and `output_tokens` every generated token, reasoning included
+ * (what OpenAI and the OTel GenAI conventions report). A part larger than its total is
+ * refused (400). Null: not reported.
+ */
+export const TOKEN_DETAILS = {
+  cached_input_tokens: 'Input tokens read from the provider\'s prompt cache; part of input_tokens, priced at cached_input_per_1k.',
+  cache_write_tokens: 'Input tokens written to the provider\'s prompt cache; part of input_tokens, priced at cache_write_per_1k.',
+  reasoning_tokens: 'Reasoning (thinking) tokens; part of output_tokens, priced at reasoning_per_1k.',
+} as const;
+
 /** Free metadata, with the keys the server reads (pricing) bounded: a client-chosen
  * `pages` of 2.4e12 would overflow the cost columns. Any JSON value otherwise; the
  * server also refuses NUL, lone surrogates and non-finite numbers at any depth
@@ -54,7 +67,9 @@ export const EventMetadata = Type.Intersect([
   Type.Record(Type.String({ maxLength: MAX_KEY_LENGTH }), Type.Unknown(), { maxProperties: MAX_METADATA_KEYS }),
   Type.Object({
     pages: Type.Optional(Count(MAX_PAGES, 'Pages processed; priced per page.')),
-    cached_input_tokens: Type.Optional(Count(MAX_TOKENS, 'Input tokens served from a cache; priced at the cached rate.')),
+    cached_input_tokens: Type.Optional(
+      Count(MAX_TOKENS, 'Deprecated: send the event field `cached_input_tokens`. Read (and copied to the field) when the field is absent.'),
+    ),
   }),
 ]);
 
@@ -80,6 +95,9 @@ export const ModelEventInput = Type.Object(
     duration_ms: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: MAX_DURATION_MS }), Type.Null()])),
     input_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TOKENS }), Type.Null()])),
     output_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 0, maximum: MAX_TOKENS }), Type.Null()])),
+    cached_input_tokens: Type.Optional(Type.Union([Count(MAX_TOKENS, TOKEN_DETAILS.cached_input_tokens), Type.Null()])),
+    cache_write_tokens: Type.Optional(Type.Union([Count(MAX_TOKENS, TOKEN_DETAILS.cache_write_tokens), Type.Null()])),
+    reasoning_tokens: Type.Optional(Type.Union([Count(MAX_TOKENS, TOKEN_DETAILS.reasoning_tokens), Type.Null()])),
     metadata: Type.Optional(EventMetadata),
     error: Type.Optional(Type.Union([EventError, Type.Null()])),
     trace: Type.Optional(DecisionTraceInput),
@@ -109,6 +127,9 @@ export const ModelEvent = Type.Object(
     duration_ms: Type.Union([Type.Number(), Type.Null()]),
     input_tokens: Type.Union([Type.Integer(), Type.Null()]),
     output_tokens: Type.Union([Type.Integer(), Type.Null()]),
+    cached_input_tokens: Type.Union([Type.Integer(), Type.Null()], { description: TOKEN_DETAILS.cached_input_tokens }),
+    cache_write_tokens: Type.Union([Type.Integer(), Type.Null()], { description: TOKEN_DETAILS.cache_write_tokens }),
+    reasoning_tokens: Type.Union([Type.Integer(), Type.Null()], { description: TOKEN_DETAILS.reasoning_tokens }),
     cost_usd: Type.Union([Type.Number(), Type.Null()]),
     metadata: Type.Record(Type.String(), Type.Unknown()),
     error: Type.Union([EventError, Type.Null()]),

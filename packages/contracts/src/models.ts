@@ -15,7 +15,26 @@ export const Pricing = Type.Object(
     // Bounded so that no event's cost can overflow its column (limits.ts).
     input_per_1k: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD, description: 'USD per 1k input tokens.' })),
     output_per_1k: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD })),
-    cached_input_per_1k: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD })),
+    // Token parts (event.ts TOKEN_DETAILS). Absent: the part costs what its total's
+    // tokens cost (cached reads and cache writes the input price, reasoning the output
+    // price), so adding a part's price can only refine a cost, never drop it to zero.
+    cached_input_per_1k: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: MAX_PRICE_PER_1K_TOKENS_USD,
+        description: 'USD per 1k input tokens read from the prompt cache; absent: input_per_1k.',
+      }),
+    ),
+    cache_write_per_1k: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: MAX_PRICE_PER_1K_TOKENS_USD,
+        description: 'USD per 1k input tokens written to the prompt cache; absent: input_per_1k.',
+      }),
+    ),
+    reasoning_per_1k: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_1K_TOKENS_USD, description: 'USD per 1k reasoning tokens; absent: output_per_1k.' }),
+    ),
     per_page: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_PAGE_USD })),
     per_call: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_PRICE_PER_CALL_USD })),
   },

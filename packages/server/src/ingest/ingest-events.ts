@@ -1,15 +1,25 @@
-import { MAX_BATCH_EVENTS, MAX_KEY_LENGTH, type IngestResponse, ModelEventInput, newId } from '@frostbyte/contracts';
+import { type IngestResponse, MAX_BATCH_EVENTS, MAX_KEY_LENGTH, ModelEventInput, newId } from '@frostbyte/contracts';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Bus } from '../bus/bus.ts';
 import { badRequest } from '../kernel/errors.ts';
+import type { EventRecord, SealedTrace } from '../kernel/event-record.ts';
 import type { ServerRedactor, TraceSealer } from '../kernel/ports.ts';
+import { inScope, type TenantScope } from '../kernel/tenant-scope.ts';
 import type { PriceBook } from './pricing.ts';
 import { priceOf } from './pricing.ts';
-import type { EventRecord, SealedTrace } from '../kernel/event-record.ts';
-import { inScope, type TenantScope } from '../kernel/tenant-scope.ts';
 import { storageProblem } from './storable.ts';
 
 const checkEvent = TypeCompiler.Compile(ModelEventInput);
+
+/** The token parts as stored. `metadata.cached_input_tokens` (how clients sent the
+ * cached count before the field existed) fills the field when the field is absent. */
+function tokenDetails(e: ModelEventInput): { cached_input_tokens: number | null; cache_write_tokens: number | null; reasoning_tokens: number | null } {
+  return {
+    cached_input_tokens: e.cached_input_tokens ?? e.metadata?.cached_input_tokens ?? null,
+    cache_write_tokens: e.cache_write_tokens ?? null,
+    reasoning_tokens: e.reasoning_tokens ?? null,
+  };
+}
 
 export interface IngestContext {
   /** The tenant of the credential (ingest key); null for an admin who names it per event. */
@@ -147,7 +157,22 @@ export class IngestService {
     }
     // The schema cannot bound Record keys (they lose their maxLength).
     if (e.metadata) {
-      for (const k in e.metadata) if (k.length > MAX_KEY_LENGTH) return { path: '/metadata', message: `keys must be at most ${MAX_KEY_LENGTH} characters` };
+      for (const k in e.metadata)
+        if (k.length > MAX_KEY_LENGTH) return { path: '/metadata', message: `keys must be at most ${MAX_KEY_LENGTH} characters` };
+    }
+    // Token parts are parts of their totals (contracts TOKEN_DETAILS): a larger part is
+    // a sender counting differently (e.g. a total without its cached reads), and pricing
+    // it either way would be a guess.
+    const details = tokenDetails(e);
+    const inputParts = (details.cached_input_tokens ?? 0) + (details.cache_write_tokens ?? 0);
+    if (e.input_tokens != null && inputParts > e.input_tokens) {
+      return {
+        path: '/input_tokens',
+        message: `is ${e.input_tokens}, less than cached_input_tokens + cache_write_tokens (${inputParts}); input_tokens counts every prompt token, cached ones included`,
+      };
+    }
+    if (e.output_tokens != null && details.reasoning_tokens != null && details.reasoning_tokens > e.output_tokens) {
+      return { path: '/output_tokens', message: `is ${e.output_tokens}, less than reasoning_tokens (${details.reasoning_tokens}); output_tokens counts reasoning tokens too` };
     }
     // NUL, lone surrogates, non-finite numbers, depth: what storage would refuse.
     const unstorable = storageProblem(e);
@@ -159,10 +184,12 @@ export class IngestService {
     const { redactor, sealer, prices } = this.deps;
     const final = e.status !== 'started';
     const metadata = e.metadata ? redactor.value(e.metadata) : {};
+    const details = tokenDetails(e);
     const cost = final
       ? priceOf(prices.get(e.model_name, e.model_version), {
           input_tokens: e.input_tokens ?? null,
           output_tokens: e.output_tokens ?? null,
+          ...details,
           metadata,
         })
       : null;
@@ -170,7 +197,12 @@ export class IngestService {
     if (e.trace) {
       const r = redactor.trace({ input: e.trace.input, output: e.trace.output, rationale: e.trace.decision_rationale });
       // One seal for the three fields (JSON.stringify leaves out the ones not captured).
-      const sealed = sealer.seal(tenant, id, 'payload', JSON.stringify({ input: r.input, output: r.output, decision_rationale: r.rationale }));
+      const sealed = sealer.seal(
+        tenant,
+        id,
+        'payload',
+        JSON.stringify({ input: r.input, output: r.output, decision_rationale: r.rationale }),
+      );
       trace = {
         payload: sealed.sealed.toString('base64'),
         input: null,
@@ -199,6 +231,7 @@ export class IngestService {
         duration_ms: e.duration_ms ?? null,
         input_tokens: e.input_tokens ?? null,
         output_tokens: e.output_tokens ?? null,
+        ...details,
         cost_usd: cost,
         metadata,
         error: e.error ? { type: e.error.type, message: redactor.text(e.error.message) } : null,

@@ -8,11 +8,15 @@ import {
 } from '@frostbyte/contracts';
 import type { Storage } from '../storage/storage.ts';
 
-/** USD prices kept with a model version. All optional; missing means free. */
+/** USD prices kept with a model version. All optional; missing means free, except a
+ * token part's price (cached read, cache write, reasoning), which falls back to the
+ * price of its total's tokens (contracts models.ts). */
 export interface Pricing {
   input_per_1k?: number;
   output_per_1k?: number;
   cached_input_per_1k?: number;
+  cache_write_per_1k?: number;
+  reasoning_per_1k?: number;
   per_page?: number;
   per_call?: number;
 }
@@ -20,6 +24,10 @@ export interface Pricing {
 export interface PricedUsage {
   input_tokens: number | null;
   output_tokens: number | null;
+  /** Parts of input_tokens / output_tokens (contracts event.ts TOKEN_DETAILS). */
+  cached_input_tokens?: number | null;
+  cache_write_tokens?: number | null;
+  reasoning_tokens?: number | null;
   metadata?: Record<string, unknown>;
 }
 
@@ -43,14 +51,29 @@ const count = (v: unknown, max: number): number => (typeof v === 'number' && Num
 export function priceOf(p: Pricing | undefined, u: PricedUsage): number | null {
   if (!p) return null;
   const m = u.metadata ?? {};
-  const cached = count(m.cached_input_tokens, MAX_TOKENS);
   const pages = count(m.pages, MAX_PAGES);
-  const input = Math.max(0, count(u.input_tokens, MAX_TOKENS) - cached);
-  const inputPrice = price(p.input_per_1k, MAX_PRICE_PER_1K_TOKENS_USD) ?? 0;
+  const tokenPrice = (v: number | undefined) => price(v, MAX_PRICE_PER_1K_TOKENS_USD);
+  const inputPrice = tokenPrice(p.input_per_1k) ?? 0;
+  const outputPrice = tokenPrice(p.output_per_1k) ?? 0;
+  // Parts are priced out of their totals, so every token is priced once and the bound
+  // below holds. A total not reported is taken as the sum of its parts; parts larger
+  // than a total (ingest refuses those; a guard for other callers) are cut to it.
+  const inTotal = u.input_tokens === null || u.input_tokens === undefined ? null : count(u.input_tokens, MAX_TOKENS);
+  const cachedRaw = count(u.cached_input_tokens ?? m.cached_input_tokens, MAX_TOKENS);
+  const writeRaw = count(u.cache_write_tokens, MAX_TOKENS);
+  const input = inTotal ?? Math.min(cachedRaw + writeRaw, MAX_TOKENS);
+  const cached = Math.min(cachedRaw, input);
+  const written = Math.min(writeRaw, input - cached);
+  const outTotal = u.output_tokens === null || u.output_tokens === undefined ? null : count(u.output_tokens, MAX_TOKENS);
+  const reasoningRaw = count(u.reasoning_tokens, MAX_TOKENS);
+  const output = outTotal ?? reasoningRaw;
+  const reasoning = Math.min(reasoningRaw, output);
   const cost =
-    (input / 1000) * inputPrice +
-    (cached / 1000) * (price(p.cached_input_per_1k, MAX_PRICE_PER_1K_TOKENS_USD) ?? inputPrice) +
-    (count(u.output_tokens, MAX_TOKENS) / 1000) * (price(p.output_per_1k, MAX_PRICE_PER_1K_TOKENS_USD) ?? 0) +
+    ((input - cached - written) / 1000) * inputPrice +
+    (cached / 1000) * (tokenPrice(p.cached_input_per_1k) ?? inputPrice) +
+    (written / 1000) * (tokenPrice(p.cache_write_per_1k) ?? inputPrice) +
+    ((output - reasoning) / 1000) * outputPrice +
+    (reasoning / 1000) * (tokenPrice(p.reasoning_per_1k) ?? outputPrice) +
     pages * (price(p.per_page, MAX_PRICE_PER_PAGE_USD) ?? 0) +
     (price(p.per_call, MAX_PRICE_PER_CALL_USD) ?? 0);
   // With the clamps above the sum cannot exceed the bound; saturating says so in code.

@@ -16,9 +16,11 @@ import { startOpenAiCompatibleServer } from '../otlp-fixtures/openai-compatible-
  * stored and served: events, identity, tokens, cost, the redacted conversation, SSE.
  */
 
-const PRICES = { input_per_1k: 0.15, cached_input_per_1k: 0.075, output_per_1k: 0.6 };
-/** One summarise call: 1200 prompt tokens of which 1024 cached, 40 output tokens. */
-const CACHED_CALL_COST = (176 / 1000) * 0.15 + (1024 / 1000) * 0.075 + (40 / 1000) * 0.6;
+const PRICES = { input_per_1k: 0.15, cached_input_per_1k: 0.075, output_per_1k: 0.6, reasoning_per_1k: 1.2 };
+/** One summarise call: 1200 prompt tokens of which 1024 cached, 40 output tokens of
+ * which 8 reasoning. By hand: 0.0264 + 0.0768 + 0.0192 + 0.0096 = 0.132 USD (priced as
+ * all fresh input it was 0.204 USD, 55 % too high). */
+const CACHED_CALL_COST = (176 / 1000) * 0.15 + (1024 / 1000) * 0.075 + (32 / 1000) * 0.6 + (8 / 1000) * 1.2;
 
 const CASES: { family: Family; encoding: 'json' | 'protobuf'; calls: number; cacheCounted: boolean }[] = [
   // Traceloop's instrumentation does not report cached tokens: priced as all fresh input.
@@ -88,6 +90,7 @@ describe('OTLP from the real instrumentation libraries (server mode)', () => {
         for (const e of completed) {
           expect(e.operation).toBe('chat');
           expect(e.cost_usd).toBeCloseTo(c.cacheCounted ? CACHED_CALL_COST : (1200 / 1000) * 0.15 + (40 / 1000) * 0.6, 9);
+          expect([e.cached_input_tokens, e.reasoning_tokens]).toEqual(c.cacheCounted ? [1024, 8] : [null, null]);
         }
         // The failure is filed under the same identity as its successes.
         for (const f of finals.filter((e: Json) => e.status === 'failed')) expect([f.model_name, f.model_version]).toEqual(['gpt-4o-mini', 'unversioned']);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { ModelEventInput } from '@frostbyte/contracts';
 import { describe, expect, it } from 'vitest';
 import type { OtlpTraceRequest } from './decode.ts';
-import { spansToEvents } from './spans-to-events.ts';
+import { eventTokens, spansToEvents } from './spans-to-events.ts';
 
 /** The mapping on spans recorded from the real libraries (test/otlp-fixtures/record.ts). */
 const FIXTURES = path.join(import.meta.dirname, '../../../test/otlp-fixtures');
@@ -49,8 +49,8 @@ describe('OTLP mapping on recorded spans', () => {
       'gpt-4o-mini@unversioned:chat',
       'text-embedding-3-small@unversioned:embeddings',
     ]);
-    expect(calls[0]).toMatchObject({ input_tokens: 1200, output_tokens: 40, document_id: 'doc-openinference-1' });
-    expect(calls[0]?.metadata).toMatchObject({ family: 'openinference', cached_input_tokens: 1024, reasoning_tokens: 8, response_model: 'gpt-4o-mini-2024-07-18' });
+    expect(calls[0]).toMatchObject({ input_tokens: 1200, output_tokens: 40, cached_input_tokens: 1024, reasoning_tokens: 8, document_id: 'doc-openinference-1' });
+    expect(calls[0]?.metadata).toMatchObject({ family: 'openinference', response_model: 'gpt-4o-mini-2024-07-18' });
     expect(calls[0]?.trace?.input?.messages?.[1]).toEqual({ role: 'user', content: `Summarise the invoice sent by ${EMAIL}.` });
     expect(calls[2]?.trace?.input?.messages).toContainEqual({ role: 'assistant', tool_calls: [{ id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
     expect(calls[4]?.trace?.input).toEqual({ texts: ['invoice total'] });
@@ -76,7 +76,8 @@ describe('OTLP mapping on recorded spans', () => {
     const [failure] = calls.filter((e) => e.status === 'failed');
     // Tokens of the calls only: the outer spans' sums are not counted again.
     expect(calls.reduce((n, e) => n + (e.input_tokens ?? 0), 0)).toBe(3 * 1200 + 6);
-    expect(summary?.metadata).toMatchObject({ family: 'vercel-ai', provider: 'openai', cached_input_tokens: 1024, reasoning_tokens: 8 });
+    expect(summary).toMatchObject({ input_tokens: 1200, cached_input_tokens: 1024, reasoning_tokens: 8 });
+    expect(summary?.metadata).toMatchObject({ family: 'vercel-ai', provider: 'openai' });
     expect(summary?.trace?.input?.messages?.[0]).toEqual({ role: 'system', content: 'You are a careful invoice assistant.' });
     expect(ask?.trace?.output?.messages?.[0]).toMatchObject({ tool_calls: [{ id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Oslo' } }] });
     expect(answer?.trace?.input?.messages).toContainEqual({ role: 'tool', tool_call_id: 'call_weather_1', content: '{"celsius":3}' });
@@ -93,7 +94,8 @@ describe('OTLP mapping on recorded spans', () => {
     expect(c.skipped).toEqual({ context: 2, notModel: 0 });
     const [chat, bedrock, failed, legacy] = finals(c.events);
     expect(chat).toMatchObject({ model_name: 'gpt-4o-mini', model_version: 'unversioned', input_tokens: 1200, document_id: 'doc-gen-ai-1' });
-    expect(chat?.metadata).toMatchObject({ cached_input_tokens: 1024, cache_creation_input_tokens: 0, reasoning_tokens: 8 });
+    expect(chat).toMatchObject({ cached_input_tokens: 1024, cache_write_tokens: 0, reasoning_tokens: 8 });
+    expect(chat?.metadata).not.toHaveProperty('cached_input_tokens');
     expect(failed).toMatchObject({ model_name: 'gpt-4o-mini', model_version: 'unversioned', status: 'failed', error: { type: 'RateLimitError', message: 'rate limited' } });
     expect(bedrock?.model_name).toBe('arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0');
     expect(bedrock?.trace?.output?.messages).toEqual([{ role: 'assistant', content: 'The invoice total is 42 EUR.', finish_reason: 'stop' }]);
@@ -101,6 +103,16 @@ describe('OTLP mapping on recorded spans', () => {
     expect(legacy?.trace?.input?.messages).toEqual([{ role: 'user', content: `Summarise the invoice sent by ${EMAIL}.` }]);
     expect(legacy?.trace?.output?.messages?.[0]).toMatchObject({ content: 'The invoice total is 42 EUR.' });
     expect(chat?.metadata.context).toEqual([expect.objectContaining({ operation: 'invoke_agent', entity: 'invoice-agent' })]);
+  });
+
+  it('token parts stay inside their totals: a total reported without its cached reads (Anthropic) gets them added', () => {
+    expect(eventTokens({ input: 1200, output: 40, cacheRead: 1024, cacheWrite: 0, reasoning: 8 })).toEqual({
+      input_tokens: 1200, output_tokens: 40, cached_input_tokens: 1024, cache_write_tokens: 0, reasoning_tokens: 8,
+    });
+    expect(eventTokens({ input: 20, output: 5, cacheRead: 1000, cacheWrite: 300, reasoning: 9 })).toEqual({
+      input_tokens: 1320, output_tokens: 14, cached_input_tokens: 1000, cache_write_tokens: 300, reasoning_tokens: 9,
+    });
+    expect(eventTokens({})).toEqual({ input_tokens: null, output_tokens: null, cached_input_tokens: null, cache_write_tokens: null, reasoning_tokens: null });
   });
 
   it('refuses a model span it cannot file with its name, id and reason; counts spans of no family', () => {

@@ -103,11 +103,6 @@ function modelEvents(s: TreeSpan, r: SpanReading, model: string, start: string, 
   if (context.length) metadata.context = context;
   // The AI SDK's functionId, an OpenInference/GenAI agent name: what the app calls this call.
   if (r.entity) metadata.entity = r.entity;
-  // pricing.ts prices `cached_input_tokens` at the cached rate; the cache-write and
-  // reasoning counts are kept beside it.
-  if (r.tokens.cacheRead !== undefined) metadata.cached_input_tokens = r.tokens.cacheRead;
-  if (r.tokens.cacheWrite !== undefined) metadata.cache_creation_input_tokens = r.tokens.cacheWrite;
-  if (r.tokens.reasoning !== undefined) metadata.reasoning_tokens = r.tokens.reasoning;
   const common = {
     invocation_id: stableUuid('otlp', s.traceId, s.spanId),
     pipeline_run_id: inherited.run_id ?? s.traceId,
@@ -128,12 +123,28 @@ function modelEvents(s: TreeSpan, r: SpanReading, model: string, start: string, 
       timestamp: end,
       status: failure ? 'failed' : 'completed',
       duration_ms: Math.max(0, Date.parse(end) - Date.parse(start)),
-      input_tokens: r.tokens.input ?? null,
-      output_tokens: r.tokens.output ?? null,
+      ...eventTokens(r.tokens),
       error: failure,
       ...trace,
     },
   ];
+}
+
+/**
+ * The event's token fields: totals with their parts inside (contracts TOKEN_DETAILS).
+ * OpenAI, the GenAI conventions, OpenInference and the AI SDK report totals that
+ * include the cached reads and writes; Anthropic's own counts leave them out, and an
+ * instrumentation passing those through gives parts larger than the total. Then the
+ * total was reported without them, so they are added to it rather than the span refused.
+ */
+export function eventTokens(t: SpanReading['tokens']) {
+  const cached = t.cacheRead ?? null;
+  const written = t.cacheWrite ?? null;
+  const reasoning = t.reasoning ?? null;
+  const parts = (cached ?? 0) + (written ?? 0);
+  const input = t.input === undefined ? null : t.input < parts ? t.input + parts : t.input;
+  const output = t.output === undefined ? null : reasoning !== null && t.output < reasoning ? t.output + reasoning : t.output;
+  return { input_tokens: input, output_tokens: output, cached_input_tokens: cached, cache_write_tokens: written, reasoning_tokens: reasoning };
 }
 
 /** ERROR status, `error.type`, or an `exception` event: the call failed. */

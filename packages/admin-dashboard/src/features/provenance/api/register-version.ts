@@ -7,6 +7,8 @@ export const PRICING_KEYS = [
   'input_per_1k',
   'output_per_1k',
   'cached_input_per_1k',
+  'cache_write_per_1k',
+  'reasoning_per_1k',
   'per_page',
   'per_call',
 ] as const satisfies readonly (keyof Pricing)[];

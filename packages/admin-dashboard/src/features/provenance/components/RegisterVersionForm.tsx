@@ -13,7 +13,9 @@ import { FieldError, invalidProps } from './FieldError.tsx';
 const PRICE_LABEL: Record<(typeof PRICING_KEYS)[number], string> = {
   input_per_1k: 'Input, per 1k tokens',
   output_per_1k: 'Output, per 1k tokens',
-  cached_input_per_1k: 'Cached input, per 1k tokens',
+  cached_input_per_1k: 'Cached read, per 1k tokens (empty: input price)',
+  cache_write_per_1k: 'Cache write, per 1k tokens (empty: input price)',
+  reasoning_per_1k: 'Reasoning, per 1k tokens (empty: output price)',
   per_page: 'Per page',
   per_call: 'Per call',
 };
