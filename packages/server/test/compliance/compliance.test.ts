@@ -77,7 +77,7 @@ describe('compliance workbench (server mode, real PostgreSQL)', () => {
       [H, [...ev.hd, ...ev.hf]],
     ] as const) {
       const { key } = await ingestKey(s.url, t);
-      expect((await postEvents(s.url, list, { authorization: `Bearer ${key}` })).status).toBe(202);
+      expect((await postEvents(s.url, [...list], { authorization: `Bearer ${key}` })).status).toBe(202);
     }
     const all = Object.values(ev).flat();
     for (const e of all)
