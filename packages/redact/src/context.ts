@@ -25,11 +25,13 @@ export class RedactionContext {
    * address in a trace that already contains the SDK's `<EMAIL_1>`. */
   readonly #reserved = new Map<EntityType, Set<number>>();
   readonly #counts: Record<string, number> = {};
+  readonly #byRecognizer: Record<string, number> = {};
 
   /** The placeholder for `key` (already normalised by the detector), allocating
    * the next free number for `type` on first sight. Counts every call. */
-  placeholderFor(type: EntityType, key: string): string {
+  placeholderFor(type: EntityType, key: string, recognizer?: string): string {
     this.#counts[type] = (this.#counts[type] ?? 0) + 1;
+    if (recognizer !== undefined) this.#byRecognizer[recognizer] = (this.#byRecognizer[recognizer] ?? 0) + 1;
     const mapKey = `${type}\u0000${key}`;
     const known = this.#byValue.get(mapKey);
     if (known !== undefined) return known;
@@ -56,5 +58,10 @@ export class RedactionContext {
   /** Occurrences redacted so far, by type; a copy, safe to keep or serialise. */
   summary(): RedactionSummary {
     return { ...this.#counts };
+  }
+
+  /** Occurrences redacted by each user recognizer (custom.ts), by its name. */
+  recognizerSummary(): RedactionSummary {
+    return { ...this.#byRecognizer };
   }
 }

@@ -8,5 +8,19 @@
  * `@frostbyte/redact/placeholder`, which has no dependencies at all.
  */
 export { RedactionContext, type RedactionSummary } from './context.ts';
+export {
+  CHECKSUMS,
+  type Checksum,
+  compileRules,
+  MAX_ALLOW_TERMS,
+  MAX_PATTERN_LENGTH,
+  MAX_RECOGNIZERS,
+  NO_RULES,
+  RecognizerError,
+  type RecognizerSpec,
+  type RedactionRules,
+  type RedactionRulesSpec,
+  validateRecognizer,
+} from './custom.ts';
 export { type EntityType, isPlaceholder, PLACEHOLDER_RE } from './placeholder.ts';
 export { type RedactOptions, redactText, redactValue } from './redact.ts';

@@ -1,6 +1,7 @@
 /** The kinds of personal or secret data this package replaces. The name is the
  * placeholder's prefix, so it must stay upper-case ASCII: the name detector only
- * looks at Titlecase words and can therefore never re-detect a placeholder. */
+ * looks at words with lower-case letters after the first (it title-cases lower-case
+ * words, never upper-case ones) and can therefore never re-detect a placeholder. */
 export type EntityType =
   | 'EMAIL'
   | 'PHONE'
@@ -14,7 +15,9 @@ export type EntityType =
   | 'NATIONAL_ID'
   | 'ADDRESS'
   | 'PERSON'
-  | 'SECRET';
+  | 'SECRET'
+  /** What a user's own recognizer (custom.ts) finds, unless it names a type above. */
+  | 'CUSTOM';
 
 export const ENTITY_TYPES: readonly EntityType[] = [
   'EMAIL',
@@ -30,6 +33,7 @@ export const ENTITY_TYPES: readonly EntityType[] = [
   'ADDRESS',
   'PERSON',
   'SECRET',
+  'CUSTOM',
 ];
 
 /** Matches one placeholder such as `<EMAIL_1>` or `<CREDIT_CARD_12>`, anywhere in a
@@ -39,7 +43,7 @@ export const ENTITY_TYPES: readonly EntityType[] = [
  * no-op. This module imports nothing so a browser bundle can take it alone via
  * `@frostbyte/redact/placeholder`. */
 export const PLACEHOLDER_RE =
-  /<(EMAIL|PHONE|SSN|CREDIT_CARD|IBAN|IP_ADDRESS|MAC_ADDRESS|DATE_OF_BIRTH|PASSPORT|NATIONAL_ID|ADDRESS|PERSON|SECRET)_([1-9]\d{0,8})>/g;
+  /<(EMAIL|PHONE|SSN|CREDIT_CARD|IBAN|IP_ADDRESS|MAC_ADDRESS|DATE_OF_BIRTH|PASSPORT|NATIONAL_ID|ADDRESS|PERSON|SECRET|CUSTOM)_([1-9]\d{0,8})>/g;
 
 const WHOLE_PLACEHOLDER_RE = new RegExp(`^${PLACEHOLDER_RE.source}$`);
 

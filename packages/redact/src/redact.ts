@@ -1,4 +1,5 @@
 import { RedactionContext } from './context.ts';
+import { applyAllow, detectCustom, type RedactionRules } from './custom.ts';
 import { detectEntropySecrets, detectStructured, type Enabled, type Span } from './detectors.ts';
 import { detectNames } from './names.ts';
 import { ENTITY_TYPES, type EntityType, PLACEHOLDER_RE } from './placeholder.ts';
@@ -8,6 +9,8 @@ export interface RedactOptions {
   names?: boolean;
   /** Only these types; default all. `names: false` wins over 'PERSON' here. */
   types?: EntityType[];
+  /** Users' recognizers and allow-list terms, compiled once with compileRules. */
+  rules?: RedactionRules;
 }
 
 /** Nesting deeper than this is replaced, not walked: model payloads are never
@@ -78,9 +81,11 @@ export function findEntities(text: string, opts?: RedactOptions, ctx?: Redaction
   if (text.length > MAX_TEXT_LENGTH) throw new RangeError(`text of ${text.length} characters is over MAX_TEXT_LENGTH`);
   const enabled = enabledFor(opts);
   const spans: Span[] = [];
+  const rules = opts?.rules;
   if (text.length <= CHUNK_SIZE) {
     scan(text, enabled, ctx, spans, true);
-    return resolveOverlaps(spans);
+    if (rules !== undefined) detectCustom(rules, text, spans);
+    return resolveOverlaps(rules === undefined ? spans : applyAllow(rules, text, spans));
   }
   for (let from = 0; from < text.length; from += CHUNK_SIZE) {
     const to = Math.min(from + CHUNK_SIZE, text.length);
@@ -94,7 +99,10 @@ export function findEntities(text: string, opts?: RedactOptions, ctx?: Redaction
     }
   }
   if (enabled.has('SECRET')) detectEntropySecrets(text, spans);
-  return resolveOverlaps(spans);
+  // User patterns run once over the whole text: RE2 is linear, and a user's
+  // match may be longer than the chunk context.
+  if (rules !== undefined) detectCustom(rules, text, spans);
+  return resolveOverlaps(rules === undefined ? spans : applyAllow(rules, text, spans));
 }
 
 /** Every detector over one string (the whole text, or one window of it). */
@@ -139,7 +147,8 @@ function resolveOverlaps(spans: Span[]): Span[] {
     for (let i = below; i > 0; i -= i & -i, redactionWork.overlapSteps++) if ((tree[i] as number) > maxEnd) maxEnd = tree[i] as number;
     if (maxEnd > s.start) continue;
     accepted.push(s);
-    for (let i = lowerBound(starts, s.start) + 1; i <= m; i += i & -i, redactionWork.overlapSteps++) if ((tree[i] as number) < s.end) tree[i] = s.end;
+    for (let i = lowerBound(starts, s.start) + 1; i <= m; i += i & -i, redactionWork.overlapSteps++)
+      if ((tree[i] as number) < s.end) tree[i] = s.end;
   }
   return accepted.sort((a, b) => a.start - b.start);
 }
@@ -190,7 +199,7 @@ export function redactText(text: string, ctx: RedactionContext = new RedactionCo
   let pos = 0;
   for (const s of spans) {
     if (s.priority === PROTECTED) continue;
-    out += text.slice(pos, s.start) + ctx.placeholderFor(s.type, s.key);
+    out += text.slice(pos, s.start) + ctx.placeholderFor(s.type, s.key, s.recognizer);
     pos = s.end;
   }
   return pos === 0 ? text : out + text.slice(pos);

@@ -44,6 +44,7 @@ const PII_TYPES: Record<EntityType, true> = {
   ADDRESS: true,
   PERSON: true,
   SECRET: true,
+  CUSTOM: true,
 };
 const BLOCK_KINDS: Record<Block['kind'], true> = { heading: true, paragraph: true, list: true, table: true };
 

@@ -13,6 +13,8 @@ export interface Span {
   key: string;
   /** Higher wins when spans overlap; ties go to the longer span. */
   priority: number;
+  /** The user recognizer that found it (custom.ts); built-in detectors leave it out. */
+  recognizer?: string;
 }
 
 /** Which checks run; precomputed once per options object. */
