@@ -39,7 +39,8 @@ export interface DocumentResult {
   format: DocumentFormat | 'unknown';
   status: 'ok' | 'failed';
   failed_stage?: PipelineStage;
-  error?: { type: string; message: string };
+  /** `retryable` when the error says so (an embedding service's 503, a timeout): trying again may work. */
+  error?: { type: string; message: string; retryable?: boolean };
   /** Model invocations made for this document (each emits two events). */
   invocations: number;
   /** Input + output tokens over its stages. */
@@ -335,10 +336,15 @@ function cleanUsage(u: { input_tokens?: number | undefined; output_tokens?: numb
   return out;
 }
 
-function describeError(error: unknown): { type: string; message: string } {
+function describeError(error: unknown): NonNullable<DocumentResult['error']> {
   if (error instanceof Error) {
     const ctor = error.constructor?.name;
-    return { type: ctor && ctor !== 'Error' ? ctor : error.name || 'Error', message: error.message };
+    const retryable = (error as { retryable?: unknown }).retryable;
+    return {
+      type: ctor && ctor !== 'Error' ? ctor : error.name || 'Error',
+      message: error.message,
+      ...(typeof retryable === 'boolean' ? { retryable } : {}),
+    };
   }
   return { type: typeof error, message: String(error) };
 }

@@ -23,6 +23,8 @@ describe('the demo feeder (npm start)', { timeout: 120_000 }, () => {
       intervalMs: [20, 40],
       spoolDir: tempDir('fmo-demo-spool-'),
       outputDir: tempDir('fmo-demo-out-'),
+      // The story has its own test (story.test.ts); here only the feeding is judged.
+      story: false,
     });
     try {
       const seen = (events: Awaited<ReturnType<typeof eventsOf>>, tenant: string) =>

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { terminalLogStream } from './kernel/log-pretty.ts';
 import { loggerOptions } from './kernel/log-redaction.ts';
 import { supervise, workerCount } from './workers.ts';
 
@@ -13,8 +14,9 @@ export async function main(overrides: Partial<ReturnType<typeof loadConfig>> = {
   const config = loadConfig(process.env, overrides);
   const app = await buildApp({
     config,
-    // Credentials, payloads and query strings never reach the log (kernel/log-redaction.ts).
-    logger: loggerOptions(config.logLevel),
+    // Credentials, payloads and query strings never reach the log (kernel/log-redaction.ts);
+    // on a terminal it is one readable line per record, JSON otherwise (kernel/log-pretty.ts).
+    logger: { ...loggerOptions(config.logLevel), ...terminalLogStream(process.stdout, process.env) },
   });
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`Frostbyte Model Observatory on http://localhost:${config.port} (storage: ${app.storage.kind}, bus: ${app.bus.kind})`);
