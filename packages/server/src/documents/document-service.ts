@@ -205,7 +205,7 @@ function checkIds(scope: TenantScope, tenant: string, document: string) {
   if (typeof tenant !== 'string' || !TENANT_RE.test(tenant)) {
     throw badRequest(`tenant_id: '${String(tenant).slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
   }
-  if (!inScope(scope, tenant)) throw forbidden(`no access to tenant ${tenant}`);
+  if (!inScope(scope, tenant)) throw forbidden('no access to that tenant');
   if (typeof document !== 'string' || !document || document.length > MAX_DOCUMENT_ID || CONTROL.test(document)) {
     throw badRequest(`document_id: 1–${MAX_DOCUMENT_ID} printable characters`);
   }
