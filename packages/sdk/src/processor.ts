@@ -149,10 +149,14 @@ export class EventProcessor {
     this.#closed = true;
     this.#clearTimers();
     await this.#o.exporter.shutdown().catch(this.countFailure);
-    // Whatever is still in memory (a slow server ate the budget) goes to disk.
-    await withTimeout(this.#pumpingDone(), Math.max(0, deadline - Date.now()));
+    // Whatever is still in memory (a slow server ate the budget) goes to disk. Local
+    // work — a batch still being built (the redactor and tokenizer load at start-up,
+    // slow on a busy machine), the spool write — gets a grace beyond the budget, so a
+    // short script's last events are spooled, not dropped.
     this.#mode = 'spool';
-    await withTimeout(this.#pump(), Math.max(100, deadline - Date.now()));
+    const grace = () => Math.max(SHUTDOWN_GRACE_MS, deadline - Date.now());
+    await withTimeout(this.#pumpingDone(), grace());
+    await withTimeout(this.#pump(), grace());
     const spool = this.#spoolNow;
     if (spool !== undefined) await spool.close().catch(this.countFailure);
   }
@@ -180,7 +184,11 @@ export class EventProcessor {
         while (this.queue.size > 0 || inFlight.size > 0) {
           // Another batch goes out beside those in flight only when it is full and the
           // server is up; a partial one waits for a slot to free, so it can still fill.
-          while (this.queue.size > 0 && (inFlight.size === 0 || (this.#mode === 'live' && inFlight.size < this.#o.maxConcurrentExports && this.queue.size >= this.#o.batchSize))) {
+          while (
+            this.queue.size > 0 &&
+            (inFlight.size === 0 ||
+              (this.#mode === 'live' && inFlight.size < this.#o.maxConcurrentExports && this.queue.size >= this.#o.batchSize))
+          ) {
             const delivery: Promise<void> = this.#deliver(this.queue.drain(this.#chunk()))
               .catch(this.countFailure)
               .finally(() => inFlight.delete(delivery));
@@ -265,7 +273,13 @@ export class EventProcessor {
       if (spool !== undefined) {
         try {
           written = await spool.append(events);
-          if (!written) this.#warnOnce('spool-full', `spool at ${spool.dir} is full (${this.#o.spoolMaxBytes} bytes); dropping batches`);
+          if (!written && spool.closed)
+            this.#warnOnce(
+              'spool-closed',
+              `shut down before ${events.length} events could be sent or spooled: they are lost (give shutdown more time)`,
+            );
+          else if (!written)
+            this.#warnOnce('spool-full', `spool at ${spool.dir} is full (${this.#o.spoolMaxBytes} bytes); dropping batches`);
         } catch (error) {
           this.countFailure(error);
           this.#warnOnce('spool-io', `spool write failed: ${String(error)}`);
@@ -417,6 +431,8 @@ export class EventProcessor {
 
 /** Longest stretch of event building before yielding to the event loop. */
 const BUILD_SLICE_MS = 4;
+/** Past the shutdown budget, how long local work (build, spool write) may still run. */
+const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Events per spool line when writing to disk in bulk (the server's batch limit). */
 const SPOOL_CHUNK = MAX_BATCH_EVENTS;

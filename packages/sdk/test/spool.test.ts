@@ -81,6 +81,30 @@ describe('spool', () => {
     expect(await spoolFiles(dir)).toEqual([]); // drained segments are deleted
   });
 
+  it('batches still being built when the shutdown budget runs out are spooled, not dropped', async () => {
+    const dir = await tempSpoolDir();
+    const port = await freePort(); // nothing listens: every batch ends up on disk
+    const t = new TelemetrySdk({
+      endpoint: `http://127.0.0.1:${port}`,
+      spoolDir: dir,
+      flushOnExit: false,
+      countTokens: false,
+      ...fast,
+      // A slow redactor (5 ms a value): building 1400 events takes ~7 s, past the 5 s
+      // budget, yielding to the event loop as it goes — as a cold redactor and
+      // tokenizer do on a busy machine.
+      redactor: (value) => {
+        const until = performance.now() + 5;
+        while (performance.now() < until) {}
+        return value;
+      },
+    });
+    const m = t.wrapModel(async (x: number) => x, uniqueMeta());
+    for (let i = 0; i < 700; i++) await m(i);
+    await t.shutdown();
+    expect(t.stats()).toMatchObject({ emitted: 1400, spooled: 1400, dropped: 0 });
+  }, 60_000);
+
   it('a new instance (restart) replays what a previous one left in the spool, before its own events', async () => {
     const dir = await tempSpoolDir();
     const port = await freePort();

@@ -58,6 +58,11 @@ export class Spool {
     return n;
   }
 
+  /** Closed (at shutdown): `append` refuses from now on. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   get isEmpty(): boolean {
     return this.pendingBytes === 0;
   }
