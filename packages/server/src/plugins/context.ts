@@ -83,7 +83,7 @@ export const contextPlugin = fp(
         return deny(
           reply,
           403,
-          `this needs the '${permission}' permission, which a ${req.ctx.principal.kind === 'api_key' ? 'ingest key' : req.ctx.role} does not have`,
+          `this needs the '${permission}' permission, which ${req.ctx.principal.kind === 'api_key' ? 'an ingest key' : `the role '${req.ctx.role}'`} does not have`,
         );
       }
       // The token must not reach the handler's query schema or any log line.
