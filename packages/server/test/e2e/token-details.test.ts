@@ -81,7 +81,7 @@ for (const mode of ['embedded', 'server'] as const) {
       const res = await postEvents(s.url, [over, reasoning, negative]);
       expect(res.status).toBe(400);
       const byIndex = Object.fromEntries(
-        (res.body.rejected ?? []).map((r: { index: number; errors: { path: string; message: string }[] }) => [r.index, r.errors[0]]),
+        ((res.body.rejected ?? []) as { index: number; errors: { path: string; message: string }[] }[]).map((r) => [r.index, r.errors[0]]),
       );
       expect(byIndex[0]).toMatchObject({
         path: '/input_tokens',

@@ -39,7 +39,34 @@ export interface OtlpTraceRequest {
   resourceSpans?: { resource?: { attributes?: KeyValue[] }; scopeSpans?: { scope?: { name?: string }; spans?: OtlpSpan[] }[] }[];
 }
 
+export interface OtlpLogRecord {
+  timeUnixNano?: string | number;
+  observedTimeUnixNano?: string | number;
+  severityNumber?: number | string;
+  body?: AnyValue;
+  attributes?: KeyValue[];
+  traceId?: string;
+  spanId?: string;
+  eventName?: string;
+}
+export interface OtlpLogsRequest {
+  resourceLogs?: { resource?: { attributes?: KeyValue[] }; scopeLogs?: { scope?: { name?: string }; logRecords?: OtlpLogRecord[] }[] }[];
+}
+
 export class OtlpError extends Error {}
+
+const LogsRequestType = root.lookupType('otlp.ExportLogsServiceRequest');
+
+/** Decodes a protobuf logs body into the OTLP/JSON shape, like `decodeProtobuf`. */
+export function decodeLogsProtobuf(body: Buffer): OtlpLogsRequest {
+  let msg: protobuf.Message;
+  try {
+    msg = LogsRequestType.decode(body);
+  } catch (e) {
+    throw new OtlpError(`body is not an OTLP ExportLogsServiceRequest protobuf: ${(e as Error).message}`);
+  }
+  return LogsRequestType.toObject(msg, { longs: String, bytes: String, defaults: false }) as OtlpLogsRequest;
+}
 
 /** Decodes a protobuf body into the same shape as OTLP/JSON (camelCase, hex ids). */
 export function decodeProtobuf(body: Buffer): OtlpTraceRequest {

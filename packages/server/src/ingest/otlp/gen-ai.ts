@@ -28,15 +28,7 @@ export function readGenAi(span: SpanView): SpanReading | null {
   const a = span.attrs;
   if (!isGenAi(span)) return null;
   const operation = a.str('gen_ai.operation.name');
-  const details = span.events.find((e) => e.name === DETAILS_EVENT)?.attrs;
-  const pick = (key: string) => (a.has(key) ? a.json(key) : details?.json(key));
-  const system = partsToText(pick('gen_ai.system_instructions'));
-  const input = [
-    ...(system ? [{ role: 'system', content: system }] : []),
-    ...semconvMessages(pick('gen_ai.input.messages')),
-  ];
-  const output = semconvMessages(pick('gen_ai.output.messages'));
-  const legacy = legacyEventMessages(span);
+  const { input, output } = genAiContent(span);
   return {
     family: 'gen-ai',
     kind: operation && CONTEXT_OPERATIONS.has(operation) ? 'context' : 'model',
@@ -45,10 +37,24 @@ export function readGenAi(span: SpanView): SpanReading | null {
     responseModel: a.str('gen_ai.response.model'),
     provider: a.str('gen_ai.provider.name') ?? a.str('gen_ai.system'),
     tokens: genAiTokens(a),
-    input: conversation(input.length ? input : legacy.input),
-    output: conversation(output.length ? output : legacy.output),
+    input,
+    output,
     entity: a.str('gen_ai.agent.name') ?? a.str('gen_ai.tool.name'),
   };
+}
+
+/** The conversation a span (or, for OTLP logs, the events of one span: log-content.ts)
+ * carries: `gen_ai.input.messages` / `gen_ai.output.messages` on the span, else on the
+ * details event, else the deprecated one-event-per-message form. */
+export function genAiContent(span: SpanView): { input: { messages: ChatMessage[] } | undefined; output: { messages: ChatMessage[] } | undefined } {
+  const a = span.attrs;
+  const details = span.events.find((e) => e.name === DETAILS_EVENT)?.attrs;
+  const pick = (key: string) => (a.has(key) ? a.json(key) : details?.json(key));
+  const system = partsToText(pick('gen_ai.system_instructions'));
+  const input = [...(system ? [{ role: 'system', content: system }] : []), ...semconvMessages(pick('gen_ai.input.messages'))];
+  const output = semconvMessages(pick('gen_ai.output.messages'));
+  const legacy = legacyEventMessages(span);
+  return { input: conversation(input.length ? input : legacy.input), output: conversation(output.length ? output : legacy.output) };
 }
 
 export function genAiTokens(a: Attributes) {

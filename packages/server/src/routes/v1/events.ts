@@ -13,6 +13,7 @@ import { Type } from '@sinclair/typebox';
 import { actorOf } from '../../admin/admin-service.ts';
 import { purposeProblem, readAuditOf } from '../../audit/read-audit.ts';
 import { documentServiceOf } from '../../documents/document-service.ts';
+import { joinLogs, OtlpLogStore, spanOf } from '../../ingest/otlp/log-content.ts';
 import { eventField } from '../../ingest/storable.ts';
 import { badRequest, notFound } from '../../kernel/errors.ts';
 import { parseSeq } from '../../kernel/seq.ts';
@@ -113,12 +114,16 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const found = await app.storage.getEvent(req.ctx.scope, req.params.id);
       if (!found) throw notFound(`no event ${req.params.id}`);
       const { event } = found;
-      if (!found.trace) return { event, trace: null };
+      // An OTLP call's content may also have come as GenAI event logs (POST /v1/logs).
+      const span = spanOf(event);
+      const logs = span ? await new OtlpLogStore(app.db, app.traceCrypto).forSpan(req.ctx.scope, event.tenant_id, span.traceId, span.spanId) : [];
+      if (!found.trace && !logs.length) return { event, trace: null };
       // An erased document's traces stay closed, also those that arrived after the erasure.
       const erased =
         event.document_id !== null &&
         (await documentServiceOf(app.db, app.audit).isErased(req.ctx.scope, event.tenant_id, event.document_id));
-      const trace = readTrace(app.traceCrypto, found.trace, req.ctx.canSeePayloads && !erased);
+      const canSee = req.ctx.canSeePayloads && !erased;
+      const trace = joinLogs(event, found.trace ? readTrace(app.traceCrypto, found.trace, canSee) : null, logs, canSee) as DecisionTrace;
       // A payload was decrypted for this person: the read audit counts it (one chained entry per flush).
       if (trace.readable) {
         reads.note({

@@ -1,14 +1,16 @@
 import { MAX_BATCH_EVENTS } from '@frostbyte/contracts';
 import type { FastifyPluginAsync } from 'fastify';
 import client from 'prom-client';
-import { decodeProtobuf, OtlpError } from '../../ingest/otlp/decode.ts';
+import { decodeLogsProtobuf, decodeProtobuf, OtlpError } from '../../ingest/otlp/decode.ts';
+import { logsToContents, OtlpLogStore } from '../../ingest/otlp/log-content.ts';
 import { type RefusedSpan, spansToEvents } from '../../ingest/otlp/spans-to-events.ts';
+import { createServerRedactor } from '../../ingest/server-redactor.ts';
 import { badRequest } from '../../kernel/errors.ts';
 
 /** How many refusals the partialSuccess message spells out (the count covers all). */
 const MESSAGES_SHOWN = 10;
 
-/** `POST /v1/traces`: OTLP/HTTP in JSON or protobuf. Answers in the OTLP response
+/** `POST /v1/traces` and `POST /v1/logs`: OTLP/HTTP in JSON or protobuf. Answers in the OTLP response
  * shape, with `partialSuccess` naming every refused span (name, id, reason): refused by
  * the mapping or by the ingest validator, whose event index is mapped back to its span. */
 export const otlpRoutes: FastifyPluginAsync = async (app) => {
@@ -75,6 +77,46 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
       return reply
         .code(200)
         .send(refused.length ? { partialSuccess: { rejectedSpans: refused.length, errorMessage: messages.join(' | ') } } : {});
+    },
+  );
+
+  // GenAI content events sent as logs: kept, redacted and sealed, and joined to their
+  // span's event when it is read (ingest/otlp/log-content.ts), whichever came first.
+  const logRecords = new client.Counter({
+    name: 'fmo_otlp_log_records_total',
+    help: 'OTLP log records received, by outcome',
+    labelNames: ['outcome'],
+    registers: [app.metrics.registry],
+  });
+  const redactor = createServerRedactor();
+  app.post(
+    '/v1/logs',
+    {
+      config: { permission: 'events:write' },
+      schema: {
+        tags: ['events'],
+        summary: "OTLP/HTTP log export (JSON or protobuf); GenAI event logs (gen_ai.*) join their span's decision trace",
+      },
+    },
+    async (req, reply) => {
+      let conv: ReturnType<typeof logsToContents>;
+      const ctx = { tenant: req.ctx.tenant, scope: req.ctx.scope };
+      try {
+        conv = logsToContents(Buffer.isBuffer(req.body) ? decodeLogsProtobuf(req.body) : (req.body as never), ctx);
+      } catch (e) {
+        const message = e instanceof OtlpError ? e.message : `not a valid OTLP logs export: ${(e as Error).message}`.slice(0, 300);
+        throw badRequest(message);
+      }
+      await new OtlpLogStore(app.db, app.traceCrypto).store(req.ctx.scope, conv.contents, redactor);
+      logRecords.inc({ outcome: 'gen_ai_content' }, conv.contents.length);
+      logRecords.inc({ outcome: 'not_gen_ai' }, conv.notGenAi);
+      logRecords.inc({ outcome: 'refused' }, conv.rejected.length);
+      const messages = conv.rejected.slice(0, MESSAGES_SHOWN).map((r) => `log record ${r.index} '${r.eventName}': ${r.reason}`);
+      if (conv.rejected.length > MESSAGES_SHOWN) messages.push(`… and ${conv.rejected.length - MESSAGES_SHOWN} more`);
+      if (conv.rejected.length && conv.contents.length === 0 && conv.notGenAi === 0) throw badRequest(`no log record accepted: ${messages.join(' | ')}`);
+      return reply
+        .code(200)
+        .send(conv.rejected.length ? { partialSuccess: { rejectedLogRecords: conv.rejected.length, errorMessage: messages.join(' | ') } } : {});
     },
   );
 };
