@@ -142,6 +142,30 @@ for (const mode of ['embedded', 'server'] as const) {
         control: async (f) => ({ path: `/v1/admin/tenants/${f.TB}/erase`, ok: 200 }),
         last: true,
       },
+      // Issue 15: per-document erasure and legal hold of TB's own documents (erasure on another than the hold's).
+      'POST /v1/documents/:document_id/erase': {
+        attacks: (f) => [
+          { path: '/v1/documents/walk-doc/erase', body: { tenant_id: f.TA, confirm: true }, refuse: 403, what: 'erasing a TA document' },
+        ],
+        control: async (f) => ({ path: `/v1/documents/${await docOf(f.TB, 1)}/erase`, body: { tenant_id: f.TB, confirm: true }, ok: 200 }),
+        last: true,
+      },
+      'POST /v1/documents/:document_id/hold': {
+        attacks: (f) => [
+          { path: '/v1/documents/walk-doc/hold', body: { tenant_id: f.TA, reason: 'evil' }, refuse: 403, what: 'holding a TA document' },
+        ],
+        control: async (f) => ({ path: `/v1/documents/${await docOf(f.TB)}/hold`, body: { tenant_id: f.TB, reason: 'walk' }, ok: 200 }),
+      },
+      'POST /v1/documents/:document_id/release': {
+        attacks: (f) => [
+          { path: '/v1/documents/walk-doc/release', body: { tenant_id: f.TA }, refuse: 403, what: 'releasing a TA document' },
+        ],
+        control: async (f) => {
+          const d = await docOf(f.TB);
+          await admin('POST', `/v1/documents/${d}/hold`, { tenant_id: f.TB, reason: 'walk' });
+          return { path: `/v1/documents/${d}/release`, body: { tenant_id: f.TB }, ok: 200 };
+        },
+      },
       'POST /v1/admin/users': {
         attacks: (f) =>
           [[f.TA], ['*'], [f.TA, f.TB]].map((tenants) => ({
@@ -380,6 +404,16 @@ for (const mode of ['embedded', 'server'] as const) {
       },
     };
 
+    /** One of the tenant's stored documents. */
+    const docOf = (tenant: string, nth = 0) =>
+      asOwner(s.app.db, async (db) => {
+        const { rows } = await db.query<{ d: string }>(
+          'SELECT document_id AS d FROM model_events WHERE tenant_id = $1 AND document_id IS NOT NULL ORDER BY document_id LIMIT 1 OFFSET $2',
+          [tenant, nth],
+        );
+        return rows[0]?.d as string;
+      });
+
     /** Every row of every table an administrative or write route changes. */
     const snapshot = () =>
       asOwner(s.app.db, async (db) => {
@@ -396,6 +430,7 @@ for (const mode of ['embedded', 'server'] as const) {
           'alerts',
           'alert_rules',
           'audit_log',
+          'document_controls',
         ]) {
           const { rows } = await db.query<{ r: string }>(`SELECT to_jsonb(x)::text AS r FROM ${t} x`);
           out[t] = rows.map((r) => r.r).sort();

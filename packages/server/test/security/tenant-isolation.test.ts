@@ -104,6 +104,10 @@ for (const mode of ['embedded', 'server'] as const) {
         'GET /v1/audit/verify': ['/v1/audit/verify', `/v1/audit/verify?tenant_id=${B}`],
         'GET /v1/audit/export': ['/v1/audit/export', `/v1/audit/export?tenant_id=${B}`],
         'GET /v1/audit/checkpoints': [`/v1/audit/checkpoints?tenant_id=${B}`],
+        // Issue 15: the access report, the offline bundle, a document's controls.
+        'GET /v1/audit/access': ['/v1/audit/access', `/v1/audit/access?tenant_id=${B}`],
+        'GET /v1/audit/bundle': [`/v1/audit/bundle?tenant_id=${B}`],
+        'GET /v1/documents/:document_id': [`/v1/documents/${doc}?tenant_id=${B}`],
         'GET /v1/session': ['/v1/session'],
         'GET /v1/models': ['/v1/models'],
         'GET /v1/models/:name': [`/v1/models/${MODEL}`],
