@@ -64,7 +64,7 @@ describe('the demo story (npm start)', { timeout: 180_000 }, () => {
 
   it('plays every chapter, in order, and logs each', () => {
     expect(report.failed, logs.filter((l) => l.startsWith('WARN')).join('\n')).toBeNull();
-    const parser = report.chapters.map((c) => c.chapter).filter((c) => !['gateway', 'outage', 'outage-over'].includes(c));
+    const parser = report.chapters.map((c) => c.chapter).filter((c) => !['gateway', 'outage', 'outage-over', 'recovered'].includes(c));
     expect(parser).toEqual([
       'version',
       'experiment',
@@ -77,7 +77,7 @@ describe('the demo story (npm start)', { timeout: 180_000 }, () => {
       'rollback',
       'resolved',
     ]);
-    expect(report.chapters.map((c) => c.chapter)).toEqual(expect.arrayContaining(['gateway', 'outage', 'outage-over']));
+    expect(report.chapters.map((c) => c.chapter)).toEqual(expect.arrayContaining(['gateway', 'outage', 'outage-over', 'recovered']));
     for (const c of report.chapters) expect(logs).toContain(`demo: ${c.message}`);
     expect(logs).toContain(`demo: deployed ${STORY_MODEL} 1.1.0 for tenant ${acme} (the experiment's treatment, promoted)`);
   });
