@@ -22,5 +22,5 @@ export {
   type RedactionRulesSpec,
   validateRecognizer,
 } from './custom.ts';
-export { type EntityType, isPlaceholder, PLACEHOLDER_RE } from './placeholder.ts';
+export { ENTITY_TYPES, type EntityType, isPlaceholder, PLACEHOLDER_RE } from './placeholder.ts';
 export { type RedactOptions, redactText, redactValue } from './redact.ts';

@@ -32,6 +32,7 @@ import { eventRoutes } from './routes/v1/events.ts';
 import { metricRoutes } from './routes/v1/metrics.ts';
 import { otlpRoutes } from './routes/v1/otlp.ts';
 import { quarantineRoutes } from './routes/v1/quarantine.ts';
+import { recognizerRoutes } from './routes/v1/recognizers.ts';
 
 export interface AppOptions {
   config: Config;
@@ -139,6 +140,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(pipelineRoutes);
   await app.register(alertRoutes);
   await app.register(quarantineRoutes);
+  await app.register(recognizerRoutes);
 
   // 5. dashboard
   if (fs.existsSync(opts.config.dashboardDir)) {

@@ -18,6 +18,7 @@ import { auditHook } from '../registry/audit-hook.ts';
 import { ExperimentService } from '../registry/experiment-service.ts';
 import { RegistryService } from '../registry/registry-service.ts';
 import { seedRegistry } from '../registry/seed.ts';
+import { RecognizerService } from '../redaction/recognizer-service.ts';
 import { QuarantineRepository } from '../storage/quarantine.ts';
 import { scopedRunner } from '../storage/scoped.ts';
 import { type ComposeOptions, composeAdmin } from './core.ts';
@@ -102,9 +103,12 @@ export async function composeServer(o: ComposeOptions) {
 
   const prices = new PriceBook(storage);
   const live = new Fanout(bus);
-  const ingest = new IngestService({ bus, writer: writers[0] ?? null, prices, redactor: createServerRedactor(), sealer: core.crypto });
-
   const recordChange = auditHook(audit, log);
+  // Users' recognizers and allow-list terms (issue 14), applied by ingest per tenant.
+  const recognizers = new RecognizerService(scopedRunner(db), recordChange, log);
+  await recognizers.load();
+  const ingest = new IngestService({ bus, writer: writers[0] ?? null, prices, redactor: createServerRedactor(recognizers.rulesFor), sealer: core.crypto });
+
   const registry = new RegistryService(db, stats, recordChange, {
     abandonAfterMs: config.abandonAfterMs,
     // A registered version's prices apply to the next ingested batch.
@@ -141,6 +145,7 @@ export async function composeServer(o: ComposeOptions) {
     prices,
     live,
     ingest,
+    recognizers,
     registry,
     experiments,
     pipelineMonitor,
@@ -154,6 +159,8 @@ export async function composeServer(o: ComposeOptions) {
       // Seals are counted in memory on the ingest path and added to their keys' stored
       // totals here, which also rotates a key that reached its budget (crypto/trace-crypto.ts).
       every(1000, () => core.crypto.reportSeals(), 'data keys: seal count');
+      // Rules changed through another process reach this one's ingest within 5 s.
+      every(5000, () => recognizers.load(), 'redaction rules reload');
       // Whatever an earlier process appended and did not sign (a crash) gets signed now.
       void audit.checkpointAll(true).catch((err) => log.error({ err }, 'audit: start-up checkpoint failed'));
       if (config.auditCheckpointMs > 0) every(config.auditCheckpointMs, () => audit.checkpointAll(), 'audit: checkpoint');

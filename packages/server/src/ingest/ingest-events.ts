@@ -183,7 +183,7 @@ export class IngestService {
   private toRecord(e: ModelEventInput, tenant: string, id: string, receivedAt: string): EventRecord {
     const { redactor, sealer, prices } = this.deps;
     const final = e.status !== 'started';
-    const metadata = e.metadata ? redactor.value(e.metadata) : {};
+    const metadata = e.metadata ? redactor.value(e.metadata, tenant) : {};
     const details = tokenDetails(e);
     const cost = final
       ? priceOf(prices.get(e.model_name, e.model_version), {
@@ -195,7 +195,7 @@ export class IngestService {
       : null;
     let trace: SealedTrace | null = null;
     if (e.trace) {
-      const r = redactor.trace({ input: e.trace.input, output: e.trace.output, rationale: e.trace.decision_rationale });
+      const r = redactor.trace({ input: e.trace.input, output: e.trace.output, rationale: e.trace.decision_rationale }, tenant);
       // One seal for the three fields (JSON.stringify leaves out the ones not captured).
       const sealed = sealer.seal(
         tenant,
@@ -234,7 +234,7 @@ export class IngestService {
         ...details,
         cost_usd: cost,
         metadata,
-        error: e.error ? { type: e.error.type, message: redactor.text(e.error.message) } : null,
+        error: e.error ? { type: e.error.type, message: redactor.text(e.error.message, tenant) } : null,
         has_trace: trace !== null,
         confidence_score: e.trace?.confidence_score ?? null,
       },

@@ -7,14 +7,18 @@
 /** Redacts a value on the server (defence in depth: the SDK already did). */
 export interface ServerRedactor {
   /** One context per trace so `<PERSON_1>` means one person throughout it. */
-  trace(parts: { input: unknown; output: unknown; rationale: string | undefined }): {
+  /** `tenant`: whose own recognizers and allow-list apply (none when absent). */
+  trace(
+    parts: { input: unknown; output: unknown; rationale: string | undefined },
+    tenant?: string,
+  ): {
     input: unknown;
     output: unknown;
     rationale: string | undefined;
     summary: Record<string, number>;
   };
-  text(s: string): string;
-  value<T>(v: T): T;
+  text(s: string, tenant?: string): string;
+  value<T>(v: T, tenant?: string): T;
 }
 
 /** Seals trace fields with the tenant's data key (AES-256-GCM, AAD bound to the row). */
