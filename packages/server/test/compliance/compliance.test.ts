@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
-import { type Json, makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, tempDir, uniq, until } from '../helper.ts';
+import { freshPgDatabase, type Json, makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, tempDir, uniq, until } from '../helper.ts';
 import { call, ingestKey, userToken } from '../security/support.ts';
 
 /**
@@ -387,4 +388,38 @@ describe('compliance workbench (server mode, real PostgreSQL)', () => {
     await s.app.audit.checkpointAll();
     expect((await get('/v1/audit/verify')).body.ok).toBe(true);
   });
+});
+
+describe('read audit at shutdown (server mode)', () => {
+  it('reads counted in the last second are written when the server stops, not lost', async () => {
+    const db = await freshPgDatabase();
+    try {
+      const s = await startServer('server', { databaseUrl: db.url, auditCheckpointMs: 0 });
+      const T = uniq('cs');
+      const e = makeEvent({ tenant_id: T, trace: trace('stop') });
+      try {
+        const { key } = await ingestKey(s.url, T);
+        expect((await postEvents(s.url, [e], { authorization: `Bearer ${key}` })).status).toBe(202);
+        await until(
+          () => call(`${s.url}/v1/events/${e.id}`, TEST_ADMIN_TOKEN, { headers: { 'x-access-purpose': 'last words' } }),
+          (r) => r.status === 200,
+          20_000,
+        );
+      } finally {
+        // At once: well within the one-second flush window.
+        await s.close({ keepData: true });
+      }
+      const c = new pg.Client({ connectionString: db.url });
+      await c.connect();
+      const { rows } = await c.query(
+        "SELECT details FROM audit_log WHERE tenant_id = $1 AND action = 'trace.read' AND details->>'purpose' = 'last words'",
+        [T],
+      );
+      await c.end();
+      expect(rows).toHaveLength(1);
+      expect(rows[0].details).toMatchObject({ event_id: e.id, reads: 1 });
+    } finally {
+      await db.drop();
+    }
+  }, 90_000);
 });
