@@ -11,6 +11,7 @@ import { composeAdmin } from '../compose/core.ts';
 import { loadConfig } from '../config.ts';
 import { DocumentService } from '../documents/document-service.ts';
 import { CLI_FILE } from '../plugins/context.ts';
+import { directRecognizers, httpRecognizers, type RecognizerOp } from './recognizer-commands.ts';
 
 /**
  * What the CLI does, whichever way it reaches the data: a running server's admin API
@@ -36,6 +37,8 @@ export interface AdminOps {
   documentHold(tenant: string, document: string, reason: string): Promise<unknown>;
   documentRelease(tenant: string, document: string): Promise<unknown>;
   documentStatus(tenant: string, document: string): Promise<unknown>;
+  /** `recognizers …` (recognizer-commands.ts). */
+  recognizers(op: RecognizerOp): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -53,7 +56,7 @@ export interface AuditVerifyReport {
 
 /** A running server's admin API. */
 export function httpOps(url: string, token: string): AdminOps {
-  const call = async <T>(method: 'GET' | 'POST', p: string, body?: unknown): Promise<T> => {
+  const call = async <T>(method: 'GET' | 'POST' | 'DELETE', p: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${url}${p}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -83,6 +86,7 @@ export function httpOps(url: string, token: string): AdminOps {
     documentHold: (t, d, reason) => call('POST', `/v1/documents/${enc(d)}/hold`, { tenant_id: t, reason }),
     documentRelease: (t, d) => call('POST', `/v1/documents/${enc(d)}/release`, { tenant_id: t }),
     documentStatus: (t, d) => call('GET', `/v1/documents/${enc(d)}${tenantQuery(t)}`),
+    recognizers: httpRecognizers(call),
     close: async () => {},
   };
 }
@@ -118,6 +122,7 @@ export async function directOps(config: ReturnType<typeof loadConfig>, env: Node
     documentHold: (t, d, reason) => docs.hold(ctx, t, d, reason),
     documentRelease: (t, d) => docs.release(ctx, t, d),
     documentStatus: (t, d) => docs.status(ctx, t, d),
+    recognizers: directRecognizers(s.db, s.audit, ctx, log),
     async close() {
       // Only what this command appended itself is signed here.
       await s.audit.checkpointAll().catch(() => undefined);

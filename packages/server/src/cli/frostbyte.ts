@@ -4,6 +4,7 @@ import { permissionTableMarkdown } from '../access/permissions.ts';
 import { verifyBundle } from '../audit/bundle.ts';
 import { CLI_FILE } from '../plugins/context.ts';
 import { type AdminOps, type AuditVerifyReport, chooseOps, UsageError } from './admin-ops.ts';
+import { RECOGNIZER_USAGE, recognizerOp } from './recognizer-commands.ts';
 
 const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
 
@@ -29,6 +30,7 @@ const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
   documents hold --tenant <id> --document <d> --reason <r>   legal hold: retention keeps it
   documents release --tenant <id> --document <d>         end the legal hold
   retention run                               drop old trace partitions, prune the audit log
+${RECOGNIZER_USAGE}
   permissions                                 the role/permission matrix (Markdown)
 
   Where it acts: --url <server> (or FMO_URL) with --token / FMO_TOKEN / FMO_ADMIN_TOKEN
@@ -102,6 +104,13 @@ function parse(argv: string[]) {
       token: { type: 'string' },
       yes: { type: 'boolean' },
       json: { type: 'boolean' },
+      pattern: { type: 'string' },
+      entity: { type: 'string' },
+      context: { type: 'string' },
+      window: { type: 'string' },
+      checksum: { type: 'string' },
+      term: { type: 'string' },
+      'ignore-case': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -243,6 +252,10 @@ function planOf(
     }
     case 'retention run':
       return { call: (ops) => ops.runRetention(), print: json };
+    case `recognizers ${sub}`: {
+      const op = recognizerOp(sub, arg, v, (m) => new UsageError(m));
+      return { call: (ops) => ops.recognizers(op), print: json };
+    }
     default:
       throw new UsageError(`unknown command '${[cmd, sub].filter(Boolean).join(' ')}'`);
   }
