@@ -74,6 +74,15 @@ export function buildEvent({ invocation: inv, kind }: QueuedEvent, env: BuildEnv
     const outputTokens = tokenCount(usage?.output_tokens, output, env, sources);
     if (outputTokens !== undefined) event.output_tokens = outputTokens;
   }
+  // Token parts, only as the model reported them and only inside their totals (the
+  // server refuses a part larger than its total).
+  const inputParts = tokenPart(usage?.cached_input_tokens) + tokenPart(usage?.cache_write_tokens);
+  if (inputParts > 0 && (event.input_tokens == null || inputParts <= event.input_tokens)) {
+    if (tokenPart(usage?.cached_input_tokens)) event.cached_input_tokens = tokenPart(usage?.cached_input_tokens);
+    if (tokenPart(usage?.cache_write_tokens)) event.cache_write_tokens = tokenPart(usage?.cache_write_tokens);
+  }
+  const reasoning = tokenPart(usage?.reasoning_tokens);
+  if (reasoning > 0 && kind === COMPLETED && (event.output_tokens == null || reasoning <= event.output_tokens)) event.reasoning_tokens = reasoning;
   const tokenSource = describeSources(sources);
   if (tokenSource !== undefined) (metadata ??= {}).token_source = tokenSource;
 
@@ -149,6 +158,8 @@ export function shrinkEvent(event: ModelEventInput, maxFieldChars: number): Mode
   }
   return { ...event, trace: shrunk, metadata: { ...event.metadata, trace_truncated: true } };
 }
+
+const tokenPart = (v: unknown): number => (typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= MAX_TOKENS ? v : 0);
 
 function tokenCount(reported: unknown, value: unknown, env: BuildEnv, sources: TokenSources): number | undefined {
   if (typeof reported === 'number' && Number.isInteger(reported) && reported >= 0 && reported <= MAX_TOKENS) {

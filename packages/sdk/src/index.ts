@@ -12,6 +12,8 @@ export { NoopExporter } from './export/noop-exporter.ts';
 export type { SpoolOptions } from './export/spool.ts';
 export { Spool } from './export/spool.ts';
 export type { InvocationHandle, ModelMeta, ModelResult, ModelUsage } from './invocation.ts';
+export type { WrapOpenAIOptions } from './openai.ts';
+export { wrapOpenAI } from './openai.ts';
 export type { TelemetryStats } from './processor.ts';
 export type { RedactionScope, Redactor } from './redaction.ts';
 export { initTelemetry, installShutdownHooks, shutdownTelemetry, TelemetrySdk } from './telemetry.ts';

@@ -15,8 +15,14 @@ export interface ModelMeta {
 
 /** Token usage as a model reports it. */
 export interface ModelUsage {
+  /** Every prompt token, cached reads and cache writes included. */
   input_tokens?: number;
+  /** Every generated token, reasoning included. */
   output_tokens?: number;
+  /** Parts of the totals, priced apart by the registry (contracts TOKEN_DETAILS). */
+  cached_input_tokens?: number;
+  cache_write_tokens?: number;
+  reasoning_tokens?: number;
   pages?: number;
 }
 

@@ -11,6 +11,8 @@ import type { AddressInfo } from 'node:net';
  *   tokens (what makes cost wrong when ignored); `stream: true` as SSE chunks with the
  *   usage in the last one. A request whose body contains `[fail]` answers 400 like
  *   OpenAI does (same model as its successful siblings: the identity test needs that).
+ * - `POST /v1/responses`: the Responses API's answer (output items, usage with cached
+ *   and reasoning details); `stream: true` as its typed SSE events.
  * - `POST /v1/embeddings`: one 8-dimensional vector per input.
  * The response `model` is the dated snapshot of the requested alias, as OpenAI answers.
  */
@@ -40,6 +42,32 @@ function chatAnswer(body: ChatBody) {
       : { role: 'assistant', content: hasToolResult ? 'It is 3 °C in Oslo.' : 'The invoice total is 42 EUR.' };
   const finish = 'tool_calls' in message ? 'tool_calls' : 'stop';
   return { id: 'chatcmpl-local-1', object: 'chat.completion', created, model, choices: [{ index: 0, message, finish_reason: finish, logprobs: null }], usage: usage(), system_fingerprint: 'fp_local' };
+}
+
+function responsesAnswer(model: string) {
+  return {
+    id: 'resp_local_1',
+    object: 'response',
+    created_at: 1_765_000_000,
+    status: 'completed',
+    model: `${model}${SNAPSHOT_SUFFIX}`,
+    output: [
+      {
+        type: 'message',
+        id: 'msg_local_1',
+        status: 'completed',
+        role: 'assistant',
+        content: [{ type: 'output_text', text: 'The invoice total is 42 EUR.', annotations: [] }],
+      },
+    ],
+    usage: {
+      input_tokens: USAGE.prompt_tokens,
+      input_tokens_details: { cached_tokens: USAGE.cached_tokens },
+      output_tokens: USAGE.completion_tokens,
+      output_tokens_details: { reasoning_tokens: USAGE.reasoning_tokens },
+      total_tokens: USAGE.prompt_tokens + USAGE.completion_tokens,
+    },
+  };
 }
 
 function streamChat(res: http.ServerResponse, body: ChatBody) {
@@ -74,12 +102,28 @@ function route(req: http.IncomingMessage, body: string, res: http.ServerResponse
     const chat = parsed as unknown as ChatBody;
     return chat.stream ? streamChat(res, chat) : send(200, chatAnswer(chat));
   }
+  if (req.url === '/v1/responses') {
+    const answer = responsesAnswer(model);
+    if (parsed.stream !== true) return send(200, answer);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    let n = 0;
+    const event = (type: string, data: object) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: n++, ...data })}\n\n`);
+    event('response.created', { response: { ...answer, status: 'in_progress', output: [], usage: null } });
+    for (const delta of ['The invoice ', 'total is ', '42 EUR.']) event('response.output_text.delta', { item_id: 'msg_local_1', output_index: 0, content_index: 0, delta });
+    event('response.completed', { response: answer });
+    return res.end();
+  }
   if (req.url === '/v1/embeddings') {
     const inputs = Array.isArray(parsed.input) ? parsed.input : [parsed.input];
     return send(200, {
       object: 'list',
       model,
-      data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: Array.from({ length: 8 }, (_, i) => (index + 1) * 0.01 * (i + 1)) })),
+      // As OpenAI: float32 little-endian in base64 when asked (the openai client asks by default).
+      data: inputs.map((_, index) => {
+        const vector = Array.from({ length: 8 }, (_, i) => (index + 1) * 0.01 * (i + 1));
+        const embedding = parsed.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+        return { object: 'embedding', index, embedding };
+      }),
       usage: { prompt_tokens: EMBED_TOKENS * inputs.length, total_tokens: EMBED_TOKENS * inputs.length },
     });
   }
