@@ -8,7 +8,7 @@
 
 export { type GeneratedDocument, generateCorpus, generateDocument } from './corpus/generate.ts';
 export { readSampleDocuments, SAMPLE_DOCUMENTS_DIR, type SampleDocument } from './corpus/samples.ts';
-export { type DemoOptions, startDemo } from './demo.ts';
+export { type DemoHandle, type DemoOptions, startDemo } from './demo.ts';
 export {
   awaitStoredEvents,
   countStoredEvents,
@@ -45,3 +45,14 @@ export type { ModelIdentity, ModelResult, StageModel, StageName, Usage } from '.
 export * from './stages/output.ts';
 export * from './stages/parse.ts';
 export * from './stages/policy.ts';
+export {
+  prepareStory,
+  type RetryStats,
+  STORY_TIMINGS,
+  type Story,
+  type StoryChapter,
+  type StoryOptions,
+  type StoryReport,
+  type StoryTimings,
+  startEmbeddingGateway,
+} from './story.ts';
