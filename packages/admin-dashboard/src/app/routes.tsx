@@ -1,5 +1,6 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { ModelActivityMonitor } from '../features/activity/ModelActivityMonitor.tsx';
+import { AuditPage } from '../features/audit/AuditPage.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
 import { ProvenanceTimeline } from '../features/provenance/ProvenanceTimeline.tsx';
 import { DecisionTracer } from '../features/trace/DecisionTracer.tsx';
@@ -11,7 +12,8 @@ const PipelinePage = lazy(() => import('./pipeline-page.tsx').then((m) => ({ def
 /** One of the dashboard's pages. `public` routes render without a session;
  * `ownsStream` routes drive the shared stream themselves (the monitor sets its filters).
  * `nav` puts the page in the main navigation under `label`; `onlyWhenCurrent` shows it
- * there only while it is open (the tracer needs an event: one starts at the feed). */
+ * there only while it is open (the tracer needs an event: one starts at the feed), and
+ * `permission` only to users who have it (the server would refuse the page's calls). */
 export interface RouteDef {
   path: string;
   /** Other paths showing the same page. */
@@ -20,7 +22,7 @@ export interface RouteDef {
   render: (params: Record<string, string>) => ReactNode;
   public?: boolean;
   ownsStream?: boolean;
-  nav?: { label: string; onlyWhenCurrent?: boolean };
+  nav?: { label: string; onlyWhenCurrent?: boolean; permission?: string };
 }
 
 /** The one list of the dashboard's paths: the router (`resolveRoute`) and the main
@@ -57,6 +59,7 @@ export const ROUTES: readonly RouteDef[] = [
     ),
     nav: { label: 'Pipeline' },
   },
+  { path: '/audit', title: 'Audit', render: () => <AuditPage />, nav: { label: 'Audit', permission: 'audit:read' } },
   { path: '/login', title: 'Sign in', render: () => <LoginPage />, public: true },
 ];
 

@@ -1,3 +1,4 @@
+import { getPurpose } from './access-purpose.ts';
 import { getToken } from './session-token.ts';
 
 /** What every failed call turns into: the HTTP status and the server's own message
@@ -70,17 +71,25 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/** The headers of every API request, in one place: the bearer token and the user's
+ * purpose of access (`X-Access-Purpose`, recorded by the server's read audit). */
+function requestHeaders(json: boolean): Record<string, string> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = getToken();
   if (token) headers.authorization = `Bearer ${token}`;
-  if (opts.body !== undefined) headers['content-type'] = 'application/json';
+  const purpose = getPurpose();
+  if (purpose) headers['x-access-purpose'] = purpose;
+  if (json) headers['content-type'] = 'application/json';
+  return headers;
+}
+
+async function send(path: string, opts: RequestOptions): Promise<Response> {
   const url = path + toQueryString(opts.query);
   let res: Response;
   try {
     res = await fetch(url, {
       method: opts.method ?? 'GET',
-      headers,
+      headers: requestHeaders(opts.body !== undefined),
       body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
       signal: opts.signal,
     });
@@ -93,6 +102,11 @@ export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Pr
     if (error.isUnauthorized) for (const l of unauthorizedListeners) l(error);
     throw error;
   }
+  return res;
+}
+
+export async function apiRequest<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const res = await send(path, opts);
   if (res.status === 204) return undefined as T;
   // A server without this route may answer with the dashboard's index.html (SPA
   // fallback): that is "not found" for an API caller, not a JSON parse crash.
@@ -105,6 +119,15 @@ export const apiGet = <T>(path: string, query?: Record<string, QueryValue>, sign
   apiRequest<T>(path, { query, signal });
 
 export const apiPost = <T>(path: string, body: unknown): Promise<T> => apiRequest<T>(path, { method: 'POST', body });
+
+/** A file the server sends as an attachment (`Content-Disposition: attachment; filename="…"`),
+ * fetched with the same headers as every call (a plain link could not send the token). */
+export async function apiDownload(path: string, query?: Record<string, QueryValue>): Promise<{ blob: Blob; filename: string | null }> {
+  const res = await send(path, { query });
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null;
+  return { blob: await res.blob(), filename };
+}
 
 /** Same-origin URL for EventSource / WebSocket, which cannot send an Authorization header. */
 export function withAccessToken(path: string, query: Record<string, QueryValue>): string {

@@ -1,7 +1,9 @@
 import { type ReactNode, useEffect, useRef } from 'react';
+import { AccessPurposeField } from '../../components/AccessPurposeField.tsx';
 import { ErrorBanner } from '../../components/ErrorBanner.tsx';
 import { AlertsArea } from '../../features/alerts/components/AlertsArea.tsx';
 import type { Session } from '../../features/auth/api/get-session.ts';
+import { usePermission } from '../../lib/permissions.tsx';
 import { useLocation } from '../../lib/router.tsx';
 import { ConnectionBadge } from './ConnectionBadge.tsx';
 import { Nav } from './Nav.tsx';
@@ -21,6 +23,8 @@ export function AppShell({ session, sessionError, onRetrySession, children }: Pr
   const { pathname } = useLocation();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
+  // Only reads that decrypt payloads are audited: the purpose field is for those who can.
+  const readsPayloads = usePermission('payloads:read');
 
   // On navigation, move focus to the new page so keyboard and screen-reader users
   // start there (a client-side route change does not do it by itself).
@@ -44,6 +48,7 @@ export function AppShell({ session, sessionError, onRetrySession, children }: Pr
         </a>
         {session && <Nav />}
         <span className="spacer" />
+        {session && readsPayloads && <AccessPurposeField />}
         {session && <TenantSwitcher tenants={session.tenants} />}
         {session && <ConnectionBadge />}
         <ThemeToggle />

@@ -1,3 +1,4 @@
+import { usePermission } from '../../lib/permissions.tsx';
 import { Link, useLocation } from '../../lib/router.tsx';
 import { ROUTES, resolveRoute } from '../routes.tsx';
 
@@ -17,15 +18,22 @@ export function Nav() {
           // A page that needs a parameter (the tracer) is listed only while it is open, linking to itself.
           if (route.nav.onlyWhenCurrent && !current) return null;
           const href = route.nav.onlyWhenCurrent ? pathname + search : `${route.path}${suffix}`;
-          return (
-            <li key={route.path}>
-              <Link href={href} aria-current={current ? 'page' : undefined}>
-                {route.nav.label}
-              </Link>
-            </li>
-          );
+          return <NavItem key={route.path} href={href} label={route.nav.label} current={current} permission={route.nav.permission} />;
         })}
       </ul>
     </nav>
+  );
+}
+
+/** One entry; one that needs a permission is left out for users without it. */
+function NavItem({ href, label, current, permission }: { href: string; label: string; current: boolean; permission?: string }) {
+  const allowed = usePermission(permission ?? '');
+  if (permission && !allowed) return null;
+  return (
+    <li>
+      <Link href={href} aria-current={current ? 'page' : undefined}>
+        {label}
+      </Link>
+    </li>
   );
 }
