@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, type SseFrame, StreamQuery } from '@frostbyte/contracts';
-import { badRequest, forbidden } from '../kernel/errors.ts';
+import { badRequest } from '../kernel/errors.ts';
 import { parseSeq } from '../kernel/seq.ts';
+import { requireInScope } from '../kernel/tenant-scope.ts';
 import { credentialWatchFor } from './credential-watch.ts';
 import { eventMatcher } from './match.ts';
 import { resumeAfter } from './resume.ts';
@@ -54,9 +55,7 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw badRequest(`Last-Event-ID '${last.slice(0, 64)}' is not a stream position; expected '<ms>-<n>' as sent in an event's id`);
       }
       const scope = req.ctx.scope;
-      if (filter.tenant_id && scope !== '*' && !scope.includes(filter.tenant_id)) {
-        throw forbidden('no access to that tenant');
-      }
+      requireInScope(scope, filter.tenant_id);
       const match = eventMatcher(scope, filter);
       reply.hijack();
       const res = reply.raw;

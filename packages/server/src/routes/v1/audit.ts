@@ -4,8 +4,8 @@ import { Type } from '@sinclair/typebox';
 import { actorOf } from '../../admin/admin-service.ts';
 import { buildBundle } from '../../audit/bundle.ts';
 import { accessReport, readAuditOf } from '../../audit/read-audit.ts';
-import { badRequest, forbidden, notFound } from '../../kernel/errors.ts';
-import type { TenantScope } from '../../kernel/tenant-scope.ts';
+import { badRequest, notFound } from '../../kernel/errors.ts';
+import { requireInScope } from '../../kernel/tenant-scope.ts';
 
 const Tenant = Type.String({ pattern: '^(_system|[a-z0-9][a-z0-9_-]{0,62})$' });
 const Entry = Type.Object({
@@ -24,7 +24,6 @@ const Entry = Type.Object({
 });
 const DAY_MS = 86_400_000;
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse };
-const inScope = (scope: TenantScope, t: string) => scope === '*' || scope.includes(t);
 
 /** The audit log: entries, one event's inclusion proof, verification, export. */
 export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -91,7 +90,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const t = req.query.tenant_id;
-      if (t && !inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
+      requireInScope(req.ctx.scope, t);
       const to = req.query.to ?? new Date(Date.now() + 60_000).toISOString();
       const from = req.query.from ?? new Date(Date.parse(to) - 30 * DAY_MS).toISOString();
       if (Date.parse(from) > Date.parse(to)) throw badRequest('from must not be after to');
@@ -114,7 +113,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req, reply) => {
       const t = req.query.tenant_id;
-      if (!inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
+      requireInScope(req.ctx.scope, t);
       await readAuditOf(app.audit).flush();
       // The export is itself audited, and inside the bundle (signed at its head).
       await app.audit.record({
@@ -198,7 +197,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const t = req.query.tenant_id;
-      if (t && !inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
+      requireInScope(req.ctx.scope, t);
       return app.admin.verifyAudit(req.ctx, t);
     },
   );
@@ -215,7 +214,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const t = req.query.tenant_id;
-      if (t && !inScope(req.ctx.scope, t)) throw forbidden('no access to that tenant');
+      requireInScope(req.ctx.scope, t);
       return app.admin.exportAudit(req.ctx, t);
     },
   );
@@ -235,7 +234,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (req) => {
-      if (!inScope(req.ctx.scope, req.query.tenant_id)) throw forbidden('no access to that tenant');
+      requireInScope(req.ctx.scope, req.query.tenant_id);
       return {
         origin: app.audit.origin,
         verifier_key: app.audit.verifierKey,

@@ -1,16 +1,13 @@
-import { forbidden } from '../../kernel/errors.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse, PipelineConfig, PipelineStatus, TENANT_PATTERN } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
+import { requireInScope } from '../../kernel/tenant-scope.ts';
 
 const Tenant = Type.String({ pattern: TENANT_PATTERN });
 
 /** `/v1/pipeline`: what the pipeline runs (polled by the pipeline itself) and how it is
  * doing (the schematic). */
 export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
-
-  const mayRead = (scope: '*' | readonly string[], tenant: string | null) => tenant === null || scope === '*' || scope.includes(tenant);
-
   app.get(
     '/v1/pipeline',
     {
@@ -35,8 +32,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const tenant = req.query.tenant_id ?? null;
-      if (!mayRead(req.ctx.scope, tenant))
-        throw forbidden('no access to that tenant');
+      requireInScope(req.ctx.scope, tenant);
       const [alerts, rules] = await Promise.all([app.alerts.active(req.ctx.scope, tenant), app.alerts.rules()]);
       return app.pipelineMonitor.status(
         req.ctx.scope,
@@ -63,9 +59,7 @@ export const pipelineRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req, reply) => {
       // An ingest key reads its own tenant's configuration without naming it.
       const tenant = req.query.tenant ?? req.ctx.tenant ?? null;
-      if (!mayRead(req.ctx.scope, tenant) && req.ctx.tenant !== tenant) {
-        throw forbidden('no access to that tenant');
-      }
+      if (req.ctx.tenant !== tenant) requireInScope(req.ctx.scope, tenant);
       const config = await app.registry.pipelineConfig(tenant, req.ctx.scope);
       const etag = `"${config.revision}"`;
       reply.header('etag', etag).header('cache-control', 'no-cache');
