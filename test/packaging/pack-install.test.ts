@@ -20,7 +20,10 @@ describe('the published packages, installed outside the workspace', () => {
   let tarballs: string[] = [];
 
   beforeAll(async () => {
-    [server, tarballs] = await Promise.all([startServer('embedded'), Promise.resolve(packPackages(path.join(project, 'tarballs')) as string[])]);
+    [server, tarballs] = await Promise.all([
+      startServer('embedded'),
+      Promise.resolve(packPackages(path.join(project, 'tarballs')) as string[]),
+    ]);
   }, 180_000);
   afterAll(async () => {
     await server?.close();
@@ -28,10 +31,16 @@ describe('the published packages, installed outside the workspace', () => {
   });
 
   it('packs contracts, redact and telemetry with JavaScript, declarations, README and licence only', async () => {
-    expect(tarballs.map((t) => path.basename(t))).toEqual(['frostbyte-contracts-0.1.0.tgz', 'frostbyte-redact-0.1.0.tgz', 'frostbyte-telemetry-0.1.0.tgz']);
+    expect(tarballs.map((t) => path.basename(t))).toEqual([
+      'frostbyte-contracts-0.1.0.tgz',
+      'frostbyte-redact-0.1.0.tgz',
+      'frostbyte-telemetry-0.1.0.tgz',
+    ]);
     const { stdout } = await run('tar', ['tzf', tarballs[2] as string]);
     const files = stdout.trim().split('\n');
-    expect(files).toEqual(expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']));
+    expect(files).toEqual(
+      expect.arrayContaining(['package/dist/index.js', 'package/dist/index.d.ts', 'package/README.md', 'package/LICENSE']),
+    );
     expect(files.filter((f) => f.endsWith('.test.ts') || f.includes('tsbuildinfo'))).toEqual([]);
     const { stdout: manifest } = await run('tar', ['xzOf', tarballs[2] as string, 'package/package.json']);
     const pkg = JSON.parse(manifest);
@@ -68,10 +77,15 @@ console.log(JSON.stringify(words));
     expect(JSON.parse(stdout.trim())).toEqual({ output: 3, usage: { input_tokens: 4, output_tokens: 1 } });
 
     const stored = await until(
-      async () => (await (await fetch(`${server.url}/v1/events?tenant_id=outside&document_id=${document}`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } })).json()) as { events: { status: string; model_name: string; input_tokens: number | null }[] },
+      async () =>
+        (await (
+          await fetch(`${server.url}/v1/events?tenant_id=outside&document_id=${document}`, {
+            headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+          })
+        ).json()) as { events: { status: string; model_name: string; input_tokens: number | null }[] },
       (b) => b.events?.length === 2,
     );
     expect(stored.events.map((e) => e.status).sort()).toEqual(['completed', 'started']);
     expect(stored.events.every((e) => e.model_name === 'outside-parser')).toBe(true);
-  });
+  }, 180_000); // npm install into a fresh project: over 30 s on a busy machine
 });
