@@ -319,7 +319,7 @@ describe('pipeline status, bottleneck detection and alerts', () => {
     await postEvents(other.url, [...run(tenant, 10, 5_000), ...run(tenant, 20, 30 * 60_000)]);
     const fresh = (await api(other.url)('GET', `/v1/pipeline?tenant_id=${tenant}`)).body.stages.find((x: Json) => x.stage === 'parse');
     expect(fresh).toMatchObject({ calls: 10, baseline_p95_ms: 30 });
-  });
+  }, 120_000); // starts its own embedded server: slow on a busy machine
 
   it('two server processes on one database open one alert, and each pushes it to its own SSE clients', async () => {
     const a = await startServer('server', { alertEvaluateMs: 0 });
