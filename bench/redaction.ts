@@ -6,7 +6,7 @@
  * issue-12 reproduction: "Mary\n" repeated to 1 MB took 33 s, a 6 MB token run
  * overflowed the regex stack). Rows:
  *
- * - `redaction.worst_1mb` — the slowest of the adversarial inputs below at 1 MiB,
+ * - `redaction.worst_1mb` — the slowest of the shared adversarial inputs (packages/redact/src/adversarial.ts) at 1 MiB,
  *   next to the ordinary case (1 MiB of PII-dense sentences) measured in the same
  *   run: the ratio says how much worse than ordinary an attacker can make it.
  * - `redaction.ordinary_throughput` — MiB/s on the ordinary text, next to the worst
@@ -20,29 +20,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+// The shared adversarial inputs, the same the limits tests run every detector on.
+import { ADVERSARIAL } from '../packages/redact/src/adversarial.ts';
 import { type BenchOptions, type BenchResult, log, main, result } from './lib/common.ts';
 
 type Redact = (text: string) => string;
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const MiB = 1024 * 1024;
-const fill = (unit: string, length: number): string => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
-
-/** Inputs built to hit each detector's worst path: repeated name lines (overlap
- * resolution), token-like runs (the entropy scan and vendor-key regexes), near-miss
- * e-mails, phones and JWTs (backtracking), and whitespace (cue windows). */
-export const ADVERSARIAL: Record<string, (n: number) => string> = {
-  'Mary\\n': (n) => fill('Mary\n', n),
-  'Mary Mary': (n) => fill('Mary ', n),
-  'token run': (n) => fill('A1', n),
-  'sk- + run': (n) => `sk-${fill('a', n - 3)}`,
-  'near-miss email': (n) => fill('a@a.', n),
-  'near-miss JWT': (n) => fill('eyJaaaaa.eyJaaaaa.', n),
-  '1 1 1': (n) => fill('1 ', n),
-  whitespace: (n) => fill(' ', n),
-  'street words': (n) => fill('Main ', n),
-};
-
 async function loadRedact(): Promise<Redact> {
   const file = process.env.REDACT_MODULE ?? path.join(ROOT, 'packages/redact/src/index.ts');
   const mod = (await import(pathToFileURL(file).href)) as { redactText: Redact };

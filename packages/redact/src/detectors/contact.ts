@@ -88,12 +88,13 @@ export function detectPhones(text: string, out: Span[]): void {
 
 /** National numbers without "+" in any grouping ("603 412 887", "22 41 58 90",
  * "(02) 9374 4000", "555 0142 ext 31"): a bounded candidate shape, then
- * libphonenumber-js's metadata decides. A candidate valid as a national number
- * of one of REGIONS is a phone; one that is only of a possible length needs a
- * phone cue ("call", "tel", "mobile", "reach"…) in the 40 characters before it
- * or an extension. */
-const PHONE_NATIONAL_RE =
-  /(?<![\w+.,/-]|\d[ -])(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{2,5}){1,4}(?:,? ?(?:x|ext\.?|extension) ?\d{1,5})?(?![\w]|[.,/-]\d)/g;
+ * libphonenumber-js's metadata decides: a candidate valid as a national number
+ * of one of REGIONS is a phone. One after a phone cue ("call", "tel", "mobile",
+ * "reach"…, 48 characters before it) or with an extension is a phone by its
+ * shape alone (7–13 digits, not a date or an amount). */
+/** No look-behind at its start (it would run at every position of the text): the
+ * character before a match is checked in code (NOT_BEFORE_NATIONAL). */
+const PHONE_NATIONAL_RE = /(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{2,5}){1,4}(?:,? ?(?:x|ext\.?|extension) ?\d{1,5})?(?![\w]|[.,/-]\d)/g;
 /** "50111.82" is an amount, not a phone. */
 const DECIMAL_RE = /^\d+[.,]\d+$/;
 const EXTENSION_RE = /(?:x|ext\.?|extension) ?\d{1,5}$/;
@@ -140,14 +141,33 @@ export const PHONE_REGIONS = [
   'GR',
 ] as const;
 
+/** A national number does not start after a word character, + . , / - or after
+ * "digit + space/dash" (the middle of a longer grouped number). */
+function notBeforeNational(text: string, at: number): boolean {
+  const c = text[at - 1] as string;
+  if (/[\w+.,/-]/.test(c)) return true;
+  return (c === ' ' || c === '-') && at >= 2 && /\d/.test(text[at - 2] as string);
+}
+
+function validSomewhere(number: string): boolean {
+  for (const region of PHONE_REGIONS) if (parsePhoneNumberFromString(number, region)?.isValid() === true) return true;
+  return false;
+}
+
 function detectNationalPhones(text: string, out: Span[]): void {
   // Candidates inside a span already found (a card, an IBAN, an SSN, another
   // phone shape) are not parsed again: most of the cost is libphonenumber's.
   const known = out.map((s) => [s.start, s.end] as const).sort((x, y) => x[0] - y[0]);
   let k = 0;
+  let budget = 4 + (text.length >> 10);
+  const seen = new Map<string, boolean>();
   PHONE_NATIONAL_RE.lastIndex = 0;
   for (let m = PHONE_NATIONAL_RE.exec(text); m !== null; m = PHONE_NATIONAL_RE.exec(text)) {
     const candidate = m[0];
+    if (m.index > 0 && notBeforeNational(text, m.index)) {
+      PHONE_NATIONAL_RE.lastIndex = m.index + 1;
+      continue;
+    }
     while (k < known.length && (known[k] as readonly [number, number])[1] <= m.index) k++;
     const near = known[k];
     if (near !== undefined && near[0] <= m.index && near[1] >= m.index + candidate.length) continue;
@@ -155,18 +175,22 @@ function detectNationalPhones(text: string, out: Span[]): void {
     const number = ext === null ? candidate : candidate.slice(0, ext.index).replace(/[ ,]+$/, '');
     const n = countDigits(number);
     if (n < 7 || n > 13 || DATE_LIKE_RE.test(number) || DECIMAL_RE.test(number)) continue;
-    let valid = false;
-    let possible = false;
-    for (const region of PHONE_REGIONS) {
-      const parsed = parsePhoneNumberFromString(number, region);
-      if (parsed === undefined) continue;
-      if (parsed.isValid()) {
-        valid = true;
-        break;
+    // With an extension or a phone cue, the shape is enough. Without, one of
+    // REGIONS must find it valid: a bounded number of such checks per text (the
+    // budget), each ~9 µs per region, so no text can make this the slow part;
+    // past the budget a bare candidate is left alone (the server's own pass and
+    // the cue rules still apply).
+    if (ext === null && !PHONE_CUE_RE.test(text.slice(Math.max(0, m.index - 48), m.index))) {
+      const digits = digitsOf(number);
+      let valid = seen.get(digits);
+      if (valid === undefined) {
+        if (budget <= 0) continue;
+        budget--;
+        valid = validSomewhere(number);
+        seen.set(digits, valid);
       }
-      if (parsed.isPossible()) possible = true;
+      if (!valid) continue;
     }
-    if (!valid && !(possible && (ext !== null || PHONE_CUE_RE.test(text.slice(Math.max(0, m.index - 48), m.index))))) continue;
     out.push({ start: m.index, end: m.index + candidate.length, type: 'PHONE', key: digitsOf(candidate), priority: P.PHONE });
   }
 }
