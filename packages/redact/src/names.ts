@@ -309,7 +309,13 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
 
     if (next !== undefined && lex.people.has(`${t.word} ${next.word}`)) {
       take = 2;
-    } else if ((t.cls === 'HONORIFIC' || (t.cls === 'OTHER' && CUE_WORDS.has(t.word))) && next !== undefined && isNamePart(next.cls)) {
+    } else if (
+      (t.cls === 'HONORIFIC' || (t.cls === 'OTHER' && CUE_WORDS.has(t.word))) &&
+      next !== undefined &&
+      isNamePart(next.cls) &&
+      // In lower case ("sir bot") the word after must be a known name.
+      (!next.lowered || next.cls === 'FIRST' || next.cls === 'FIRST_LEX' || next.cls === 'LAST')
+    ) {
       // "Dr. Okafor", "Customer Aisha Bello": the name starts after the cue.
       start = i + 1;
       take = extent(tokens, start);
@@ -321,7 +327,8 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
     ) {
       take = extent(tokens, i);
     } else if (
-      (t.cls === 'UNKNOWN' || (t.cls === 'OTHER' && !t.lowered)) &&
+      (t.cls === 'UNKNOWN' || t.cls === 'OTHER') &&
+      !t.lowered &&
       next?.cls === 'LAST' &&
       next.lowered === t.lowered &&
       !lex.heads.has(t.word) &&
