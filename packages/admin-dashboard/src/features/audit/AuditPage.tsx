@@ -79,7 +79,7 @@ export function AuditPage() {
         )}
       </section>
 
-      <div className="audit-grid">
+      <div className="audit-sections">
         <section aria-labelledby="access-title">
           <h2 id="access-title">Access report</h2>
           <p className="muted">

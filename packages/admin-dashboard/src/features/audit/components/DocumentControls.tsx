@@ -102,7 +102,7 @@ function DocumentCard({ status: s }: { status: DocumentStatus }) {
         <dd data-testid="document-held">
           {s.held ? (
             <span className="badge badge-abandoned">
-              <span aria-hidden="true">⏸</span> held
+              <span aria-hidden="true">‖</span> held
             </span>
           ) : (
             'not held'

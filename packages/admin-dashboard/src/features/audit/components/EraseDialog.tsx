@@ -1,4 +1,4 @@
-import { type FormEvent, type KeyboardEvent, useEffect, useId, useRef, useState } from 'react';
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
 import { eraseConfirmed } from '../api/document-controls.ts';
 
@@ -24,24 +24,24 @@ export function EraseDialog({ tenant, document, events, pending, error, onConfir
     heading.current?.focus();
     return () => (opener.current as HTMLElement | null)?.focus?.();
   }, []);
+  // Escape closes wherever focus is (a button disabled while the request runs drops focus to the page).
+  const close = useRef(onClose);
+  close.current = onClose;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') close.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
   const ok = eraseConfirmed(typed, document);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (ok && !pending) onConfirm();
   };
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') onClose();
-  };
   return (
     <div className="audit-backdrop">
-      <div
-        className="audit-dialog"
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby={`${id}-title`}
-        aria-describedby={`${id}-what`}
-        onKeyDown={onKey}
-      >
+      <div className="audit-dialog" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} aria-describedby={`${id}-what`}>
         <h2 id={`${id}-title`} ref={heading} tabIndex={-1}>
           Erase document {document}
         </h2>
