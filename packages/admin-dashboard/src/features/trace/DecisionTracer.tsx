@@ -10,6 +10,7 @@ import { FollowDocument } from './components/FollowDocument.tsx';
 import { InvocationTimeline } from './components/InvocationTimeline.tsx';
 import { PayloadPanels } from './components/PayloadPanels.tsx';
 import { RedactedText } from './components/RedactedText.tsx';
+import { SpanTree, spanPath } from './components/SpanTree.tsx';
 import './trace.css';
 
 /**
@@ -85,6 +86,12 @@ export function DecisionTracer({ eventId }: { eventId: string }) {
             <h2 id="facts-title">Call</h2>
             <EventFacts event={event} />
           </section>
+          {spanPath(event) && (
+            <section aria-labelledby="spans-title" className="card">
+              <h2 id="spans-title">Span tree</h2>
+              <SpanTree event={event} />
+            </section>
+          )}
           <section aria-labelledby="timeline-title" className="card">
             <h2 id="timeline-title">Invocation</h2>
             <InvocationTimeline invocationId={event.invocation_id} currentEventId={event.id} />

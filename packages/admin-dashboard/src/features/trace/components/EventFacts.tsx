@@ -17,6 +17,10 @@ export function EventFacts({ event: e }: { event: ModelEvent }) {
     ['Duration', formatMs(e.duration_ms)],
     ['Input tokens', formatCount(e.input_tokens)],
     ['Output tokens', formatCount(e.output_tokens)],
+    // Parts of the totals, priced apart; shown when the call reported them.
+    ...(e.cached_input_tokens != null ? [['Cached input tokens', formatCount(e.cached_input_tokens)] as [string, ReactNode]] : []),
+    ...(e.cache_write_tokens != null ? [['Cache-write tokens', formatCount(e.cache_write_tokens)] as [string, ReactNode]] : []),
+    ...(e.reasoning_tokens != null ? [['Reasoning tokens', formatCount(e.reasoning_tokens)] as [string, ReactNode]] : []),
     ['Cost', formatCost(e.cost_usd)],
     ['Happened', formatDateTime(e.timestamp)],
     ['Received by server', formatDateTime(e.received_at)],

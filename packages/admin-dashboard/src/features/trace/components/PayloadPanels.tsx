@@ -1,4 +1,5 @@
 import type { DecisionTrace } from '@frostbyte/contracts';
+import { Conversation, messagesOf } from './Conversation.tsx';
 import { JsonTree } from './JsonTree.tsx';
 import { TextDiff, textOf } from './TextDiff.tsx';
 
@@ -21,14 +22,41 @@ export function PayloadPanels({ trace, started }: { trace: DecisionTrace | null;
   const redactions = Object.entries(trace.redactions ?? {});
   const before = textOf(trace.input);
   const after = textOf(trace.output);
+  // A chat call (OTLP GenAI / OpenInference / OpenLLMetry / AI SDK, wrapOpenAI): the
+  // messages as a conversation, the JSON one click away.
+  const inMessages = messagesOf(trace.input);
+  const outMessages = messagesOf(trace.output);
+  const chat = inMessages !== null || outMessages !== null;
+  const notice = redactions.length > 0 && (
+    <p className="muted">
+      Redacted before storage: {redactions.map(([k, n]) => `${n} × ${k}`).join(', ')}. Placeholders are{' '}
+      <mark className="redaction">marked</mark>.
+    </p>
+  );
+  if (chat)
+    return (
+      <>
+        {notice}
+        <Conversation input={inMessages ?? []} output={outMessages ?? []} />
+        <details className="payload-json">
+          <summary>Input and output as JSON</summary>
+          <Panels input={trace.input} output={trace.output} />
+        </details>
+      </>
+    );
   return (
     <>
-      {redactions.length > 0 && (
-        <p className="muted">
-          Redacted before storage: {redactions.map(([k, n]) => `${n} × ${k}`).join(', ')}. Placeholders are{' '}
-          <mark className="redaction">marked</mark>.
-        </p>
-      )}
+      {notice}
+      <Panels input={trace.input} output={trace.output} />
+      {before !== null && after !== null && <TextDiff before={before} after={after} />}
+    </>
+  );
+}
+
+function Panels({ input, output }: { input: unknown; output: unknown }) {
+  const trace = { input, output };
+  return (
+    <>
       <div className="payloads">
         <section aria-labelledby="input-title" className="payload">
           <h3 id="input-title">Input</h3>
@@ -39,7 +67,6 @@ export function PayloadPanels({ trace, started }: { trace: DecisionTrace | null;
           <JsonTree label="Output" value={trace.output} />
         </section>
       </div>
-      {before !== null && after !== null && <TextDiff before={before} after={after} />}
     </>
   );
 }
