@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { OTLPTraceExporter as OtlpHttpJson } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OtlpHttpProto } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -104,6 +105,12 @@ describe('OTLP from the real instrumentation libraries (server mode)', () => {
         expect(summary.trace.input.messages).toContainEqual({ role: 'user', content: expect.stringMatching(/Summarise the invoice sent by <EMAIL_1>/) });
         if (summary.event.status === 'completed') expect(summary.trace.output.messages[0]).toMatchObject({ role: 'assistant', content: 'The invoice total is 42 EUR.' });
         expect(summary.trace.redactions).toMatchObject({ EMAIL: expect.any(Number) });
+        // FMO_OTLP_SAMPLES=file: append this library's stored event and trace as the API
+        // returns them (the issue's closing note shows one per library).
+        if (process.env.FMO_OTLP_SAMPLES) {
+          const sample = `### ${c.family} (${c.encoding} exporter)\n\n\`GET /v1/events/${summary.event.id}\`\n\n\`\`\`json\n${JSON.stringify(summary, null, 2)}\n\`\`\`\n\n`;
+          fs.appendFileSync(process.env.FMO_OTLP_SAMPLES, sample);
+        }
 
         await until(() => live.length, (n) => n >= c.calls * 2, 5000);
         expect(new Set(live.map((e) => e.id))).toEqual(new Set(events.map((e: Json) => e.id)));
