@@ -10,6 +10,7 @@ import { AuditLog } from './components/AuditLog.tsx';
 import { BundleExport } from './components/BundleExport.tsx';
 import { DocumentControls } from './components/DocumentControls.tsx';
 import { ReadsChart } from './components/ReadsChart.tsx';
+import { VerifyChain } from './components/VerifyChain.tsx';
 import { auditFiltersToSearch, parseAuditFilters } from './utils/audit-filters.ts';
 import './audit.css';
 
@@ -59,6 +60,7 @@ export function AuditPage() {
         <div className="section-head">
           <h2 id="audit-log-title">Audit log</h2>
           <BundleExport key={tenant} tenant={tenant} tenants={tenants} />
+          <VerifyChain key={`v-${tenant}`} tenant={tenant} />
         </div>
         {log.isError && <ErrorBanner title="The audit log could not be loaded" error={log.error} onRetry={() => void log.refetch()} />}
         {log.isPending ? (

@@ -54,7 +54,7 @@ export function AuditFilters({ filters, onApply, tenants, actors }: Props) {
           value={draft.tenant_id}
           onChange={set('tenant_id')}
           placeholder="every tenant"
-          size={12}
+          size={16}
         />
         <datalist id={f('tenants')}>
           {tenants.map((t) => (

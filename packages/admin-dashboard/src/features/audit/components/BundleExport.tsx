@@ -25,7 +25,7 @@ export function BundleExport({ tenant, tenants }: { tenant: string; tenants: rea
     <form className="bundle-export" onSubmit={submit} aria-label="Export an audit bundle">
       <div className="field">
         <label htmlFor={`${id}-tenant`}>Bundle of tenant</label>
-        <input id={`${id}-tenant`} list={`${id}-list`} value={draft} size={12} onChange={(e) => setDraft(e.target.value)} />
+        <input id={`${id}-tenant`} list={`${id}-list`} value={draft} size={16} onChange={(e) => setDraft(e.target.value)} />
         <datalist id={`${id}-list`}>
           {tenants.map((t) => (
             <option key={t} value={t} />

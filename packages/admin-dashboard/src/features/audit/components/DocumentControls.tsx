@@ -42,7 +42,7 @@ export function DocumentControls({ defaultTenant }: { defaultTenant: string }) {
           <input
             id={f('tenant')}
             value={draft.tenant}
-            size={12}
+            size={16}
             onChange={(e) => setDraft((d) => ({ ...d, tenant: e.target.value }))}
             {...invalidProps(f('tenant-err'), errors.tenant)}
           />
