@@ -68,8 +68,11 @@ export function EnhancedPipelineSchematic({ rules }: { rules?: ReactNode }) {
       {status && (
         <>
           <p className="muted">
-            Live, refreshed every 2 s (last {formatAgo(status.generated_at)}) · window {status.window_s} s · {alerts.length} active alert
-            {alerts.length === 1 ? '' : 's'}. Select a stage to open the monitor filtered to it.
+            Live, refreshed every 2 s (last {formatAgo(status.generated_at)}) · window {status.window_s} s ·{' '}
+            {tenant
+              ? `${alerts.length} active alert${alerts.length === 1 ? '' : 's'} for ${tenant}`
+              : `${alerts.length} pipeline-wide alert${alerts.length === 1 ? '' : 's'} (a tenant's own alerts show when you choose it)`}
+            . Select a stage to open the monitor filtered to it.
           </p>
           <BottleneckNotice bottleneck={status.bottleneck} tenant={tenant} />
           <section className="schematic" aria-label="Pipeline schematic" ref={box}>
