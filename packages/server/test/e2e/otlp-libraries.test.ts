@@ -108,7 +108,8 @@ describe('OTLP from the real instrumentation libraries (server mode)', () => {
         // FMO_OTLP_SAMPLES=file: append this library's stored event and trace as the API
         // returns them (the issue's closing note shows one per library).
         if (process.env.FMO_OTLP_SAMPLES) {
-          const sample = `### ${c.family} (${c.encoding} exporter)\n\n\`GET /v1/events/${summary.event.id}\`\n\n\`\`\`json\n${JSON.stringify(summary, null, 2)}\n\`\`\`\n\n`;
+          const shown = withPrompt.find((t: Json) => t.event.status === 'completed' && t.event.input_tokens === 1200) ?? summary;
+          const sample = `### ${c.family} (${c.encoding} exporter)\n\n\`GET /v1/events/${shown.event.id}\`\n\n\`\`\`json\n${JSON.stringify(shown, null, 2)}\n\`\`\`\n\n`;
           fs.appendFileSync(process.env.FMO_OTLP_SAMPLES, sample);
         }
 

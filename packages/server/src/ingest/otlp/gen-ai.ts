@@ -27,7 +27,7 @@ export function isGenAi(span: SpanView): boolean {
 export function readGenAi(span: SpanView): SpanReading | null {
   const a = span.attrs;
   if (!isGenAi(span)) return null;
-  const operation = a.str('gen_ai.operation.name');
+  const operation = a.str('gen_ai.operation.name') ?? operationFromName(span.name);
   const { input, output } = genAiContent(span);
   return {
     family: 'gen-ai',
@@ -41,6 +41,16 @@ export function readGenAi(span: SpanView): SpanReading | null {
     output,
     entity: a.str('gen_ai.agent.name') ?? a.str('gen_ai.tool.name'),
   };
+}
+
+/** Spans written before `gen_ai.operation.name` existed name the operation only in the
+ * span name: `chat gpt-4o-mini` (the conventions' `{operation} {model}`) or
+ * `openai.chat` / `openai.completion` / `openai.embeddings` (older instrumentations). */
+const NAMED_OPERATIONS: Record<string, string> = { chat: 'chat', completion: 'text_completion', text_completion: 'text_completion', embeddings: 'embeddings', embedding: 'embeddings' };
+function operationFromName(name: string): string | undefined {
+  const m = /^(\w+)\s|\.(\w+)$/.exec(name);
+  const word = m?.[1] ?? m?.[2];
+  return word ? NAMED_OPERATIONS[word] : undefined;
 }
 
 /** The conversation a span (or, for OTLP logs, the events of one span: log-content.ts)

@@ -99,7 +99,8 @@ describe('OTLP mapping on recorded spans', () => {
     expect(failed).toMatchObject({ model_name: 'gpt-4o-mini', model_version: 'unversioned', status: 'failed', error: { type: 'RateLimitError', message: 'rate limited' } });
     expect(bedrock?.model_name).toBe('arn:aws:bedrock:eu-central-1:123456789012:inference-profile/eu.anthropic.claude-3-7-sonnet-20250219-v1:0');
     expect(bedrock?.trace?.output?.messages).toEqual([{ role: 'assistant', content: 'The invoice total is 42 EUR.', finish_reason: 'stop' }]);
-    expect(legacy).toMatchObject({ input_tokens: 50, output_tokens: 7, metadata: expect.objectContaining({ provider: 'openai' }) });
+    // Deprecated names only: the operation comes from the span name (`openai.chat`).
+    expect(legacy).toMatchObject({ operation: 'chat', input_tokens: 50, output_tokens: 7, metadata: expect.objectContaining({ provider: 'openai' }) });
     expect(legacy?.trace?.input?.messages).toEqual([{ role: 'user', content: `Summarise the invoice sent by ${EMAIL}.` }]);
     expect(legacy?.trace?.output?.messages?.[0]).toMatchObject({ content: 'The invoice total is 42 EUR.' });
     expect(chat?.metadata.context).toEqual([expect.objectContaining({ operation: 'invoke_agent', entity: 'invoice-agent' })]);
