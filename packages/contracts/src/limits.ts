@@ -5,7 +5,8 @@
  * the rollup arithmetic below.
  */
 
-/** input_tokens, output_tokens and metadata.cached_input_tokens: int4 holds 2.1e9. */
+/** input_tokens, output_tokens, their parts (cached_input_tokens, cache_write_tokens,
+ * reasoning_tokens) and the legacy metadata.cached_input_tokens: int4 holds 2.1e9. */
 export const MAX_TOKENS = 100_000_000;
 /** One day; longer calls are not model calls. */
 export const MAX_DURATION_MS = 86_400_000;
