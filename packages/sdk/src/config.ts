@@ -18,6 +18,9 @@ export interface TelemetryConfig {
   exporter?: EventExporter;
   /** Replaces the default redactor (`@frostbyte/redact`'s `redactValue`). */
   redactor?: Redactor;
+  /** Apply the tenant's own recognizers and allow-list terms, read from the server's
+   * `GET /v1/redaction/config` with `apiKey` (at start-up, then every 60 s). Default false. */
+  serverRedactionRules?: boolean;
   /** Global capture switch; models and calls can only narrow it. */
   capture?: CaptureOptions;
   /** Count tokens with tiktoken when a model reports no usage. Default true. */

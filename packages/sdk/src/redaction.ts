@@ -17,8 +17,20 @@ export interface RedactionHook {
 }
 
 interface RedactLibrary {
-  redactValue: (value: unknown, ctx?: unknown) => unknown;
+  redactValue: (value: unknown, ctx?: unknown, opts?: { rules?: unknown }) => unknown;
   RedactionContext: new () => object;
+  compileRules?: (spec: { recognizers?: unknown[]; allow?: string[] }) => unknown;
+}
+
+/** Where the tenant's own redaction rules come from: the server's
+ * `GET /v1/redaction/config` (recognizers and allow-list terms, issue 14). */
+export interface RulesSource {
+  endpoint: string;
+  apiKey: string | undefined;
+  /** Re-read this often (ETag, so usually a 304). Default 60 s. */
+  refreshMs?: number;
+  /** The first read may hold the first export this long. Default 3 s. */
+  firstWaitMs?: number;
 }
 
 /**
@@ -26,19 +38,61 @@ interface RedactLibrary {
  * fail-safe fallback (emails, long digit runs) so a missing library never ships raw
  * contact or account numbers. The server redacts again either way.
  */
-export async function loadDefaultRedaction(warn: (message: string) => void): Promise<RedactionHook> {
+export async function loadDefaultRedaction(warn: (message: string) => void, rulesFrom?: RulesSource): Promise<RedactionHook> {
   try {
     const specifier = '@frostbyte/redact';
     const lib = (await import(/* @vite-ignore */ specifier)) as Partial<RedactLibrary>;
     if (typeof lib.redactValue === 'function' && typeof lib.RedactionContext === 'function') {
       const { redactValue, RedactionContext } = lib as RedactLibrary;
-      return { name: '@frostbyte/redact', redact: (value, scope) => redactValue(value, scope), newScope: () => new RedactionContext() };
+      const current: { opts?: { rules: unknown } } = {};
+      if (rulesFrom !== undefined && typeof lib.compileRules === 'function') await followRules(lib.compileRules, rulesFrom, current, warn);
+      return {
+        name: '@frostbyte/redact',
+        redact: (value, scope) => redactValue(value, scope, current.opts),
+        newScope: () => new RedactionContext(),
+      };
     }
   } catch {
     // fall through to the fallback
   }
   warn('@frostbyte/redact is not available; using the SDK fallback redactor (emails and long digit runs only)');
   return { name: 'fallback', redact: fallbackRedact, newScope: () => ({}) };
+}
+
+/**
+ * Reads the tenant's rules once (waiting at most `firstWaitMs`, so the first
+ * events already get them), then every `refreshMs` in the background. A failed
+ * read keeps the rules it had (the server redacts with them again on ingest).
+ */
+async function followRules(
+  compile: NonNullable<RedactLibrary['compileRules']>,
+  src: RulesSource,
+  current: { opts?: { rules: unknown } },
+  warn: (message: string) => void,
+): Promise<void> {
+  let etag: string | undefined;
+  let warned = false;
+  const read = async () => {
+    try {
+      const headers: Record<string, string> = {};
+      if (src.apiKey) headers.authorization = `Bearer ${src.apiKey}`;
+      if (etag) headers['if-none-match'] = etag;
+      const res = await fetch(`${src.endpoint.replace(/\/+$/, '')}/v1/redaction/config`, { headers, signal: AbortSignal.timeout(10_000) });
+      if (res.status === 304) return;
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const body = (await res.json()) as { recognizers?: unknown[]; allow?: string[] };
+      current.opts = { rules: compile({ recognizers: body.recognizers ?? [], allow: body.allow ?? [] }) };
+      etag = res.headers.get('etag') ?? undefined;
+    } catch (e) {
+      if (!warned)
+        warn(
+          `could not read the redaction rules from ${src.endpoint} (${(e as Error).message}); the built-in detectors apply, the server applies the rules on ingest`,
+        );
+      warned = true;
+    }
+  };
+  await Promise.race([read(), new Promise((r) => setTimeout(r, src.firstWaitMs ?? 3000).unref())]);
+  setInterval(() => void read(), src.refreshMs ?? 60_000).unref();
 }
 
 export function customRedaction(redact: Redactor): RedactionHook {

@@ -38,7 +38,10 @@ export class TelemetrySdk implements Telemetry {
     this.#tokens = new TokenCounter();
     // Start loading both now (start-up), not when the first batch is due.
     if (c.countTokens) void this.#tokens.load();
-    this.#redaction = config.redactor !== undefined ? Promise.resolve(customRedaction(config.redactor)) : loadDefaultRedaction(c.warn);
+    this.#redaction =
+      config.redactor !== undefined
+        ? Promise.resolve(customRedaction(config.redactor))
+        : loadDefaultRedaction(c.warn, config.serverRedactionRules === true ? { endpoint: c.endpoint, apiKey: c.apiKey } : undefined);
     const capture = config.capture;
     this.#processor = new EventProcessor({
       exporter: this.exporter,

@@ -1,3 +1,4 @@
+import { MemoryExporter, TelemetrySdk } from '@frostbyte/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetch, getJson, type Json, makeEvent, postEvents, startServer, uniq, until } from '../helper.ts';
 
@@ -89,6 +90,35 @@ for (const mode of ['embedded', 'server'] as const) {
       expect((await stored(ea2.id)).trace.input).toEqual({ text: 'EMP-123456 again' });
       const after = await getJson(`${s.url}/v1/audit?tenant_id=${a}`);
       expect(after.entries.map((e: { action: string }) => e.action)).toContain('recognizer.delete');
+    }, 60_000);
+
+    it('serves the rules to the SDK, which redacts with them before anything leaves the process', async () => {
+      const t = uniq('rcs');
+      expect((await post('/v1/recognizers', { tenant_id: t, name: 'employee-id', pattern: 'EMP-[0-9]{6}' })).status).toBe(201);
+      expect((await post('/v1/redaction/allow', { tenant_id: t, term: 'Grace Hopper' })).status).toBe(201);
+      // A memory exporter: what the SDK would send, so the server's own pass plays no part.
+      const exporter = new MemoryExporter();
+      const sdk = new TelemetrySdk({
+        endpoint: s.url,
+        apiKey: await ingestKey(t),
+        serverRedactionRules: true,
+        exporter,
+        spoolDir: false,
+        flushOnExit: false,
+        countTokens: false,
+      });
+      const model = sdk.wrapModel(async (text: string) => `done for ${text}`, {
+        model_name: 'hr-model',
+        model_version: '1',
+        stage: 'policy',
+        operation: 'classify',
+      });
+      await model('EMP-123456 and Grace Hopper, ada@example.com');
+      await sdk.flush();
+      const done = exporter.getEvents().find((e) => e.status === 'completed');
+      expect(done?.trace?.input).toBe('<CUSTOM_1> and Grace Hopper, <EMAIL_1>');
+      expect(done?.trace?.output).toBe('done for <CUSTOM_1> and Grace Hopper, <EMAIL_1>');
+      await sdk.shutdown();
     }, 60_000);
 
     it('refuses a pattern that is not linear-time RE2, and bad fields, with a 400 naming the field', async () => {
