@@ -37,6 +37,8 @@ type Fixtures = {
   alertAll: string;
   stageX: string;
   modelX: string;
+  recognizerTA: string;
+  allowTA: string;
 };
 type Attack = { path: string; body?: unknown; refuse: 400 | 403 | 404; what: string };
 type Control = { path: string; body?: unknown; ok: number; global?: boolean; check?: (body: unknown) => void };
@@ -47,6 +49,28 @@ interface Walk {
   /** Controls that spoil TB for the others (erasure) run after the rest. */
   last?: boolean;
 }
+
+/** An OTLP logs export with one GenAI content event of `tenant`, tied to a span. */
+const otlpLog = (tenant: string) => ({
+  resourceLogs: [
+    {
+      resource: { attributes: [{ key: 'frostbyte.tenant_id', value: { stringValue: tenant } }] },
+      scopeLogs: [
+        {
+          logRecords: [
+            {
+              timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+              eventName: 'gen_ai.user.message',
+              body: { stringValue: 'walk' },
+              traceId: uniq('').padEnd(32, '0').slice(0, 32),
+              spanId: uniq('').padEnd(16, '0').slice(0, 16),
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
 
 /** An OTLP export with one GenAI span of `tenant`. */
 const otlp = (tenant: string) => ({
@@ -124,6 +148,44 @@ for (const mode of ['embedded', 'server'] as const) {
       'POST /v1/traces': {
         attacks: (f) => [{ path: '/v1/traces', body: otlp(f.TA), refuse: 400, what: "an OTLP span of TA's" }],
         control: async (f) => ({ path: '/v1/traces', body: otlp(f.TB), ok: 200 }),
+      },
+      'POST /v1/logs': {
+        attacks: (f) => [{ path: '/v1/logs', body: otlpLog(f.TA), refuse: 400, what: "an OTLP log of TA's" }],
+        control: async (f) => ({ path: '/v1/logs', body: otlpLog(f.TB), ok: 200 }),
+      },
+      // Issue 14: users' recognizers and allow-list terms.
+      'POST /v1/recognizers': {
+        attacks: (f) => [
+          {
+            path: '/v1/recognizers',
+            body: { tenant_id: f.TA, name: 'walk', pattern: 'WALK-[0-9]+' },
+            refuse: 403,
+            what: 'a recognizer for TA',
+          },
+          { path: '/v1/recognizers', body: { name: 'walk', pattern: 'WALK-[0-9]+' }, refuse: 403, what: 'a deployment-wide recognizer' },
+        ],
+        control: async (f) => ({ path: '/v1/recognizers', body: { tenant_id: f.TB, name: uniq('walk'), pattern: 'WALK-[0-9]+' }, ok: 201 }),
+      },
+      'DELETE /v1/recognizers/:id': {
+        attacks: (f) => [{ path: `/v1/recognizers/${f.recognizerTA}`, refuse: 404, what: "TA's recognizer" }],
+        control: async (f) => {
+          const r = await admin('POST', '/v1/recognizers', { tenant_id: f.TB, name: uniq('walk'), pattern: 'WALK-[0-9]+' });
+          return { path: `/v1/recognizers/${r.id}`, ok: 204 };
+        },
+      },
+      'POST /v1/redaction/allow': {
+        attacks: (f) => [
+          { path: '/v1/redaction/allow', body: { tenant_id: f.TA, term: 'Walk Term' }, refuse: 403, what: 'an allow-list term for TA' },
+          { path: '/v1/redaction/allow', body: { term: 'Walk Term' }, refuse: 403, what: 'a deployment-wide allow-list term' },
+        ],
+        control: async (f) => ({ path: '/v1/redaction/allow', body: { tenant_id: f.TB, term: uniq('Walk ') }, ok: 201 }),
+      },
+      'DELETE /v1/redaction/allow/:id': {
+        attacks: (f) => [{ path: `/v1/redaction/allow/${f.allowTA}`, refuse: 404, what: "TA's allow-list term" }],
+        control: async (f) => {
+          const r = await admin('POST', '/v1/redaction/allow', { tenant_id: f.TB, term: uniq('Walk ') });
+          return { path: `/v1/redaction/allow/${r.id}`, ok: 204 };
+        },
       },
       'POST /v1/admin/keys': {
         attacks: (f) => [{ path: '/v1/admin/keys', body: { tenant: f.TA }, refuse: 403, what: 'an ingest key for TA' }],
@@ -431,8 +493,12 @@ for (const mode of ['embedded', 'server'] as const) {
           'alert_rules',
           'audit_log',
           'document_controls',
+          'redaction_recognizers',
+          'redaction_allow',
+          'otlp_log_contents',
         ]) {
-          const { rows } = await db.query<{ r: string }>(`SELECT to_jsonb(x)::text AS r FROM ${t} x`);
+          // encryption_keys.seals counts use (reported every second), not a change by the caller.
+          const { rows } = await db.query<{ r: string }>(`SELECT (to_jsonb(x) - 'seals')::text AS r FROM ${t} x`);
           out[t] = rows.map((r) => r.r).sort();
         }
         const { rows } = await db.query<{ r: string }>(`SELECT tenant_id || ':' || count(*) AS r FROM model_events GROUP BY tenant_id`);
@@ -482,6 +548,8 @@ for (const mode of ['embedded', 'server'] as const) {
       f.experimentA = await experiment([f.TA]);
       f.experimentAll = await experiment(null);
       f.alertTA = await openAlert(f.TA);
+      f.recognizerTA = (await admin('POST', '/v1/recognizers', { tenant_id: f.TA, name: 'walk-ta', pattern: 'WALKTA-[0-9]+' })).id;
+      f.allowTA = (await admin('POST', '/v1/redaction/allow', { tenant_id: f.TA, term: 'Walk TA' })).id;
       f.alertAll = await openAlert(null);
       for (const role of ROLES) {
         creds.push({
