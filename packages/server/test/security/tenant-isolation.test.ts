@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { tenantSetting } from '../../src/storage/scoped.ts';
+import type { SqlStorage } from '../../src/storage/sql-storage.ts';
 import { makeEvent, makeStorage, postEvents, sleep, startServer, TEST_ADMIN_TOKEN, uniq, until } from '../helper.ts';
 import { call, ingestKey, userToken } from './support.ts';
 
@@ -57,7 +57,9 @@ for (const mode of ['embedded', 'server'] as const) {
         call(`${s.url}${p}`, TEST_ADMIN_TOKEN, body === undefined ? { method } : { method, body: JSON.stringify(body) });
       const created = (r: { status: number; body: unknown }) => expect(r.status, JSON.stringify(r.body)).toBe(201);
       created(await admin('POST', `/v1/models/${MODEL}/versions`, { version: ISOLATION_VERSION, reason: 'isolation test' }));
-      created(await admin('POST', `/v1/models/${MODEL}/deployments`, { version: ISOLATION_VERSION, tenants: [B], reason: `only for ${B}` }));
+      created(
+        await admin('POST', `/v1/models/${MODEL}/deployments`, { version: ISOLATION_VERSION, tenants: [B], reason: `only for ${B}` }),
+      );
       created(await admin('POST', `/v1/models/${MODEL}/versions`, { version: `${ISOLATION_VERSION}.2`, reason: 'isolation test' }));
       const ex = await admin('POST', '/v1/experiments', {
         name: `trial of ${B}`,
@@ -69,6 +71,9 @@ for (const mode of ['embedded', 'server'] as const) {
       });
       created(ex);
       experimentB = ex.body.experiment.id;
+      // Issue 14: B's own recognizer and allow-list term, named after B so a leak shows.
+      created(await admin('POST', '/v1/recognizers', { tenant_id: B, name: `rec-${B}`, pattern: 'BSECRET-[0-9]+' }));
+      created(await admin('POST', '/v1/redaction/allow', { tenant_id: B, term: `term ${B}` }));
       const failures = Array.from({ length: 10 }, () =>
         makeEvent({ tenant_id: B, status: 'failed', error: { type: 'E', message: 'boom' }, document_id: `doc-${uniq()}` }),
       );
@@ -86,7 +91,10 @@ for (const mode of ['embedded', 'server'] as const) {
       const from = new Date(now.getTime() - 86_400_000).toISOString();
       const to = new Date(now.getTime() + 3_600_000).toISOString();
       // B has a record in the writer's quarantine, too (issue 12).
-      await s.app.services.quarantine.put({ seq: `${Date.now()}-0`, record: { event: { ...b, tenant_id: B } as never, trace: null } }, { sqlstate: '22021', message: `${B} refused` });
+      await s.app.services.quarantine.put(
+        { seq: `${Date.now()}-0`, record: { event: { ...b, tenant_id: B } as never, trace: null } },
+        { sqlstate: '22021', message: `${B} refused` },
+      );
       const quarantinedB = (await s.app.services.quarantine.list('*', { tenant_id: B, limit: 1 })).records[0]?.id;
       expect(quarantinedB).toBeDefined();
       const probes: Record<string, string[]> = {
@@ -122,6 +130,8 @@ for (const mode of ['embedded', 'server'] as const) {
         'GET /v1/alerts/rules': ['/v1/alerts/rules'],
         'GET /v1/pipeline': ['/v1/pipeline', `/v1/pipeline?tenant_id=${B}`],
         'GET /v1/pipeline/config': ['/v1/pipeline/config', `/v1/pipeline/config?tenant=${B}`],
+        'GET /v1/recognizers': ['/v1/recognizers', `/v1/recognizers?tenant_id=${B}`],
+        'GET /v1/redaction/config': ['/v1/redaction/config', `/v1/redaction/config?tenant=${B}`],
       };
       const leaks: string[] = [];
       const statuses: Record<string, number> = {};
@@ -154,11 +164,7 @@ for (const mode of ['embedded', 'server'] as const) {
       const unprobed = s.app.routeTable
         .filter((r) => r.method === 'GET' && r.permission && r.permission !== 'public')
         .map((r) => `GET ${r.url}`)
-        .filter(
-          (k) =>
-            !probes[k] &&
-            !outOfScope.has(k),
-        );
+        .filter((k) => !probes[k] && !outOfScope.has(k));
       expect(unprobed).toEqual([]);
     });
 
@@ -277,9 +283,9 @@ for (const kind of ['pglite', 'postgres'] as const) {
         );
       expect(await alertsSeen([A])).toEqual([A]);
       expect(await alertsSeen('*')).toEqual(expect.arrayContaining([A, B, null]));
-      await expect(
-        storage.scoped([A], (tx) => tx.query(`UPDATE alerts SET tenant_id = '${B}' WHERE tenant_id = '${A}'`)),
-      ).rejects.toThrow(/row-level security/);
+      await expect(storage.scoped([A], (tx) => tx.query(`UPDATE alerts SET tenant_id = '${B}' WHERE tenant_id = '${A}'`))).rejects.toThrow(
+        /row-level security/,
+      );
       // Every tenant table has RLS enabled and forced; fmo_app cannot bypass it.
       const { rows } = await storage.db.query<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean }>(
         `SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname IN
