@@ -89,6 +89,14 @@ export class DocumentService {
          RETURNING t.event_id`,
         [tenant, document],
       );
+      // GenAI content its spans received as OTLP logs (joined to the trace on read).
+      const logs = await tx.query(
+        `DELETE FROM otlp_log_contents l USING model_events e
+          WHERE e.tenant_id = $1 AND e.document_id = $2 AND l.tenant_id = e.tenant_id
+            AND l.trace_id = e.metadata->>'trace_id' AND l.span_id = e.metadata->>'span_id'
+        RETURNING l.id`,
+        [tenant, document],
+      );
       const at = (
         await tx.query<{ erased_at: unknown }>(
           `UPDATE document_controls SET erased_at = coalesce(erased_at, date_trunc('milliseconds', now())), erased_by = $3,
@@ -97,14 +105,14 @@ export class DocumentService {
           [tenant, document, actor, events],
         )
       ).rows[0]?.erased_at;
-      return { erased_events: events, erased_traces: rows.length, erased_at: iso(at) };
+      return { erased_events: events, erased_traces: rows.length, erased_logs: logs.rows.length, erased_at: iso(at) };
     });
     await this.audit.record({
       tenant,
       actor,
       action: 'document.erase',
       target: `document:${document}`,
-      details: { document_id: document, events: res.erased_events, traces: res.erased_traces },
+      details: { document_id: document, events: res.erased_events, traces: res.erased_traces, logs: res.erased_logs },
     });
     return { tenant_id: tenant, document_id: document, ...res };
   }

@@ -19,6 +19,9 @@ export interface RetentionReport {
   held_days: string[];
   /** Events past the window kept for held documents (traces kept with them). */
   held_events_kept: number;
+  /** GenAI content sent as OTLP logs (POST /v1/logs) past the window, deleted; a held
+   * document's span keeps its logs. */
+  otlp_logs_deleted: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -55,6 +58,7 @@ export class Retention {
       held_documents: await this.owner(heldDocuments),
       held_days: [],
       held_events_kept: 0,
+      otlp_logs_deleted: 0,
     };
     const held = report.held_documents;
     const days = await this.owner(async (tx) => {
@@ -110,6 +114,20 @@ export class Retention {
     // The in-flight set (migrations/0013) keeps nothing that points at dropped days.
     await this.owner((tx) => tx.query('DELETE FROM open_invocations WHERE coalesce(started_at, updated_at) < $1::date', [traceCutoff]));
     await this.owner((tx) => tx.query('DELETE FROM audit_batches WHERE created_at < $1::date', [traceCutoff]));
+    // OTLP log content lives beside the traces (it is joined to its span's event on
+    // read), so it ages with them — except a held document's, found through its events.
+    report.otlp_logs_deleted = await this.owner(async (tx) => {
+      const { rows } = await tx.query(
+        `DELETE FROM otlp_log_contents l WHERE l."time" < $1::date
+            AND NOT EXISTS (
+              SELECT 1 FROM model_events e
+               WHERE e.tenant_id = l.tenant_id AND e.metadata->>'trace_id' = l.trace_id AND e.metadata->>'span_id' = l.span_id
+                 AND (e.tenant_id, e.document_id) IN (SELECT * FROM unnest($2::text[], $3::text[])))
+        RETURNING 1`,
+        [traceCutoff, held.map((h) => h.tenant_id), held.map((h) => h.document_id)],
+      );
+      return rows.length;
+    });
     for (const [tenant, seq] of await this.pruneAudit(auditCutoff, actor)) report.audit_pruned[tenant] = seq;
     report.summaries_pruned = await this.owner(async (tx) => {
       const { rows } = await tx.query('DELETE FROM audit_summaries WHERE day < $1::date RETURNING 1', [dayOf(auditCutoff)]);

@@ -51,6 +51,7 @@ export const documentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             document_id: Type.String(),
             erased_events: Type.Integer(),
             erased_traces: Type.Integer(),
+            erased_logs: Type.Integer({ description: 'GenAI content received as OTLP logs for its spans, deleted' }),
             erased_at: Type.String(),
           }),
           ...errors,
