@@ -1,12 +1,12 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { errors as joseErrors, jwtVerify, SignJWT } from 'jose';
+import { readOrCreateSecretFile } from '../crypto/secret-file.ts';
 import type { Actor } from '../kernel/actor.ts';
 import { badRequest, HttpError, unauthorized } from '../kernel/errors.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import type { ApiKeyInfo, IdentityRepository, User } from './identity.ts';
 import { canSeePayloads, INGEST_KEY_PERMISSIONS, isRole, type Permission, permissionsOf, type Role } from './permissions.ts';
-import { readOrCreateSecretFile } from '../crypto/secret-file.ts';
 
 /** Who is asking, and what they may see. Set once per request by the auth plugin;
  * handlers read it, never the raw headers. */
@@ -242,3 +242,7 @@ function keyContext(key: ApiKeyInfo): RequestContext {
 function adminContext(kind: RequestContext['principal']['kind'], id: string, name: string): RequestContext {
   return { ...SYSTEM_CONTEXT, principal: { kind, id, name } };
 }
+
+/** How an audit entry names who acted: `user:<name>`, `api_key:<id>`, `automation:<id>`. */
+export const actorOf = (ctx: RequestContext): string =>
+  ctx.principal.kind === 'user' ? `user:${ctx.principal.name}` : `${ctx.principal.kind}:${ctx.principal.id}`;

@@ -1,18 +1,15 @@
+import { type Authenticator, actorOf, type RequestContext } from '../access/auth.ts';
+import { type IdentityRepository, parseTenants, TENANT_RE } from '../access/identity.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { Authenticator, RequestContext } from '../access/auth.ts';
+import type { TraceCrypto } from '../crypto/trace-crypto.ts';
 import { badRequest, conflict, forbidden, notFound } from '../kernel/errors.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
-import { type IdentityRepository, parseTenants, TENANT_RE } from '../access/identity.ts';
 import type { Retention } from '../retention/retention.ts';
-import type { TraceCrypto } from '../crypto/trace-crypto.ts';
 
 /** The actor name stored in audit rows: never a secret, never PII beyond a user name. */
-export const actorOf = (ctx: RequestContext) =>
-  ctx.principal.kind === 'user' ? `user:${ctx.principal.name}` : `${ctx.principal.kind}:${ctx.principal.id}`;
 
 const tenantOrThrow = (t: string) => {
-  if (!TENANT_RE.test(t))
-    throw badRequest(`tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
+  if (!TENANT_RE.test(t)) throw badRequest(`tenant '${t.slice(0, 64)}' is not a tenant id (lowercase letters, digits, - and _)`);
   return t;
 };
 
@@ -34,7 +31,8 @@ const scopeWords = (s: TenantScope) => (s === '*' ? 'every tenant' : `tenant(s) 
 
 /** Whole-installation actions (retention over every tenant) need a credential for every tenant. */
 function mustCoverAll(ctx: RequestContext, what: string) {
-  if (ctx.scope !== '*') throw forbidden(`${what} affects every tenant: it needs a credential for every tenant (yours covers ${scopeWords(ctx.scope)})`);
+  if (ctx.scope !== '*')
+    throw forbidden(`${what} affects every tenant: it needs a credential for every tenant (yours covers ${scopeWords(ctx.scope)})`);
 }
 
 /**
@@ -206,4 +204,7 @@ export class AdminService {
   }
 }
 
-export const userOut = <U extends { tenants: readonly string[] | '*' }>(u: U) => ({ ...u, tenants: u.tenants === '*' ? ['*'] : [...u.tenants] });
+export const userOut = <U extends { tenants: readonly string[] | '*' }>(u: U) => ({
+  ...u,
+  tenants: u.tenants === '*' ? ['*'] : [...u.tenants],
+});

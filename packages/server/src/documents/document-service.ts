@@ -1,6 +1,6 @@
 import type { RequestContext } from '../access/auth.ts';
+import { actorOf } from '../access/auth.ts';
 import { TENANT_RE } from '../access/identity.ts';
-import { actorOf } from '../admin/admin-service.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { badRequest, conflict, forbidden, notFound } from '../kernel/errors.ts';
 import { inScope, type TenantScope } from '../kernel/tenant-scope.ts';

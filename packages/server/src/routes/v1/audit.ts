@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { actorOf } from '../../admin/admin-service.ts';
+import { actorOf } from '../../access/auth.ts';
 import { buildBundle } from '../../audit/bundle.ts';
 import { accessReport, readAuditOf } from '../../audit/read-audit.ts';
 import { badRequest, notFound } from '../../kernel/errors.ts';

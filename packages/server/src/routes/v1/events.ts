@@ -10,7 +10,7 @@ import {
   ModelEvent,
 } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
-import { actorOf } from '../../admin/admin-service.ts';
+import { actorOf } from '../../access/auth.ts';
 import { purposeProblem, readAuditOf } from '../../audit/read-audit.ts';
 import { documentServiceOf } from '../../documents/document-service.ts';
 import { joinLogs, OtlpLogStore, spanOf } from '../../ingest/otlp/log-content.ts';
@@ -116,7 +116,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { event } = found;
       // An OTLP call's content may also have come as GenAI event logs (POST /v1/logs).
       const span = spanOf(event);
-      const logs = span ? await new OtlpLogStore(app.db, app.traceCrypto).forSpan(req.ctx.scope, event.tenant_id, span.traceId, span.spanId) : [];
+      const logs = span
+        ? await new OtlpLogStore(app.db, app.traceCrypto).forSpan(req.ctx.scope, event.tenant_id, span.traceId, span.spanId)
+        : [];
       if (!found.trace && !logs.length) return { event, trace: null };
       // An erased document's traces stay closed, also those that arrived after the erasure.
       const erased =
