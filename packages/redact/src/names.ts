@@ -132,6 +132,7 @@ const CUE_WORDS = new Set([
   'member',
   'passenger',
   'named',
+  'contact',
   'attn',
   'signed',
   'sincerely',
