@@ -1,7 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
+import { FieldError, invalidProps } from '../../../components/FieldError.tsx';
 import type { AuditQuery } from '../api/get-audit-log.ts';
 import { filterProblem, fromLocalInput, KNOWN_ACTIONS, toLocalInput } from '../utils/audit-filters.ts';
-import { FieldError, invalidProps } from './FieldError.tsx';
 
 interface Props {
   filters: AuditQuery;

@@ -1,5 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
+import { FieldError, invalidProps } from '../../../components/FieldError.tsx';
 import { formatDateTime } from '../../../lib/format.ts';
 import { usePermission } from '../../../lib/permissions.tsx';
 import {
@@ -14,7 +15,6 @@ import {
   useReleaseDocument,
 } from '../api/document-controls.ts';
 import { EraseDialog } from './EraseDialog.tsx';
-import { FieldError, invalidProps } from './FieldError.tsx';
 
 /** Look a document up (tenant + id), see whether it is held or erased, and — with
  * `documents:hold` / `documents:erase` — hold it, release it or erase it. */

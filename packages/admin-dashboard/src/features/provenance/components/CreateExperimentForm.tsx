@@ -1,6 +1,7 @@
 import type { ModelVersion } from '@frostbyte/contracts';
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
+import { FieldError, invalidProps } from '../../../components/FieldError.tsx';
 import {
   type CreateExperimentField,
   type CreateExperimentInput,
@@ -8,7 +9,6 @@ import {
   useCreateExperiment,
 } from '../api/create-experiment.ts';
 import type { FieldErrors } from '../api/registry-keys.ts';
-import { FieldError, invalidProps } from './FieldError.tsx';
 
 interface Props {
   modelName: string;

@@ -1,9 +1,9 @@
 import type { ModelVersion } from '@frostbyte/contracts';
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
+import { FieldError, invalidProps } from '../../../components/FieldError.tsx';
 import { type DeployField, type DeployInput, parseDeployInput, useDeployVersion } from '../api/deploy-version.ts';
 import type { FieldErrors } from '../api/registry-keys.ts';
-import { FieldError, invalidProps } from './FieldError.tsx';
 
 interface Props {
   modelName: string;

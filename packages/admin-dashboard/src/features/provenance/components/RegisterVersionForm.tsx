@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
-import type { FieldErrors } from '../api/registry-keys.ts';
+import { FieldError, invalidProps } from '../../../components/FieldError.tsx';
 import {
   PRICING_KEYS,
   parseRegisterVersionInput,
@@ -8,7 +8,7 @@ import {
   type RegisterVersionInput,
   useRegisterVersion,
 } from '../api/register-version.ts';
-import { FieldError, invalidProps } from './FieldError.tsx';
+import type { FieldErrors } from '../api/registry-keys.ts';
 
 const PRICE_LABEL: Record<(typeof PRICING_KEYS)[number], string> = {
   input_per_1k: 'Input, per 1k tokens',

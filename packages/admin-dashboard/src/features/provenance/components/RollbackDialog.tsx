@@ -1,9 +1,9 @@
 import type { ModelVersion } from '@frostbyte/contracts';
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { ErrorBanner } from '../../../components/ErrorBanner.tsx';
+import { FieldError, invalidProps } from '../../../components/FieldError.tsx';
 import { useRollbackPreview } from '../api/preview-rollback.ts';
 import { parseRollbackInput, useRollback } from '../api/rollback.ts';
-import { FieldError, invalidProps } from './FieldError.tsx';
 import { RollbackFigures } from './RollbackFigures.tsx';
 
 interface Props {
