@@ -33,7 +33,9 @@ import { findEntities, redactText } from '../src/redact.ts';
 
 interface Labelled {
   text: string;
-  entities: Array<{ type: string; value: string }>;
+  /** `start` where known (Presidio's own offsets); else the value is looked for
+   * left to right, outside the values already placed. */
+  entities: Array<{ type: string; value: string; start?: number }>;
   ignore?: string[];
   /** Presidio v2: the generator's template id (the split is by template). */
   template?: number;
@@ -103,14 +105,16 @@ const MICRO_TARGET = { precision: 0.9, recall: 0.9 };
 type Error = { set: string; kind: 'FP' | 'FN'; type: string; value: string; text: string };
 const errors: Error[] = [];
 
-function locate(text: string, values: string[]): Array<{ start: number; end: number }> {
-  const cursor = new Map<string, number>();
-  return values.map((value) => {
-    const start = text.indexOf(value, cursor.get(value) ?? 0);
+function locate(text: string, values: Array<{ value: string; start?: number }>): Array<{ start: number; end: number }> {
+  const placed: Array<{ start: number; end: number }> = [];
+  const free = (start: number, end: number): boolean => !placed.some((p) => p.start < end && start < p.end);
+  for (const { value, start: at } of values) {
+    let start = at !== undefined && text.startsWith(value, at) ? at : text.indexOf(value);
+    while (start !== -1 && at === undefined && !free(start, start + value.length)) start = text.indexOf(value, start + 1);
     if (start === -1) throw new Error(`gold value not in text: ${value} | ${text}`);
-    cursor.set(value, start + value.length);
-    return { start, end: start + value.length };
-  });
+    placed.push({ start, end: start + value.length });
+  }
+  return placed;
 }
 
 function score(set: EvalSet): Map<string, Counts> {
@@ -124,11 +128,11 @@ function score(set: EvalSet): Map<string, Counts> {
     return c;
   };
   for (const line of set.lines) {
-    const gold = locate(
+    const gold = locate(line.text, line.entities).map((at, i) => ({ ...at, type: (line.entities[i] as { type: string }).type }));
+    const ignored = locate(
       line.text,
-      line.entities.map((e) => e.value),
-    ).map((at, i) => ({ ...at, type: (line.entities[i] as { type: string }).type }));
-    const ignored = locate(line.text, line.ignore ?? []);
+      (line.ignore ?? []).map((value) => ({ value })),
+    );
     const predicted = findEntities(line.text);
     const redacted = redactText(line.text);
     const overlaps = (a: { start: number; end: number }, b: { start: number; end: number }): boolean => a.start < b.end && b.start < a.end;

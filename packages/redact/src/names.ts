@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { BloomFilter } from 'bloomfilter';
 import { PERSON_PRIORITY, type Span } from './detectors.ts';
 import { GIVEN_NAMES } from './lexicon/given-names.ts';
 
@@ -28,9 +29,11 @@ type TokenClass =
   | 'FIRST_WEAK' // given name that is also a word (Grace, Mark, Chase) or a one-word celebrity
   | 'FIRST_LEX' // given name from the larger public lists (lexicon/given-names.ts), not in compromise
   | 'LAST'
-  | 'INITIAL' // "J."
+  | 'INITIAL' // "J.", or "J" between two name words
   | 'OTHER' // in the lexicon as something else: a month, city, noun, verb…
-  | 'UNKNOWN';
+  | 'UNKNOWN' // not in compromise's lexicon, but an English word ("Mandolin")
+  | 'NONWORD'; // in no lexicon and no English word list: "Szöllösy", "Ubul", "Kaczmarek"
+
 
 interface Lexicon {
   first: Set<string>;
@@ -44,6 +47,10 @@ interface Lexicon {
   /** Head nouns of organisations and places ("University", "River", "Bank"):
    * "Victoria Station" and "Jordan River" are not people. */
   heads: Set<string>;
+  /** English words (an-array-of-english-words, ~275,000 incl. inflections) as a
+   * Bloom filter: 0.1 % false positives (a name taken for a word: a miss, never
+   * a false alarm), ~490 kB instead of the ~24 MB a Set of the words costs. */
+  words: BloomFilter;
 }
 
 /** Head words compromise does not list but that are common in our traffic. */
@@ -159,7 +166,12 @@ function loadLexicon(): Lexicon {
     model: { two: { orgWords: Record<string, boolean>; placeWords: Record<string, boolean> } };
   };
   const heads = new Set([...Object.keys(world.model.two.orgWords), ...Object.keys(world.model.two.placeWords), ...EXTRA_HEADS]);
+  const wordList = require('an-array-of-english-words') as string[];
+  const words = new BloomFilter(Math.ceil(wordList.length * 14.4), 10);
+  for (const w of wordList) words.add(w);
+  delete require.cache[require.resolve('an-array-of-english-words')];
   const lex: Lexicon = {
+    words,
     first: new Set(),
     firstWeak: new Set(),
     firstLex: new Set(),
@@ -219,20 +231,55 @@ interface Token {
   lowered: boolean;
 }
 
+/** "béla" → "bela": a word list without accents still knows "cafe" in "Café". */
+const COMBINING_RE = /\p{M}/gu;
+const fold = (word: string): string => word.normalize('NFD').replace(COMBINING_RE, '');
+
+/** An English word, as written or without its accents. */
+function isWord(lex: Lexicon, word: string): boolean {
+  if (lex.words.test(word)) return true;
+  const folded = fold(word);
+  return folded !== word && lex.words.test(folded);
+}
+
 function classify(lex: Lexicon, word: string, raw: string, dotted: boolean, lowered: boolean): TokenClass {
   if (HONORIFICS.has(word)) return 'HONORIFIC';
-  if (raw.length === 1) return dotted && !lowered ? 'INITIAL' : 'OTHER';
+  // "J." anywhere; a bare "J" only as a name's middle part (see extent), never "I" or "A".
+  if (raw.length === 1) return !lowered && (dotted || (raw !== 'I' && raw !== 'A')) ? 'INITIAL' : 'OTHER';
   if (lex.first.has(word)) return 'FIRST';
   // In lower case a name that is also a word ("will", "mark", "grace") is the word.
   if (lex.firstWeak.has(word)) return lowered ? 'OTHER' : 'FIRST_WEAK';
-  if (lex.firstLex.has(word)) return 'FIRST_LEX';
+  // The larger lists hold words too ("loyalty", "wisdom"): those count as weak.
+  if (lex.firstLex.has(word)) return !isWord(lex, word) ? 'FIRST_LEX' : lowered ? 'OTHER' : 'FIRST_WEAK';
   if (lex.last.has(word)) return 'LAST';
   if (lex.other.has(word) || CUE_WORDS.has(word)) return 'OTHER';
-  return 'UNKNOWN';
+  return isWord(lex, word) ? 'UNKNOWN' : 'NONWORD';
+}
+
+/** A word that is a name or a proper noun rather than English: a NONWORD, a
+ * known surname or given name that is no English word ("Becker", "Andrzej").
+ * In lower case only one with a letter beyond ASCII counts ("jerković"): a
+ * plain lower-case non-word is as likely a typo or a product ("pls", "kubectl"). */
+function properLike(lex: Lexicon, t: Token): boolean {
+  if (t.cls !== 'NONWORD' && t.cls !== 'LAST' && t.cls !== 'FIRST_LEX') return false;
+  if (t.cls === 'LAST' && isWord(lex, t.word)) return false;
+  if (t.lowered) return NON_ASCII_RE.test(t.word) && t.word.length >= 4;
+  return t.word.length >= 3 && !lex.heads.has(t.word) && !PLACE_PREFIXES.has(t.word);
+}
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
+/** "healthpocket", "zoolander": a brand made of two English words (each ≥ 3
+ * letters) is taken for a name only with more evidence than a capital. */
+function compound(lex: Lexicon, word: string): boolean {
+  if (word.length < 7 || word.length > 30) return false;
+  for (let i = 3; i <= word.length - 3; i++) {
+    if (lex.words.test(word.slice(0, i)) && lex.words.test(word.slice(i))) return true;
+  }
+  return false;
 }
 
 const isNamePart = (c: TokenClass): boolean =>
-  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'FIRST_LEX' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN';
+  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'FIRST_LEX' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN' || c === 'NONWORD';
 
 /** Appends PERSON spans for `text` to `out`. */
 export function detectNames(text: string, out: Span[]): void {
@@ -242,9 +289,12 @@ export function detectNames(text: string, out: Span[]): void {
   // copy with the same offsets; each token remembers how it was written, and the
   // rules below ask more of lower-case words than of Titlecase ones.
   const scanned = titleCased(text);
+  const from0 = out.length;
+  const all: Token[] = [];
   RUN_RE.lastIndex = 0;
   for (let m = RUN_RE.exec(scanned); m !== null; m = RUN_RE.exec(scanned)) {
     const tokens = tokenize(lex, text, m[0], m.index);
+    for (const t of tokens) all.push(t);
     // A dotted word that is not an honorific or initial ends a sentence: split.
     let from = 0;
     for (let i = 0; i < tokens.length; i++) {
@@ -255,6 +305,34 @@ export function detectNames(text: string, out: Span[]): void {
       }
     }
     if (from < tokens.length) matchRun(text, from === 0 ? tokens : tokens.slice(from), out);
+  }
+  if (out.length > from0) propagate(text, all, out, from0);
+}
+
+/** A name found once is the same person wherever its parts recur in the text:
+ * "… sung by Bonifacy Kaczmarek … that Kaczmarek was …", "calls me Antti".
+ * Parts of three letters or more that are no English word (or are a known
+ * given name) are redacted at every other occurrence written the same way. */
+function propagate(text: string, tokens: Token[], out: Span[], from: number): void {
+  const lex = lexicon as Lexicon;
+  // Tokens and spans are both in text order: one merge walk each, linear in both.
+  const found = out.slice(from).sort((a, b) => a.start - b.start);
+  const inside = new Uint8Array(tokens.length);
+  const parts = new Set<string>();
+  let j = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    while (j < found.length && (found[j] as Span).end <= t.start) j++;
+    const span = found[j];
+    if (span === undefined || span.start >= t.end) continue;
+    inside[i] = 1;
+    if (t.word.length >= 3 && (t.cls === 'FIRST' || t.cls === 'FIRST_WEAK' || properLike(lex, t))) parts.add(`${t.lowered ? 'l' : 'T'}${t.word}`);
+  }
+  if (parts.size === 0) return;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as Token;
+    if (inside[i] === 1 || !parts.has(`${t.lowered ? 'l' : 'T'}${t.word}`)) continue;
+    out.push({ start: t.start, end: t.end, type: 'PERSON', key: text.slice(t.start, t.end), priority: PERSON_PRIORITY });
   }
 }
 
@@ -271,6 +349,13 @@ function titleCased(text: string): string {
     pos = m.index + 1;
   }
   return pos === 0 ? text : out + text.slice(pos);
+}
+
+/** After a sentence-initial word: ", " or ": " or a lower-case verb-like word
+ * ("is", "had", "spent") — the word is the clause's subject, not a heading. */
+const CLAUSE_AFTER_RE = /^(?:['’]s)?(?:[,:] |\s(?:is|was|has|had|lives|spent|says|said|will|can|and|wrote|works|called|told|went|got)\b)/;
+function startsClause(text: string, end: number): boolean {
+  return CLAUSE_AFTER_RE.test(text.slice(end, end + 12));
 }
 
 /** Sentence-initial: only spaces between the start of the text or a . ! ? or
@@ -337,7 +422,15 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
     ) {
       // Unknown or ambiguous given name before a known surname: "Tariq Haddad", "Will Smith".
       take = 1 + extent(tokens, i + 1);
+    } else if (properLike(lex, t) && next !== undefined && next.lowered === t.lowered && (properLike(lex, next) || isNamePart(next.cls) && next.cls !== 'UNKNOWN')) {
+      // Two name-like words, neither English: "Krisztián Szöllösy", "Faina D. Yefremova".
+      take = extent(tokens, i);
     } else if (t.cls === 'FIRST') {
+      take = 1;
+    } else if (properLike(lex, t) && !t.lowered && !compound(lex, t.word) && (!sentenceInitial(text, t.start) || startsClause(text, t.end))) {
+      // One word that is no English word, mid-sentence ("the Christiansen novel",
+      // "founders: Kónya, Becker and Vasquez"), or opening a clause as its subject
+      // ("Tomomi is from …", "Ubul: What a wife.", "Leif, can I …").
       take = 1;
     } else if (t.cls === 'FIRST_LEX' && !t.lowered && !sentenceInitial(text, t.start)) {
       // A given name of the larger lists alone, mid-sentence: "with Andrzej and Beata"
@@ -370,7 +463,7 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
       i = start + take + (after !== undefined && lex.heads.has(after.word) ? 1 : 0);
       continue;
     }
-    const end = last.cls === 'INITIAL' ? last.end + 1 : last.end;
+    const end = last.dotted && last.cls === 'INITIAL' ? last.end + 1 : last.end;
     out.push({ start: first.start, end, type: 'PERSON', key: text.slice(first.start, end), priority: PERSON_PRIORITY });
     i = start + take;
   }
