@@ -31,8 +31,7 @@ type TokenClass =
   | 'LAST'
   | 'INITIAL' // "J.", or "J" between two name words
   | 'OTHER' // in the lexicon as something else: a month, city, noun, verb…
-  | 'UNKNOWN' // not in compromise's lexicon, but an English word ("Mandolin")
-  | 'NONWORD'; // in no lexicon and no English word list: "Szöllösy", "Ubul", "Kaczmarek"
+  | 'UNKNOWN'; // not in compromise's lexicon: an English word ("Mandolin") or none (see nonword)
 
 
 interface Lexicon {
@@ -229,6 +228,8 @@ interface Token {
   cls: TokenClass;
   /** Written in lower case in the text (title-cased only for the scan). */
   lowered: boolean;
+  /** nonword(), once asked. */
+  nonword?: boolean;
 }
 
 /** "béla" → "bela": a word list without accents still knows "cafe" in "Café". */
@@ -238,14 +239,34 @@ const fold = (word: string): string => word.normalize('NFD').replace(COMBINING_R
 /** An English word, as written or without its accents. */
 function isWord(lex: Lexicon, word: string): boolean {
   if (lex.words.test(word)) return true;
+  if (!NON_ASCII_RE.test(word)) return false;
   const folded = fold(word);
   return folded !== word && lex.words.test(folded);
+}
+
+/** classify() of words longer than one letter, as written in Titlecase and in
+ * lower case: ordinary text repeats its words, and one Map lookup is cheaper
+ * than the seven Set lookups behind a class. Emptied when it reaches
+ * CLASS_CACHE_MAX words, so its memory is bounded whatever the traffic. */
+const classCache = new Map<string, TokenClass>();
+const CLASS_CACHE_MAX = 50_000;
+function classifyCached(lex: Lexicon, word: string, raw: string, dotted: boolean, lowered: boolean): TokenClass {
+  if (raw.length === 1) return classify(lex, word, raw, dotted, lowered);
+  const key = lowered ? `_${word}` : word;
+  let cls = classCache.get(key);
+  if (cls === undefined) {
+    if (classCache.size >= CLASS_CACHE_MAX) classCache.clear();
+    cls = classify(lex, word, raw, dotted, lowered);
+    classCache.set(key, cls);
+  }
+  return cls;
 }
 
 function classify(lex: Lexicon, word: string, raw: string, dotted: boolean, lowered: boolean): TokenClass {
   if (HONORIFICS.has(word)) return 'HONORIFIC';
   // "J." anywhere; a bare "J" only as a name's middle part (see extent), never "I" or "A".
-  if (raw.length === 1) return !lowered && (dotted || (raw !== 'I' && raw !== 'A')) ? 'INITIAL' : 'OTHER';
+  // In lower case only a dotted one ("eric g. samoylova").
+  if (raw.length === 1) return raw !== 'I' && raw !== 'A' && (dotted || !lowered) ? 'INITIAL' : 'OTHER';
   if (lex.first.has(word)) return 'FIRST';
   // In lower case a name that is also a word ("will", "mark", "grace") is the word.
   if (lex.firstWeak.has(word)) return lowered ? 'OTHER' : 'FIRST_WEAK';
@@ -253,7 +274,7 @@ function classify(lex: Lexicon, word: string, raw: string, dotted: boolean, lowe
   if (lex.firstLex.has(word)) return !isWord(lex, word) ? 'FIRST_LEX' : lowered ? 'OTHER' : 'FIRST_WEAK';
   if (lex.last.has(word)) return 'LAST';
   if (lex.other.has(word) || CUE_WORDS.has(word)) return 'OTHER';
-  return isWord(lex, word) ? 'UNKNOWN' : 'NONWORD';
+  return 'UNKNOWN';
 }
 
 /** A word that is a name or a proper noun rather than English: a NONWORD, a
@@ -261,10 +282,17 @@ function classify(lex: Lexicon, word: string, raw: string, dotted: boolean, lowe
  * In lower case only one with a letter beyond ASCII counts ("jerković"): a
  * plain lower-case non-word is as likely a typo or a product ("pls", "kubectl"). */
 function properLike(lex: Lexicon, t: Token): boolean {
-  if (t.cls !== 'NONWORD' && t.cls !== 'LAST' && t.cls !== 'FIRST_LEX') return false;
-  if (t.cls === 'LAST' && isWord(lex, t.word)) return false;
-  if (t.lowered) return NON_ASCII_RE.test(t.word) && t.word.length >= 4;
-  return t.word.length >= 3 && !lex.heads.has(t.word) && !PLACE_PREFIXES.has(t.word);
+  if (t.cls !== 'UNKNOWN' && t.cls !== 'LAST' && t.cls !== 'FIRST_LEX') return false;
+  if (t.lowered ? !NON_ASCII_RE.test(t.word) || t.word.length < 4 : t.word.length < 3) return false;
+  if (t.cls !== 'FIRST_LEX' && !nonword(lex, t)) return false;
+  return t.lowered || (!lex.heads.has(t.word) && !PLACE_PREFIXES.has(t.word));
+}
+
+/** In no English word list ("Szöllösy", "Ubul", "Kaczmarek"). Asked lazily and
+ * remembered: most tokens never need it, and the filter is the costly part. */
+function nonword(lex: Lexicon, t: Token): boolean {
+  if (t.nonword === undefined) t.nonword = !isWord(lex, t.word);
+  return t.nonword;
 }
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 
@@ -279,7 +307,7 @@ function compound(lex: Lexicon, word: string): boolean {
 }
 
 const isNamePart = (c: TokenClass): boolean =>
-  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'FIRST_LEX' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN' || c === 'NONWORD';
+  c === 'FIRST' || c === 'FIRST_WEAK' || c === 'FIRST_LEX' || c === 'LAST' || c === 'INITIAL' || c === 'UNKNOWN';
 
 /** Appends PERSON spans for `text` to `out`. */
 export function detectNames(text: string, out: Span[]): void {
@@ -293,18 +321,27 @@ export function detectNames(text: string, out: Span[]): void {
   const all: Token[] = [];
   RUN_RE.lastIndex = 0;
   for (let m = RUN_RE.exec(scanned); m !== null; m = RUN_RE.exec(scanned)) {
-    const tokens = tokenize(lex, text, m[0], m.index);
-    for (const t of tokens) all.push(t);
-    // A dotted word that is not an honorific or initial ends a sentence: split.
-    let from = 0;
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i] as Token;
-      if (t.dotted && t.cls !== 'HONORIFIC' && t.cls !== 'INITIAL') {
-        matchRun(text, tokens.slice(from, i + 1), out);
-        from = i + 1;
-      }
+    for (const t of tokenize(lex, text, m[0], m.index)) all.push(t);
+  }
+  // Runs are capped at 8 words (to bound the regex), and in title-cased prose
+  // every word is in one, so a cap would cut "… verses from Alice | Goldberg":
+  // words one space apart are read as one sequence whatever run they came from.
+  // A dotted word that is not an honorific or initial ends a sentence: it ends
+  // the sequence too.
+  let from = 0;
+  for (let i = 0; i < all.length; i++) {
+    const t = all[i] as Token;
+    const next = all[i + 1];
+    const after = t.end + (t.dotted ? 1 : 0);
+    const joined =
+      next !== undefined &&
+      next.start === after + 1 &&
+      text.charCodeAt(after) === 32 &&
+      !(t.dotted && t.cls !== 'HONORIFIC' && t.cls !== 'INITIAL');
+    if (!joined) {
+      matchRun(text, all.slice(from, i + 1), out);
+      from = i + 1;
     }
-    if (from < tokens.length) matchRun(text, from === 0 ? tokens : tokens.slice(from), out);
   }
   if (out.length > from0) propagate(text, all, out, from0);
 }
@@ -318,7 +355,8 @@ function propagate(text: string, tokens: Token[], out: Span[], from: number): vo
   // Tokens and spans are both in text order: one merge walk each, linear in both.
   const found = out.slice(from).sort((a, b) => a.start - b.start);
   const inside = new Uint8Array(tokens.length);
-  const parts = new Set<string>();
+  const parts = new Set<string>(); // written capitalised
+  const lowerParts = new Set<string>();
   let j = 0;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -326,13 +364,80 @@ function propagate(text: string, tokens: Token[], out: Span[], from: number): vo
     const span = found[j];
     if (span === undefined || span.start >= t.end) continue;
     inside[i] = 1;
-    if (t.word.length >= 3 && (t.cls === 'FIRST' || t.cls === 'FIRST_WEAK' || properLike(lex, t))) parts.add(`${t.lowered ? 'l' : 'T'}${t.word}`);
+    if (t.word.length >= 3 && (t.cls === 'FIRST' || t.cls === 'FIRST_WEAK' || properLike(lex, t))) (t.lowered ? lowerParts : parts).add(t.word);
   }
-  if (parts.size === 0) return;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
-    if (inside[i] === 1 || !parts.has(`${t.lowered ? 'l' : 'T'}${t.word}`)) continue;
+    if (inside[i] === 1 || !(t.lowered ? lowerParts : parts).has(t.word)) continue;
+    inside[i] = 1;
     out.push({ start: t.start, end: t.end, type: 'PERSON', key: text.slice(t.start, t.end), priority: PERSON_PRIORITY });
+  }
+  coordinate(text, tokens, inside, out);
+}
+
+/** ", " / " and " / ", and " / " & " between two tokens. */
+const LIST_SEPARATOR_RE = /^(?:,? and |, | & )$/;
+/** What may follow a list's last item: the end, or punctuation that is no comma. */
+const ITEM_END_RE = /^(?:$|[.!?;:)\]"'’]|\s*\n)/;
+
+/** A list with a name in it is a list of names: "founders: Kónya, Graves and
+ * Reed", "Petrovna and White". Its other items must be one capitalised word
+ * each (a multi-word item is more likely a place or a firm). */
+function coordinate(text: string, tokens: Token[], inside: Uint8Array, out: Span[]): void {
+  // "and" is a token too (the scan title-cases every word): step over it.
+  const isAnd = (k: number): boolean => (tokens[k] as Token).lowered && (tokens[k] as Token).word === 'and';
+  const nextItem = (k: number): number => (k < tokens.length && isAnd(k) ? k + 1 : k);
+  const prevItem = (k: number): number => (k >= 0 && isAnd(k) ? k - 1 : k);
+  const after = (t: Token): number => t.end + (t.dotted ? 1 : 0);
+  const separated = (a: Token, b: Token): boolean => b.start - after(a) <= 6 && LIST_SEPARATOR_RE.test(text.slice(after(a), b.start));
+  /** Two capitalised words one space apart: one multi-word item. */
+  const adjacent = (a: Token | undefined, b: Token | undefined): boolean =>
+    a !== undefined && b !== undefined && !a.lowered && !b.lowered && !a.dotted && b.start === after(a) + 1;
+  const item = (k: number): boolean => {
+    const t = tokens[k] as Token;
+    return (
+      inside[k] === 0 &&
+      !t.lowered &&
+      t.word.length >= 2 &&
+      t.cls !== 'HONORIFIC' &&
+      t.cls !== 'INITIAL' &&
+      !CUE_WORDS.has(t.word) &&
+      !lexicon?.heads.has(t.word) &&
+      !adjacent(tokens[k - 1], t) &&
+      !adjacent(t, tokens[k + 1])
+    );
+  };
+  // Going forward an item must close: the next separator, or the clause ends
+  // ("… and Reed."), not "Okonkwo, Date of birth". Going backward the list's
+  // start is unclear ("Thanks, Kenji!"), so only name-like words are taken.
+  const closes = (k: number): boolean => {
+    const t = tokens[k] as Token;
+    const next = tokens[nextItem(k + 1)];
+    return t.dotted || (next !== undefined && separated(t, next)) || ITEM_END_RE.test(text.slice(t.end, t.end + 2));
+  };
+  const nameLike = (k: number): boolean => {
+    const t = tokens[k] as Token;
+    return t.cls === 'FIRST' || t.cls === 'FIRST_LEX' || t.cls === 'LAST' || properLike(lexicon as Lexicon, t);
+  };
+  const take = (k: number): void => {
+    const t = tokens[k] as Token;
+    inside[k] = 1;
+    out.push({ start: t.start, end: t.end, type: 'PERSON', key: text.slice(t.start, t.end), priority: PERSON_PRIORITY });
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    if (inside[i] !== 1 || (tokens[i] as Token).lowered) continue;
+    let j = i;
+    while (inside[j + 1] === 1 && adjacent(tokens[j], tokens[j + 1])) j++;
+    for (let prev = j, k = nextItem(j + 1); k < tokens.length; prev = k, k = nextItem(k + 1)) {
+      if (!separated(tokens[prev] as Token, tokens[k] as Token) || !item(k) || !closes(k)) break;
+      take(k);
+      if ((tokens[k] as Token).dotted) break;
+    }
+    for (let prev = i, k = prevItem(i - 1); k >= 0; prev = k, k = prevItem(k - 1)) {
+      if (!separated(tokens[k] as Token, tokens[prev] as Token) || !item(k) || !nameLike(k)) break;
+      take(k);
+    }
+    i = j;
   }
 }
 
@@ -350,6 +455,12 @@ function titleCased(text: string): string {
   }
   return pos === 0 ? text : out + text.slice(pos);
 }
+
+/** A cue after which a capitalised word is a name even if it is also a word. */
+const STRONG_CUE_RE = /(?:\bname\s*(?:is|was|:)|\bnamed(?:\s+(?:him|her|them|it))?|\bcalls?\s+(?:me|him|her)|\bcalled|\bsaid)\s+$/i;
+/** ", Mark!" / ", Randy?": a name addressed at the end of a clause. */
+const VOCATIVE_BEFORE_RE = /, $/;
+const VOCATIVE_AFTER_RE = /^[!?.]/;
 
 /** After a sentence-initial word: ", " or ": " or a lower-case verb-like word
  * ("is", "had", "spent") — the word is the clause's subject, not a heading. */
@@ -378,7 +489,7 @@ function tokenize(lex: Lexicon, text: string, run: string, offset: number): Toke
     const word = raw.toLowerCase();
     const start = offset + pos;
     const lowered = text.charCodeAt(start) !== raw.charCodeAt(0);
-    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls: classify(lex, word, raw, dotted, lowered) });
+    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls: classifyCached(lex, word, raw, dotted, lowered) });
     pos += part.length + 1;
   }
   return tokens;
@@ -422,7 +533,13 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
     ) {
       // Unknown or ambiguous given name before a known surname: "Tariq Haddad", "Will Smith".
       take = 1 + extent(tokens, i + 1);
-    } else if (properLike(lex, t) && next !== undefined && next.lowered === t.lowered && (properLike(lex, next) || isNamePart(next.cls) && next.cls !== 'UNKNOWN')) {
+    } else if (
+      next !== undefined &&
+      next.lowered === t.lowered &&
+      ((properLike(lex, t) && (properLike(lex, next) || (isNamePart(next.cls) && next.cls !== 'UNKNOWN'))) ||
+        // "borna jerković": a lower-case non-word beside one with letters beyond ASCII.
+        (t.lowered && t.cls === 'UNKNOWN' && t.word.length >= 3 && properLike(lex, next) && nonword(lex, t)))
+    ) {
       // Two name-like words, neither English: "Krisztián Szöllösy", "Faina D. Yefremova".
       take = extent(tokens, i);
     } else if (t.cls === 'FIRST') {
@@ -432,10 +549,26 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
       // "founders: Kónya, Becker and Vasquez"), or opening a clause as its subject
       // ("Tomomi is from …", "Ubul: What a wife.", "Leif, can I …").
       take = 1;
-    } else if (t.cls === 'FIRST_LEX' && !t.lowered && !sentenceInitial(text, t.start)) {
+    } else if (t.cls === 'FIRST_LEX' && !t.lowered && (!sentenceInitial(text, t.start) || startsClause(text, t.end))) {
       // A given name of the larger lists alone, mid-sentence: "with Andrzej and Beata"
       // (in lower case only after a cue: "trace" and "aurora" are words too).
       take = 1;
+    } else if (
+      t.cls === 'FIRST_WEAK' &&
+      !t.lowered &&
+      (sentenceInitial(text, t.start) ? startsClause(text, t.end) : VOCATIVE_BEFORE_RE.test(text.slice(Math.max(0, t.start - 2), t.start)) && VOCATIVE_AFTER_RE.test(text.slice(t.end, t.end + 1)))
+    ) {
+      // A given name that is also a word, where only a name fits: the subject of a
+      // clause ("Frank had given …", "Destiny: remember me") or a vocative ("… , Mark!").
+      take = 1;
+    } else if (
+      !t.lowered &&
+      (t.cls === 'OTHER' || t.cls === 'UNKNOWN' || t.cls === 'FIRST_WEAK') &&
+      !CUE_WORDS.has(t.word) &&
+      STRONG_CUE_RE.test(text.slice(Math.max(0, t.start - 24), t.start))
+    ) {
+      // After "name is", "named him", "calls me" any capitalised word is the name ("Key").
+      take = extent(tokens, i) || 1;
     } else if (
       isNamePart(t.cls) &&
       t.cls !== 'INITIAL' &&
