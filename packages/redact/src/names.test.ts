@@ -18,6 +18,12 @@ describe('names that are in no lexicon', () => {
     ['approved by Teodora V Hristova', 'approved by <PERSON_1>'],
     // Lower-case text: a word with letters beyond ASCII.
     ['pls call jiří dvořáček back', 'pls call <PERSON_1> back'],
+    // Capitals: a known given name and surname, not acronyms beside them.
+    ['REFUND FOR MARTHA OKONJO VIA SEPA', 'REFUND FOR <PERSON_1> VIA SEPA'],
+    // A list item that does not close is no name: "Date of admission".
+    ['Patient Zoltan Ferenczy, Date of admission: Monday', 'Patient <PERSON_1>, Date of admission: Monday'],
+    // A list with a name in it is a list of names.
+    ['Signed: Radoslava Penkova, Whitfield and Brandt.', 'Signed: <PERSON_1>, <PERSON_2> and <PERSON_3>.'],
   ];
   for (const [text, want] of cases) it(text, () => expect(redactText(text)).toBe(want));
 
@@ -35,6 +41,8 @@ describe('names that are in no lexicon', () => {
     'Notes\nUnwrap the parcel first.',
     // Lower-case non-words in plain ASCII: typos and commands, not people.
     'pls run kubectl apply and thx',
+    // Acronyms and shouted words that are no names.
+    'Applicant SSN and DOB on file, ASAP PLEASE',
   ];
   for (const text of negatives) it(`leaves alone: ${text}`, () => expect(redactText(text)).toBe(text));
 

@@ -33,7 +33,6 @@ type TokenClass =
   | 'OTHER' // in the lexicon as something else: a month, city, noun, verb…
   | 'UNKNOWN'; // not in compromise's lexicon: an English word ("Mandolin") or none (see nonword)
 
-
 interface Lexicon {
   first: Set<string>;
   firstWeak: Set<string>;
@@ -216,7 +215,8 @@ const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}{1,40}(?:\\p{Lu}\\p{Ll}{1,40})?
 /** A run may not end inside a contraction ("Don't" is not "Don"); a possessive
  * "'s" may follow ("Arne's address"). */
 const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_]|['’](?!s(?![\\p{L}])))`, 'gu');
-const LOWER_WORD_START_RE = /(?<![\p{L}\p{N}_'’.-])\p{Ll}/gu;
+/** A lower-case word's first letter, or a whole word in capitals ("JOHN SMITH"). */
+const LOWER_WORD_START_RE = /(?<![\p{L}\p{N}_'’.-])(?:\p{Ll}|\p{Lu}{2,40}(?![\p{L}\p{N}]))/gu;
 /** Below this a string cannot hold a first name and a surname worth finding. */
 export const MIN_NAME_TEXT_LENGTH = 4;
 
@@ -226,7 +226,7 @@ interface Token {
   word: string; // lower-case, no dot
   dotted: boolean;
   cls: TokenClass;
-  /** Written in lower case in the text (title-cased only for the scan). */
+  /** Written in lower case or in capitals in the text (title-cased only for the scan). */
   lowered: boolean;
   /** nonword(), once asked. */
   nonword?: boolean;
@@ -294,7 +294,7 @@ function nonword(lex: Lexicon, t: Token): boolean {
   if (t.nonword === undefined) t.nonword = !isWord(lex, t.word);
   return t.nonword;
 }
-const NON_ASCII_RE = /[^\x00-\x7f]/;
+const NON_ASCII_RE = /[^\p{ASCII}]/u;
 
 /** "healthpocket", "zoolander": a brand made of two English words (each ≥ 3
  * letters) is taken for a name only with more evidence than a capital. */
@@ -364,7 +364,8 @@ function propagate(text: string, tokens: Token[], out: Span[], from: number): vo
     const span = found[j];
     if (span === undefined || span.start >= t.end) continue;
     inside[i] = 1;
-    if (t.word.length >= 3 && (t.cls === 'FIRST' || t.cls === 'FIRST_WEAK' || properLike(lex, t))) (t.lowered ? lowerParts : parts).add(t.word);
+    if (t.word.length >= 3 && (t.cls === 'FIRST' || t.cls === 'FIRST_WEAK' || properLike(lex, t)))
+      (t.lowered ? lowerParts : parts).add(t.word);
   }
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
@@ -448,10 +449,12 @@ function titleCased(text: string): string {
   let out = '';
   let pos = 0;
   for (let m = LOWER_WORD_START_RE.exec(text); m !== null; m = LOWER_WORD_START_RE.exec(text)) {
-    const up = m[0].toUpperCase();
-    if (up.length !== 1) continue;
-    out += text.slice(pos, m.index) + up;
-    pos = m.index + 1;
+    const word = m[0];
+    // "john" → "John", "JOHN" → "John"; a letter whose other case has another length ("İ") stays.
+    const cased = word.length === 1 ? word.toUpperCase() : word[0] + word.slice(1).toLowerCase();
+    if (cased.length !== word.length) continue;
+    out += text.slice(pos, m.index) + cased;
+    pos = m.index + word.length;
   }
   return pos === 0 ? text : out + text.slice(pos);
 }
@@ -488,8 +491,12 @@ function tokenize(lex: Lexicon, text: string, run: string, offset: number): Toke
     const raw = dotted ? part.slice(0, -1) : part;
     const word = raw.toLowerCase();
     const start = offset + pos;
-    const lowered = text.charCodeAt(start) !== raw.charCodeAt(0);
-    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls: classifyCached(lex, word, raw, dotted, lowered) });
+    // Lower case or capitals: either way not written as a name is (rules ask more of it).
+    const lowered = text.charCodeAt(start) !== raw.charCodeAt(0) || (raw.length > 1 && text.charCodeAt(start + 1) !== raw.charCodeAt(1));
+    let cls = classifyCached(lex, word, raw, dotted, lowered);
+    // A short word in capitals that no lexicon knows is an acronym ("SSN", "ASAP"), not a name part.
+    if (cls === 'UNKNOWN' && raw.length > 1 && raw.length <= 4 && text.charCodeAt(start + 1) !== raw.charCodeAt(1)) cls = 'OTHER';
+    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls });
     pos += part.length + 1;
   }
   return tokens;
@@ -544,7 +551,12 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
       take = extent(tokens, i);
     } else if (t.cls === 'FIRST') {
       take = 1;
-    } else if (properLike(lex, t) && !t.lowered && !compound(lex, t.word) && (!sentenceInitial(text, t.start) || startsClause(text, t.end))) {
+    } else if (
+      properLike(lex, t) &&
+      !t.lowered &&
+      !compound(lex, t.word) &&
+      (!sentenceInitial(text, t.start) || startsClause(text, t.end))
+    ) {
       // One word that is no English word, mid-sentence ("the Christiansen novel",
       // "founders: Kónya, Becker and Vasquez"), or opening a clause as its subject
       // ("Tomomi is from …", "Ubul: What a wife.", "Leif, can I …").
@@ -556,7 +568,9 @@ function matchRun(text: string, tokens: Token[], out: Span[]): void {
     } else if (
       t.cls === 'FIRST_WEAK' &&
       !t.lowered &&
-      (sentenceInitial(text, t.start) ? startsClause(text, t.end) : VOCATIVE_BEFORE_RE.test(text.slice(Math.max(0, t.start - 2), t.start)) && VOCATIVE_AFTER_RE.test(text.slice(t.end, t.end + 1)))
+      (sentenceInitial(text, t.start)
+        ? startsClause(text, t.end)
+        : VOCATIVE_BEFORE_RE.test(text.slice(Math.max(0, t.start - 2), t.start)) && VOCATIVE_AFTER_RE.test(text.slice(t.end, t.end + 1)))
     ) {
       // A given name that is also a word, where only a name fits: the subject of a
       // clause ("Frank had given …", "Destiny: remember me") or a vocative ("… , Mark!").

@@ -61,7 +61,9 @@ function convert(records: Source[]): string[] {
       } else merged.push({ ...s });
     }
     // `start` is kept: a value can occur twice ("Antti Poutiainen … calls me Antti").
-    const entities = merged.filter((s) => s.type !== 'IGNORE').map((s) => ({ type: s.type, value: text.slice(s.start, s.end), start: s.start }));
+    const entities = merged
+      .filter((s) => s.type !== 'IGNORE')
+      .map((s) => ({ type: s.type, value: text.slice(s.start, s.end), start: s.start }));
     const ignore = merged.filter((s) => s.type === 'IGNORE').map((s) => text.slice(s.start, s.end));
     return JSON.stringify({ text, entities, ...(ignore.length > 0 ? { ignore } : {}), ...(template !== undefined ? { template } : {}) });
   });
