@@ -27,12 +27,7 @@ export function PayloadPanels({ trace, started }: { trace: DecisionTrace | null;
   const inMessages = messagesOf(trace.input);
   const outMessages = messagesOf(trace.output);
   const chat = inMessages !== null || outMessages !== null;
-  const notice = redactions.length > 0 && (
-    <p className="muted">
-      Redacted before storage: {redactions.map(([k, n]) => `${n} × ${k}`).join(', ')}. Placeholders are{' '}
-      <mark className="redaction">marked</mark>.
-    </p>
-  );
+  const notice = redactions.length > 0 && <RedactionNotice redactions={redactions} />;
   if (chat)
     return (
       <>
@@ -68,5 +63,21 @@ function Panels({ input, output }: { input: unknown; output: unknown }) {
         </section>
       </div>
     </>
+  );
+}
+
+/** What was redacted, by type and by recognizer: the server counts each user
+ * recognizer's hits under `recognizer:<name>`; the rest are the built-in detectors. */
+export function RedactionNotice({ redactions }: { redactions: Array<[string, number]> }) {
+  const byType = redactions.filter(([k]) => !k.startsWith('recognizer:'));
+  const byRecognizer = redactions.filter(([k]) => k.startsWith('recognizer:')).map(([k, n]) => [k.slice('recognizer:'.length), n] as const);
+  const total = byType.reduce((sum, [, n]) => sum + n, 0);
+  const custom = byRecognizer.reduce((sum, [, n]) => sum + n, 0);
+  const recognizers = [...byRecognizer.map(([k, n]) => `${k} ${n}`), ...(total > custom ? [`built-in detectors ${total - custom}`] : [])];
+  return (
+    <p className="muted" data-testid="redaction-notice">
+      Redacted before storage — by type: {byType.map(([k, n]) => `${n} × ${k}`).join(', ')}; by recognizer: {recognizers.join(', ')}.
+      Placeholders are <mark className="redaction">marked</mark>.
+    </p>
   );
 }
