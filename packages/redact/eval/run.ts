@@ -68,6 +68,7 @@ const readJsonl = (p: string): Labelled[] =>
 const presidio = readJsonl('./sets/presidio-small.jsonl');
 const v2 = readJsonl('./sets/presidio-v2.jsonl');
 const v2Origin = 'presidio-research synth_dataset_v2.json';
+const wikigold = readJsonl('./sets/wikigold.jsonl');
 const SETS: EvalSet[] = [
   {
     name: 'synthetic',
@@ -82,12 +83,19 @@ const SETS: EvalSet[] = [
     origin: `${v2Origin}, even template ids`,
     lines: v2.filter((l) => (l.template ?? 0) % 2 === 0),
   },
+  { name: 'wikigold-dev', role: 'dev', origin: 'wikigold (CC-BY 4.0), Wikipedia articles 1-45, PERSON only', lines: wikigold.slice(0, 45) },
   { name: 'handwritten-dev', role: 'dev', origin: 'eval/sets/handwritten-dev.jsonl', lines: readJsonl('./sets/handwritten-dev.jsonl') },
   {
     name: 'presidio-v2-test',
     role: 'held-out',
     origin: `${v2Origin}, odd template ids (sentences never tuned on)`,
     lines: v2.filter((l) => (l.template ?? 0) % 2 === 1),
+  },
+  {
+    name: 'wikigold-test',
+    role: 'held-out',
+    origin: 'wikigold (CC-BY 4.0), Wikipedia articles 46-145, PERSON only',
+    lines: wikigold.slice(45),
   },
   { name: 'presidio-test', role: 'held-out', origin: 'presidio-research generated_small.json, records 51-100', lines: presidio.slice(50) },
   {
