@@ -47,6 +47,7 @@ describe('redactText leaves look-alikes alone', () => {
     'order 1234567890123456 shipped',
     'ISBN 978-0-306-40615-7 and 0-306-40615-2',
     'upgrade to version 1.2.3.4 on 2024-01-15',
+    'he served 1957-1960 and again 2002 - 2005',
     'trace 4bf92f3577b34da6a3ce929d0e0e4736 span 00f067aa0ba902b7',
     'uuid 123e4567-e89b-12d3-a456-426614174000',
     'The Model Registry flagged Policy Engine for Review.',

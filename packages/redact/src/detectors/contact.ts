@@ -98,7 +98,8 @@ const PHONE_NATIONAL_RE = /(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{2,5}){1,4}(?:
 /** "50111.82" is an amount, not a phone. */
 const DECIMAL_RE = /^\d+[.,]\d+$/;
 const EXTENSION_RE = /(?:x|ext\.?|extension) ?\d{1,5}$/;
-const DATE_LIKE_RE = /^(?:\d{4}[ .-]\d{1,2}[ .-]\d{1,2}|\d{1,2}[ .-]\d{1,2}[ .-]\d{2,4})$/;
+/** Dates ("2024-01-15", "15.01.24") and year ranges ("1957-1960", "2002 - 2005") are not phones. */
+const DATE_LIKE_RE = /^(?:\d{4}[ .-]\d{1,2}[ .-]\d{1,2}|\d{1,2}[ .-]\d{1,2}[ .-]\d{2,4}|(?:1[5-9]|20)\d\d ?- ?(?:1[5-9]|20)\d\d)$/;
 const PHONE_CUE_RE =
   /\b(?:call|ring|phone|tel|telephone|mobile|cell|fax|whatsapp|sms|text|reach|contact|number|no|nr|bel|tlf|tél|móvil|handy)\b[^\n]{0,40}$/i;
 export const PHONE_REGIONS = [
