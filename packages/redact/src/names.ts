@@ -215,8 +215,10 @@ const WORD = "(?:\\p{Lu}(?:['’]\\p{Lu})?\\p{Ll}{1,40}(?:\\p{Lu}\\p{Ll}{1,40})?
 /** A run may not end inside a contraction ("Don't" is not "Don"); a possessive
  * "'s" may follow ("Arne's address"). */
 const RUN_RE = new RegExp(`(?<![\\p{L}\\p{N}_'’.-])${WORD}(?: ${WORD}){0,7}(?![\\p{L}\\p{N}_]|['’](?!s(?![\\p{L}])))`, 'gu');
-/** A lower-case word's first letter, or a whole word in capitals ("JOHN SMITH"). */
-const LOWER_WORD_START_RE = /(?<![\p{L}\p{N}_'’.-])(?:\p{Ll}|\p{Lu}{2,40}(?![\p{L}\p{N}]))/gu;
+/** A lower-case word (its letters up to 40), or a whole word in capitals ("JOHN SMITH"). */
+const LOWER_WORD_START_RE = /(?<![\p{L}\p{N}_'’.-])(?:(\p{Ll}{1,40})|\p{Lu}{2,40}(?![\p{L}\p{N}]))/gu;
+/** The word does not end here ("well-known", "don't", an accent mark, a digit). */
+const WORD_GOES_ON_RE = /^[\p{L}\p{M}\p{N}_'’-]/u;
 /** Below this a string cannot hold a first name and a surname worth finding. */
 export const MIN_NAME_TEXT_LENGTH = 4;
 
@@ -250,12 +252,18 @@ function isWord(lex: Lexicon, word: string): boolean {
  * CLASS_CACHE_MAX words, so its memory is bounded whatever the traffic. */
 const classCache = new Map<string, TokenClass>();
 const CLASS_CACHE_MAX = 50_000;
+/** Lower-case words tokenize() leaves out (see there), so titleCased() need not
+ * title-case them and RUN_RE never reads them: most of a prose text's words. */
+const ignorable = new Set<string>();
 function classifyCached(lex: Lexicon, word: string, raw: string, dotted: boolean, lowered: boolean): TokenClass {
   if (raw.length === 1) return classify(lex, word, raw, dotted, lowered);
   const key = lowered ? `_${word}` : word;
   let cls = classCache.get(key);
   if (cls === undefined) {
-    if (classCache.size >= CLASS_CACHE_MAX) classCache.clear();
+    if (classCache.size >= CLASS_CACHE_MAX) {
+      classCache.clear();
+      ignorable.clear();
+    }
     cls = classify(lex, word, raw, dotted, lowered);
     classCache.set(key, cls);
   }
@@ -321,7 +329,7 @@ export function detectNames(text: string, out: Span[]): void {
   const all: Token[] = [];
   RUN_RE.lastIndex = 0;
   for (let m = RUN_RE.exec(scanned); m !== null; m = RUN_RE.exec(scanned)) {
-    for (const t of tokenize(lex, text, m[0], m.index)) all.push(t);
+    tokenize(lex, text, m[0], m.index, all);
   }
   // Runs are capped at 8 words (to bound the regex), and in title-cased prose
   // every word is in one, so a cap would cut "… verses from Alice | Goldberg":
@@ -442,21 +450,36 @@ function coordinate(text: string, tokens: Token[], inside: Uint8Array, out: Span
   }
 }
 
-/** `text` with the first letter of every lower-case word upper-cased (only where
- * that keeps the length, so offsets are the same in both). */
+/** `text` with the first letter of every lower-case word upper-cased and words
+ * in capitals title-cased (only where that keeps the length, so offsets are the
+ * same in both). Edited in place in a UTF-16 copy: one copy and one decode,
+ * instead of a string built from ~80,000 pieces per MiB of prose. */
 function titleCased(text: string): string {
   LOWER_WORD_START_RE.lastIndex = 0;
-  let out = '';
-  let pos = 0;
+  let copy: Buffer | undefined;
   for (let m = LOWER_WORD_START_RE.exec(text); m !== null; m = LOWER_WORD_START_RE.exec(text)) {
     const word = m[0];
-    // "john" → "John", "JOHN" → "John"; a letter whose other case has another length ("İ") stays.
-    const cased = word.length === 1 ? word.toUpperCase() : word[0] + word.slice(1).toLowerCase();
-    if (cased.length !== word.length) continue;
-    out += text.slice(pos, m.index) + cased;
-    pos = m.index + word.length;
+    let cased: string;
+    if (m[1] !== undefined) {
+      // A whole lower-case word: left as it is when tokenize() has no use for it.
+      if (ignorable.has(word) && !WORD_GOES_ON_RE.test(text.charAt(m.index + word.length))) continue;
+      const c = word.charCodeAt(0);
+      if (c >= 97 && c <= 122) {
+        copy ??= Buffer.from(text, 'utf16le');
+        copy.writeUInt16LE(c - 32, m.index * 2);
+        continue;
+      }
+      cased = word.charAt(0).toUpperCase();
+      if (cased.length !== 1) continue; // "ß" → "SS", and the first half of a surrogate pair
+    } else {
+      // "JOHN" → "John".
+      cased = word.charAt(0) + word.slice(1).toLowerCase();
+      if (cased.length !== word.length) continue; // "İ" lower-cases to two units
+    }
+    copy ??= Buffer.from(text, 'utf16le');
+    for (let k = 0; k < cased.length; k++) copy.writeUInt16LE(cased.charCodeAt(k), (m.index + k) * 2);
   }
-  return pos === 0 ? text : out + text.slice(pos);
+  return copy === undefined ? text : copy.toString('utf16le');
 }
 
 /** A cue after which a capitalised word is a name even if it is also a word. */
@@ -483,8 +506,12 @@ function sentenceInitial(text: string, at: number): boolean {
   return true;
 }
 
-function tokenize(lex: Lexicon, text: string, run: string, offset: number): Token[] {
-  const tokens: Token[] = [];
+/** Appends the run's tokens to `tokens`. A lower-case word the lexicon knows as
+ * something else ("the", "invoice") can be no part of a name and no rule looks at
+ * it, unless it is a cue, a head noun, a place prefix or the "and" of a list: it
+ * is left out, which ends the sequence just as the word would, and spares most
+ * of a prose text's tokens. */
+function tokenize(lex: Lexicon, text: string, run: string, offset: number, tokens: Token[]): void {
   let pos = 0;
   for (const part of run.split(' ')) {
     const dotted = part.endsWith('.');
@@ -496,10 +523,14 @@ function tokenize(lex: Lexicon, text: string, run: string, offset: number): Toke
     let cls = classifyCached(lex, word, raw, dotted, lowered);
     // A short word in capitals that no lexicon knows is an acronym ("SSN", "ASAP"), not a name part.
     if (cls === 'UNKNOWN' && raw.length > 1 && raw.length <= 4 && text.charCodeAt(start + 1) !== raw.charCodeAt(1)) cls = 'OTHER';
-    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls });
     pos += part.length + 1;
+    if (lowered && cls === 'OTHER' && word !== 'and' && !CUE_WORDS.has(word) && !lex.heads.has(word) && !PLACE_PREFIXES.has(word)) {
+      // titleCased() leaves this word in lower case next time: RUN_RE then skips it.
+      if (text.charCodeAt(start) === word.charCodeAt(0) && text.charCodeAt(start + 1) === word.charCodeAt(1)) ignorable.add(word);
+      continue;
+    }
+    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls });
   }
-  return tokens;
 }
 
 function matchRun(text: string, tokens: Token[], out: Span[]): void {

@@ -160,7 +160,7 @@ function detectNationalPhones(text: string, out: Span[]): void {
   // phone shape) are not parsed again: most of the cost is libphonenumber's.
   const known = out.map((s) => [s.start, s.end] as const).sort((x, y) => x[0] - y[0]);
   let k = 0;
-  let budget = 4 + (text.length >> 10);
+  let budget = 4 + (text.length >> 12);
   const seen = new Map<string, boolean>();
   PHONE_NATIONAL_RE.lastIndex = 0;
   for (let m = PHONE_NATIONAL_RE.exec(text); m !== null; m = PHONE_NATIONAL_RE.exec(text)) {
