@@ -59,6 +59,13 @@ describe('streets found from what surrounds them', () => {
     // a named street after a place preposition
     // (only text with a digit somewhere reaches the address detectors)
     ['the market on Willow Bank Road was busy by 9', 'Willow Bank Road'],
+    // a post-office box on its own
+    ['reply to P.O. Box 4417 before Friday', 'P.O. Box 4417'],
+    ['Postfach 12 34, Kassel', 'Postfach 12 34'],
+    // a cue of moving or working, a house number first
+    ['We moved from 71 Kivikatu 4 last spring.', '71 Kivikatu 4'],
+    ['billing address:\nSaarenkatu 9', 'Saarenkatu 9'],
+    ['The address of the bakery is Lönnrotinkatu 31.', 'Lönnrotinkatu 31'],
     // military mail, lower case, and a ship
     ['psc 4410, box 221\napo ae 09061', 'psc 4410, box 221\napo ae 09061'],
     ['USNS Harvey\nFPO AP 96601', 'USNS Harvey\nFPO AP 96601'],
@@ -104,6 +111,15 @@ describe('look-alikes stay', () => {
     'The server is at rack 12.',
     'Address Debian bug #221781 next.',
     'The score was 3 to 2, then 4 goals 1.',
+    'She lives in London 5 days a week.',
+    'The office is in Building 7.',
+    'ship to customer 42 today',
+    'Upstream moved to Apache 2 last year.',
+    'It works on Solaris 10 too.',
+    'thanks to Iain Lane for the patch 12',
+    'Order 5532\nStatus\nShipped 12345',
+    'Invoice 1001\nAcme Corp\nTotal 12345',
+    'visit Bangkok 2019 trip',
   ];
   for (const text of NEGATIVES) {
     it(JSON.stringify(text), () => expect(addresses(text)).toEqual([]));

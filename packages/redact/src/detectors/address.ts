@@ -69,9 +69,11 @@ const HOUSE_NUMBER_BEFORE_RE = /(?<![\w-])\d{1,5}[a-z]?,? $/;
  * "USNS Comfort\nFPO AA 34055", in any case. */
 const ADDRESS_MILITARY_RE =
   /(?<![\w-])(?:(?:PSC|CMR|Unit) \d{1,5},?\s{1,3}(?:Box \d{1,5},?\s{1,3})?|(?:USNS|USNV|USS|USCGC) [A-Za-z\u00C0-\u024F'’-]{2,30}(?: [A-Za-z\u00C0-\u024F'’-]{2,30})?,?\s{1,3})?(?:APO|FPO|DPO) (?:AA|AE|AP) \d{5}(?:-\d{4})?(?!\d)/gi;
-/** After an address cue, the rest of the line (bounded): "lives at 87 Jakobi 69". */
+/** After an address cue, the rest of the line (bounded): "lives at 87 Jakobi 69".
+ * Sticky: tried only where STREET_CUE_RE (below) finds a cue, which every cue
+ * here is one of (one scan of the text for both). */
 const ADDRESS_CUE_RE =
-  /\b(?:address(?:es)?(?: is| with)?|lives? (?:at|on)|located at|moved to|ship(?:ping)? to|deliver(?:y)? to|send (?:it )?to)\s{0,3}:?[ \t]{0,3}\n?\s{0,8}(?=\d)([^\n;]{4,80}?)(?=[.;]?\s*$|[.;] |\n| and | for |, and)/gim;
+  /\b(?:address(?:es)?(?: is| with)?|lives? (?:at|on)|located at|moved to|ship(?:ping)? to|deliver(?:y)? to|send (?:it )?to)\s{0,3}:?[ \t]{0,3}\n?\s{0,8}(?=\d)([^\n;]{4,80}?)(?=[.;]?\s*$|[.;] |\n| and | for |, and)/imy;
 /** After a postcode cue: "ZIP: 11164", "postcode SW1A 1AA", "zip code 394 13",
  * "postal code: 7412 SL", "PLZ 8001". */
 const POSTCODE_CUE_RE =
@@ -103,260 +105,34 @@ const LT = 'A-Za-z\\u00C0-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF';
 /** Words a street does not contain: the cue or clause before or after it
  * ("send it to", "lives on", "meet me at", "here they are:", "for this card").
  * A walk stops at one. */
-const STOP_WORDS = new Set([
-  'at',
-  'to',
-  'in',
-  'on',
-  'is',
-  'it',
-  'its',
-  "it's",
-  'with',
-  'of',
-  'from',
-  'for',
-  'and',
-  'or',
-  'the',
-  'an',
-  'my',
-  'our',
-  'your',
-  'their',
-  'his',
-  'her',
-  'me',
-  'you',
-  'us',
-  'them',
-  'we',
-  'i',
-  'he',
-  'she',
-  'they',
-  'are',
-  'was',
-  'were',
-  'be',
-  'been',
-  'am',
-  'here',
-  'there',
-  'by',
-  'near',
-  'into',
-  'onto',
-  'toward',
-  'towards',
-  'please',
-  'then',
-  'than',
-  'as',
-  'also',
-  'now',
-  'this',
-  'that',
-  'these',
-  'those',
-  'which',
-  'where',
-  'what',
-  'who',
-  'when',
-  'if',
-  'so',
-  'but',
-  'not',
-  'no',
-  'up',
-  'off',
-  'out',
-  'over',
-  'under',
-  'after',
-  'before',
-  'between',
-  'about',
-  'around',
-  'since',
-  'until',
-  'during',
-  'per',
-  'each',
-  'every',
-  'all',
-  'some',
-  'any',
-  'has',
-  'have',
-  'had',
-  'will',
-  'would',
-  'can',
-  'could',
-  'should',
-  'may',
-  'must',
-  'do',
-  'does',
-  'did',
-  'against',
-  'without',
-  'within',
-  'through',
-  'across',
-  'behind',
-  'beyond',
-  'except',
-  'like',
-  'unlike',
-]);
+const STOP_WORDS = new Set(
+  (
+    "at to in on is it its it's with of from for and or the an my our your their his her me you us " +
+    'them we i he she they are was were be been am here there by near into onto toward towards please ' +
+    'then than as also now this that these those which where what who when if so but not no up off ' +
+    'out over under after before between about around since until during per each every all some any ' +
+    'has have had will would can could should may must do does did against without within through ' +
+    'across behind beyond except like unlike'
+  ).split(' '),
+);
 /** Words that make a number a date, a time, a quantity, a version or a place
  * inside a building, not a house number ("on 12 March 2024", "at 3 pm",
  * "5 years 2", "Python 3", "gate 12"). */
-const NOT_STREET_WORDS = new Set([
-  'jan',
-  'january',
-  'feb',
-  'february',
-  'mar',
-  'march',
-  'apr',
-  'april',
-  'june',
-  'jun',
-  'jul',
-  'july',
-  'aug',
-  'august',
-  'sep',
-  'sept',
-  'september',
-  'oct',
-  'october',
-  'nov',
-  'november',
-  'dec',
-  'december',
-  'am',
-  'pm',
-  'utc',
-  'gmt',
-  'h',
-  'hr',
-  'hrs',
-  'hour',
-  'hours',
-  'min',
-  'mins',
-  'minute',
-  'minutes',
-  'sec',
-  'secs',
-  'second',
-  'seconds',
-  'ms',
-  'day',
-  'days',
-  'week',
-  'weeks',
-  'month',
-  'months',
-  'year',
-  'years',
-  'yr',
-  'yrs',
-  'times',
-  'x',
-  'percent',
-  'pct',
-  'km',
-  'mi',
-  'miles',
-  'mile',
-  'm',
-  'cm',
-  'mm',
-  'kg',
-  'g',
-  'lb',
-  'lbs',
-  'kb',
-  'mb',
-  'gb',
-  'tb',
-  'items',
-  'item',
-  'pages',
-  'page',
-  'points',
-  'pts',
-  'people',
-  'users',
-  'steps',
-  'step',
-  'version',
-  'v',
-  'chapter',
-  'part',
-  'level',
-  'line',
-  'lines',
-  'row',
-  'rows',
-  'room',
-  'floor',
-  'gate',
-  'terminal',
-  'platform',
-  'table',
-  'booth',
-  'exit',
-  'door',
-  'seat',
-  'python',
-  'windows',
-  'node',
-  'java',
-  'ios',
-  'android',
-  'macos',
-  'ubuntu',
-  'release',
-  'build',
-  'issue',
-  'ticket',
-  'round',
-  'game',
-  'season',
-  'episode',
-  'volume',
-  'vol',
-  'no',
-  'nr',
-  'number',
-  'grade',
-  'class',
-  'phase',
-  'stage',
-  'tier',
-  'top',
-  'score',
-  'bug',
-  'bugs',
-  'pr',
-  'iso',
-  'rfc',
-  'copyright',
-  '(c)',
-  'patch',
-  'commit',
-  'fix',
-  'fixes',
-  'closes',
-  'see',
-]);
+const NOT_STREET_WORDS = new Set(
+  (
+    'jan january feb february mar march apr april june jun jul july aug august sep sept september oct ' +
+    'october nov november dec december am pm utc gmt h hr hrs hour hours min mins minute minutes sec ' +
+    'secs second seconds ms day days week weeks month months year years yr yrs times x percent pct km ' +
+    'mi miles mile m cm mm kg g lb lbs kb mb gb tb items item pages page points pts people users ' +
+    'steps step version v chapter part level line lines row rows room floor gate terminal platform ' +
+    'table booth exit door seat python windows node java ios android macos ubuntu release build issue ' +
+    'ticket round game season episode volume vol no nr number grade class phase stage tier top score ' +
+    'bug bugs pr iso rfc copyright (c) patch commit fix fixes closes see section figure fig slide ' +
+    'question lesson module degrees dollars euros usd eur gbp players settings option tab menu ' +
+    'building bldg hall wing total subtotal price cost amount sum balance qty quantity order invoice ' +
+    'model shipped code ref id account phone tel fax mobile customer client user'
+  ).split(' '),
+);
 
 const NUM_TOKEN_RE = /^(?:\d{1,6}[A-Za-z]?|\d{1,5}-\d{1,5})[.,]?$/;
 const WORD_TOKEN_RE = /^(?:[\p{L}\p{M}][\p{L}\p{M}'’.∆-]{0,30}|\p{L}{1,2}\/)$/u;
@@ -457,14 +233,20 @@ function walkForward(text: string, from: number): Walk | null {
   let lastNum = -1;
   for (let i = 0; i < tokens.length; i++) if ((tokens[i] as { kind: number }).kind === 1) lastNum = i;
   if (lastNum === -1) return null;
+  // "London 5 days", "Berlin 2 years": the number counts something.
+  const next = tokens[lastNum + 1];
+  if (next !== undefined && NOT_STREET_WORDS.has(next.text.toLowerCase().replace(/[.,]$/, ''))) return null;
   let keep = lastNum + 1;
   while (keep < tokens.length && /^\p{Lu}/u.test((tokens[keep] as { text: string }).text)) keep++;
   const first = tokens[0] as { start: number; kind: 1 | 2 };
   const walk: Walk = { start: first.start, end: first.start, nums: 0, words: 0, numberFirst: first.kind === 1, notStreet: false };
+  // Hungarian house numbers keep their ordinal dot ("Király u. 15.").
+  const ordinal = tokens.some((t) => /^(?:u\.|utca|út|útja|körút|tér)$/i.test(t.text));
   for (const t of tokens.slice(0, keep)) {
     addToken(walk, t.text, t.kind);
-    // A sentence's full stop is not part of the street ("… Crossroad.").
-    walk.end = t.start + (t.kind === 2 && t.text.length > 3 && t.text.endsWith('.') ? t.text.length - 1 : t.text.length);
+    // A sentence's full stop is not part of the street ("… Crossroad.", "… 31.").
+    const stop = t.text.endsWith('.') && (t.kind === 2 ? t.text.length > 3 : !ordinal);
+    walk.end = t.start + t.text.length - (stop ? 1 : 0);
   }
   return walk.nums > 0 && walk.words > 0 ? walk : null;
 }
@@ -507,14 +289,17 @@ const POSTCODE_LINE_RE = new RegExp(
   `${DECORATION}(?:(${PLACE_WORD}(?:,? ${PLACE_WORD}){0,4}),? )?${POSTCODE}${POSTCODE_END}( \\p{Lu}[\\p{L}\\p{M}'’.-]{1,30}(?: \\p{Lu}[\\p{L}\\p{M}'’.-]{1,30}){0,2}(?=[ \\t]{0,4}(?:\\r?\\n|$)))?`,
   'uy',
 );
-/** Lines that may be a postcode line: a few words, then three digits. */
-const POSTCODE_LINE_ANCHOR_RE = new RegExp(`\\n[ \\t>?|*•-]{0,8}(?:[${LT}(][${LT}'’.()∆-]{0,30},? ){0,4}(?:\\d{3}|[A-Z]{1,2}\\d)`, 'g');
 /** A unit after a street: "Apt. 4", "Suite 501", "apt 12b", "Unit 3", "Flat 2". */
 const UNIT_RE = new RegExp(`\\b(apt|apartment|suite|ste|unit|flat)\\b\\.? ?#? ?\\d{1,5}[A-Za-z]?(?![${LT}\\d]|[.,]\\d)`, 'gi');
 /** Place words then a postcode right after a unit on the same line: ", Grubbenvorst, Netherlands 04020". */
 const INLINE_TAIL_RE = new RegExp(`(?:(?:, ?| )${PLACE_WORD}){1,6}(?:, ?| )${POSTCODE}${POSTCODE_END}`, 'uy');
 /** Place words after a unit to the end of the line or sentence: ", ISHAM, United Kingdom\n". */
 const INLINE_PLACES_RE = new RegExp(`(?:(?:, ?| )${PLACE_WORD}){1,5}(?=[.?!]?[ \\t]{0,4}(?:\\r?\\n|$)|[.?!] )`, 'uy');
+
+/** A tail of place words without the sentence's full stop or a quote after it. */
+function trimEnd(tail: string): string {
+  return tail.replace(/[.'’]+$/, '');
+}
 
 function hasStopWord(words: string[]): boolean {
   return words.some((w) => STOP_WORDS.has(w.toLowerCase().replace(/[.,]$/, '')));
@@ -528,7 +313,7 @@ function blockEnd(text: string, from: number): number {
   for (const re of [INLINE_TAIL_RE, INLINE_PLACES_RE]) {
     re.lastIndex = from;
     const tail = re.exec(text);
-    if (tail !== null && !hasStopWord(tail[0].split(/[ ,]+/))) return from + tail[0].length;
+    if (tail !== null && !hasStopWord(tail[0].split(/[ ,]+/))) return from + trimEnd(tail[0]).length;
   }
   // Else the unit must end its line.
   let i = from;
@@ -559,6 +344,11 @@ function blockEnd(text: string, from: number): number {
   }
   // No postcode: the city lines right after the unit (before any blank line).
   return lastCity;
+}
+
+/** A value after a cue: below the shaped patterns, so where one matches, its tighter span wins. */
+function pushCued(start: number, value: string, out: Span[]): void {
+  out.push({ start, end: start + value.length, type: 'ADDRESS', key: value, priority: P.ADDRESS - 1 });
 }
 
 function pushAddress(text: string, start: number, end: number, out: Span[]): void {
@@ -610,15 +400,29 @@ function postcodeLineFits(text: string, walk: Walk, pc: RegExpExecArray): boolea
   return !/^(?:19|20)\d\d$/.test(code[0]);
 }
 
+/** Whether the line ending at `nl` ends with a sentence's punctuation (most
+ * lines of prose do; the street and city lines above a postcode do not, but
+ * for a house number's ordinal dot or an abbreviation: "u. 94.", "Str."). A
+ * cheap test that leaves out most lines before the postcode-line regex runs. */
+function endsSentence(text: string, nl: number): boolean {
+  let i = nl - 1;
+  while (i >= 0 && nl - i < 8 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i--;
+  if (i < 0) return false;
+  const c = text[i] as string;
+  if (c !== '.') return c === '!' || c === '?' || c === ':' || c === ';' || c === '"';
+  if (i > 0 && /\d/.test(text[i - 1] as string)) return false;
+  const space = text.lastIndexOf(' ', i);
+  return i - space > 5;
+}
+
 /** Postcode lines anchor blocks without a unit: "27534 Þorsteinsgata 63\nMOSS\n,
  * nan\n 51971", "180 Sahantie 72\nAAPAJÄRVI, LL 34736", "Hauptweg 5\n10115
  * Berlin": a street line, up to 3 city lines, and a postcode line with a place
  * on it or a city line before it. */
 function detectBlocks(text: string, out: Span[]): void {
-  POSTCODE_LINE_ANCHOR_RE.lastIndex = 0;
-  for (let m = POSTCODE_LINE_ANCHOR_RE.exec(text); m !== null; m = POSTCODE_LINE_ANCHOR_RE.exec(text)) {
-    const start = m.index + 1;
-    POSTCODE_LINE_ANCHOR_RE.lastIndex = start;
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', nl + 1)) {
+    const start = nl + 1;
+    if (endsSentence(text, nl)) continue;
     POSTCODE_LINE_RE.lastIndex = start;
     const pc = POSTCODE_LINE_RE.exec(text);
     if (pc === null) continue;
@@ -655,13 +459,24 @@ function detectBlocks(text: string, out: Span[]): void {
 const STREET_WORD_RE = / st(?:reet)?\b/gi;
 /** Hungarian street types after the name: "Király u. 15.", "Kossuth Lajos utca 5". */
 const TYPE_AFTER_NAME_RE = new RegExp(`(?:u\\.|utca|út|útja|krt\\.|körút|tér) \\d{1,4}\\.?(?![${LT}\\d])`, 'gi');
+/** A post-office box is an address on its own: "P.O. Box 77", "PO Box 5",
+ * "Postbox 41", "Post Office Box 9", "Postfach 12 34", "Apartado 208". */
+const PO_BOX_RE =
+  /\b(?:P\.? ?O\.? ?Box|Post(?:al)? ?(?:Office )?Box|Postbox|Postfach|Apartado|Casilla|Caixa Postal|Boîte postale) ?#?\d{1,6}(?: \d{2,4})?(?![\w]|[.,]\d)/gi;
+
+function detectPoBoxes(text: string, out: Span[]): void {
+  PO_BOX_RE.lastIndex = 0;
+  for (let m = PO_BOX_RE.exec(text); m !== null; m = PO_BOX_RE.exec(text)) pushAddress(text, m.index, m.index + m[0].length, out);
+}
+
 /** A named street without a number after a place preposition: "the early
  * shows on Marina Fort Street", "a flat off Station Road". Anchored on the
  * street word (case-sensitive, spelled out); the name is one to three
  * capitalised words read back from it. */
 const NAMED_STREET_RE = / (?:Street|Avenue|Road|Boulevard|Lane|Drive)\b/g;
 const NAME_WORD_RE = /^\p{Lu}[\p{L}'’-]{1,30}$/u;
-const PLACE_PREPOSITIONS = new Set(['on', 'at', 'in', 'along', 'off', 'down', 'up', 'near', 'into', 'onto', 'of', 'from', 'to', 'via']);
+/** Not "of", "to", "with": "the work of Tom Lane", "thanks to Iain Lane". */
+const PLACE_PREPOSITIONS = new Set(['on', 'at', 'in', 'along', 'off', 'down', 'up', 'near', 'into', 'onto', 'from', 'via']);
 
 function detectNamedStreets(text: string, out: Span[]): void {
   NAMED_STREET_RE.lastIndex = 0;
@@ -689,7 +504,7 @@ const CLAUSE_END_AFTER_RE = /^(?:[.!?]?\s*$|[.!?;]\s|\s*\n|,)/;
  * Grössgstötten 50", "send it to Kuusiku 7", "the office is at Tungata 11 Rott
  * Crossroad". */
 const STREET_CUE_RE =
-  /\b(?:(?:lives?|living|located|situated|based|headquartered|resides?|residing|staying|stays) (?:at|on|in)|(?:moved|ship(?:ped|ping)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|post(?:ed)?|return(?:ed)?|forward(?:ed)?|taxi) (?:it |this |them |these |everything |one )?to|address(?:es)?(?: is| was|:)|(?:office|restaurant|shop|store|house|home|hotel|venue|clinic|studio|branch|headquarters|hq) (?:is |are )?(?:at|on|in)|(?:meet|find|visit) (?:me|you|us|them) at|(?:drops?|picks?) (?:you|me|us) (?:off|up) at|(corner of(?: the)?))[ \t]{1,3}/gi;
+  /\b(?:(?:live[sd]?|living|located|situated|reside[sd]?|residing|stay(?:s|ed|ing)?) (?:at|on|in)|(?:based|headquartered) (?:at|in)|(?:ship(?:ped|ping)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|post(?:ed)?|return(?:ed)?|forward(?:ed)?|taxi) (?:it |this |them |these |everything |one |back )?to|address(?:es)?(?: of(?: [\w'’-]{1,30}){1,4})? (?:is|was)|address(?:es)?:|(?:office|restaurant|shop|store|house|home|hotel|venue|clinic|studio|branch|headquarters|hq) (?:is |are )?(?:at|on|in)|(?:meet|find|visit) (?:me|you|us|them) at|(?:drops?|picks?) (?:you|me|us) (?:off|up) at|((?:moved|went|go(?:es|ing)?|came|come|head(?:ed|ing)?|drive|take me|walk(?:ed)?) (?:back )?(?:to|from|into)|(?:moved|came|come) (?:out )?from|(?:work(?:s|ed|ing)?|grew up|arrived?|was|were) at|grew up on|visit)|(corner of(?: the)?)|(address(?:es)?(?: with)?))(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,8})/gi;
 /** After "corner of": "Dalbraut 99 and Frederikke Coves". */
 const CORNER_PART_RE =
   /^((?:[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30} ){0,3}[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30}) (?:and|&) ((?:[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30} ){0,3}[\p{L}\p{M}\d][\p{L}\p{M}\d'’/-]{0,30})/u;
@@ -706,7 +521,8 @@ function detectProseStreets(text: string, out: Span[]): void {
     if (walk !== null && !walk.notStreet) pushAddress(text, walk.start, end, out);
   }
   TYPE_AFTER_NAME_RE.lastIndex = 0;
-  for (let m = TYPE_AFTER_NAME_RE.exec(text); m !== null; m = TYPE_AFTER_NAME_RE.exec(text)) {
+  const hungarian = /[úÚéÉ]|u\. |utca|UTCA|krt\./.test(text);
+  for (let m = hungarian ? TYPE_AFTER_NAME_RE.exec(text) : null; m !== null; m = TYPE_AFTER_NAME_RE.exec(text)) {
     if (m.index === 0 || text[m.index - 1] !== ' ') continue;
     const end = m.index + m[0].length;
     const walk = walkBack(text, lineStartNear(text, m.index, STREET_REACH + 20), end);
@@ -735,15 +551,26 @@ function detectProseStreets(text: string, out: Span[]): void {
   }
   STREET_CUE_RE.lastIndex = 0;
   for (let m = STREET_CUE_RE.exec(text); m !== null; m = STREET_CUE_RE.exec(text)) {
+    ADDRESS_CUE_RE.lastIndex = m.index;
+    const cued = ADDRESS_CUE_RE.exec(text);
+    if (cued !== null) pushCued(m.index + cued[0].length - (cued[1] as string).length, cued[1] as string, out);
     const from = m.index + m[0].length;
-    if (m[1] !== undefined) {
+    if (m[2] !== undefined) {
       corner(text, from, out);
       continue;
     }
+    if (m[3] !== undefined) continue;
     const walk = walkForward(text, from);
     // "Dalbraut 99" or "12 Harbour View", not "gate 12" or "Python 3".
     if (walk === null || walk.notStreet) continue;
-    if (!walk.numberFirst && walk.words < 2 && text.slice(walk.start, walk.end).search(/\p{L}{5}/u) === -1) continue;
+    const street = text.slice(walk.start, walk.end);
+    // After a cue of going somewhere ("moved to", "was at"), one word and a
+    // number is a product or a version as often ("moved to Apache 2").
+    // A lone word is capitalised or not plain ASCII ("Dalbraut", "grössgstötten", not "customer").
+    if (!walk.numberFirst && walk.words < 2) {
+      if (m[1] !== undefined || street.search(/\p{L}{5}/u) === -1 || /\b(?:19|20)\d\d$/.test(street)) continue;
+      if (!/^\p{Lu}/u.test(street) && !/[^\x00-\x7f]/.test(street)) continue;
+    }
     pushAddress(text, walk.start, walk.end, out);
   }
 }
@@ -781,7 +608,7 @@ function extendOverPostcodes(text: string, out: Span[], first: number): void {
       re.lastIndex = s.end;
       const tail = re.exec(text);
       if (tail === null || hasStopWord(tail[0].split(/[ ,]+/))) continue;
-      s.end += tail[0].length;
+      s.end += trimEnd(tail[0]).length;
       s.key = text.slice(s.start, s.end);
       break;
     }
@@ -790,16 +617,12 @@ function extendOverPostcodes(text: string, out: Span[], first: number): void {
 
 export function detectAddresses(text: string, out: Span[]): void {
   const first = out.length;
-  for (const re of [ADDRESS_CUE_RE, POSTCODE_CUE_RE]) {
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      let value = m[1] as string;
-      // The cue is case-insensitive, the Dutch letters are not: "zip 1234 is…".
-      if (re === POSTCODE_CUE_RE && /^\d{4} [a-z]{2}$/.test(value)) value = value.slice(0, 4);
-      const start = m.index + m[0].length - (m[1] as string).length;
-      // Below the shaped patterns: where one matches, its tighter span wins.
-      out.push({ start, end: start + value.length, type: 'ADDRESS', key: value, priority: P.ADDRESS - 1 });
-    }
+  POSTCODE_CUE_RE.lastIndex = 0;
+  for (let m = POSTCODE_CUE_RE.exec(text); m !== null; m = POSTCODE_CUE_RE.exec(text)) {
+    let value = m[1] as string;
+    // The cue is case-insensitive, the Dutch letters are not: "zip 1234 is…".
+    if (/^\d{4} [a-z]{2}$/.test(value)) value = value.slice(0, 4);
+    pushCued(m.index + m[0].length - (m[1] as string).length, value, out);
   }
   // Anchored on the street type (a regex without the `u` flag, ~1 ms per MiB
   // less), then the full pattern from there.
@@ -828,5 +651,6 @@ export function detectAddresses(text: string, out: Span[]): void {
   if (text.includes('\n')) detectBlocks(text, out);
   detectProseStreets(text, out);
   detectNamedStreets(text, out);
+  detectPoBoxes(text, out);
   extendOverPostcodes(text, out, first);
 }
