@@ -66,6 +66,13 @@ describe('streets found from what surrounds them', () => {
     ['We moved from 71 Kivikatu 4 last spring.', '71 Kivikatu 4'],
     ['billing address:\nSaarenkatu 9', 'Saarenkatu 9'],
     ['The address of the bakery is Lönnrotinkatu 31.', 'Lönnrotinkatu 31'],
+    // street types in other languages and orders; a unit number before the house number
+    ['HQ at 12 avenue des Champs-Élysées, 75008 Paris', '12 avenue des Champs-Élysées, 75008 Paris'],
+    ['Dirección: C/ Mayor 5, 3º B', 'C/ Mayor 5'],
+    ['Terveisin,\nMannerheimintie 12, 00100 Helsinki', 'Mannerheimintie 12, 00100 Helsinki'],
+    ['Grüße\nMariahilfer Straße 77/3\n1060 Wien', 'Mariahilfer Straße 77/3\n1060 Wien'],
+    ['our new office: 2/14 Smith Street, Fitzroy VIC 3065', '2/14 Smith Street, Fitzroy VIC 3065'],
+    ['ship to 200 Bay St, Toronto, ON M5J 2J2', '200 Bay St, Toronto, ON M5J 2J2'],
     // military mail, lower case, and a ship
     ['psc 4410, box 221\napo ae 09061', 'psc 4410, box 221\napo ae 09061'],
     ['USNS Harvey\nFPO AP 96601', 'USNS Harvey\nFPO AP 96601'],

@@ -19,17 +19,17 @@ const ADDRESS_RE = new RegExp(
   'g',
 );
 
-/** Romance-language order: number, street type, name ("42 Rue de Rivoli",
- * "12 Calle Mayor", "7 Via Roma"). */
+/** Romance-language order: number, street type (capitalised or not), name
+ * ("42 Rue de Rivoli", "12 Calle Mayor", "7 via Roma", "12 avenue des Champs-Élysées"). */
 const ADDRESS_ROMANCE_RE =
-  /(?<![\w-])\d{1,5}[A-Za-z]?,? (?:Rue|Avenue|Boulevard|Bd|Place|Chemin|Via|Viale|Piazza|Calle|Avenida|Plaza|Paseo|Rua|Travessa) (?:(?:de|del|de la|des|du|da|do|dos|di|della|la|le|les) )?\p{Lu}[\p{L}'’-]{1,40}(?: \p{Lu}[\p{L}'’-]{1,40}){0,2}/gu;
-/** German/Dutch/Nordic order: compound street name, then number
- * ("Hauptstraße 5", "Keizersgracht 123"): one capital, lower-case letters, a
+  /(?<![\w-])\d{1,5}[A-Za-z]?,? (?:[Rr]ue|[Aa]venue|[Bb]oulevard|Bd|[Pp]lace|[Cc]hemin|[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua|[Tt]ravessa) (?:(?:de|del|de la|des|du|da|do|dos|di|della|la|le|les) )?\p{Lu}[\p{L}'’-]{1,40}(?: \p{Lu}[\p{L}'’-]{1,40}){0,2}/gu;
+/** German/Dutch/Nordic/Finnish order: compound street name, then number
+ * ("Hauptstraße 5", "Keizersgracht 123", "Mannerheimintie 12"): one capital, lower-case letters, a
  * street suffix, a number. Anchored on the suffix and its number (a regex
  * starting at every capital letter cost ~4 ms per MiB of prose); the name is
  * read back from there in `detectGermanic`. */
 const GERMANIC_SUFFIX_RE =
-  /(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|veien) \d{1,5}[a-z]?/g;
+  /(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|väg|veien|vegen|vei|gata|katu|kuja|polku|tie|stræti|vegur|braut) \d{1,5}[a-z]?/g;
 const LOWER_OR_DASH_RE = /[\p{Ll}-]/u;
 const UPPER_RE = /\p{Lu}/u;
 const LETTER_DIGIT_DASH_RE = /[\p{L}\d-]/u;
@@ -57,10 +57,10 @@ function detectGermanic(text: string, out: Span[]): void {
  * Arequipa 1230", "Πλατεία Μαβίλη 170"; the house number may also come first
  * ("8 rue des Lilas"). A postcode and city may follow. */
 const STREET_TYPE_FIRST =
-  '(?:calle|carrer|avenida|avda\\.|av\\.|rua|travessa|via|viale|corso|piazza|rue|chemin|impasse|allée|ul\\.|ulica|al\\.|aleja|strada|str\\.|bulevardul|náměstí|ulice|utca|út|útja|plac|πλατεία|οδός|λεωφόρος|улица|ул\\.|проспект)';
-const POSTCODE_TAIL = '(?:,? (?:\\d{5}|\\d{4}(?: ?[A-Z]{2})?|[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2})(?: \\p{Lu}\\p{L}{1,30}){0,2})?';
+  '(?:calle|c/|carrer|avenida|avda\\.|av\\.|rua|travessa|via|viale|corso|piazza|rue|chemin|impasse|allée|ul\\.|ulica|al\\.|aleja|strada|str\\.|bulevardul|náměstí|ulice|utca|út|útja|plac|πλατεία|οδός|λεωφόρος|улица|ул\\.|проспект)';
+const POSTCODE_TAIL = '(?:,? (?:\\d{5}|\\d{4}(?: ?[A-Z]{2})?|[A-Z]{1,2}\\d[A-Z\\d]? ?\\d[A-Z]{2})(?![\\d-])(?: \\p{Lu}\\p{L}{1,30}){0,2})?';
 const ADDRESS_TYPE_FIRST_RE = new RegExp(
-  `${STREET_TYPE_FIRST}(?: (?:de|del|de la|des|du|da|do|dos|di|della|la|le|les))? \\p{L}[\\p{L}'’-]{1,40}(?: \\p{L}[\\p{L}'’-]{1,40}){0,2}(?:,? \\d{1,5}[a-zA-Z]?(?:, kv\\. \\d{1,4})?)?${POSTCODE_TAIL}(?![\\p{L}\\d])`,
+  `${STREET_TYPE_FIRST}(?: (?:de|del|de la|des|du|da|do|dos|di|della|la|le|les))? \\p{L}[\\p{L}'’-]{1,40}(?: \\p{L}[\\p{L}'’-]{1,40}){0,2}(?:,? \\d{1,5}[a-zA-Z]?(?:/\\d{1,4})?(?:, kv\\. \\d{1,4})?)?${POSTCODE_TAIL}(?![\\p{L}\\d])`,
   'iuy',
 );
 const STREET_TYPE_FIRST_ANCHOR_RE = new RegExp(`${STREET_TYPE_FIRST} `, 'gi');
@@ -134,7 +134,7 @@ const NOT_STREET_WORDS = new Set(
   ).split(' '),
 );
 
-const NUM_TOKEN_RE = /^(?:\d{1,6}[A-Za-z]?|\d{1,5}-\d{1,5})[.,]?$/;
+const NUM_TOKEN_RE = /^(?:\d{1,6}[A-Za-z]?|\d{1,5}[-/]\d{1,5})[.,]?$/;
 const WORD_TOKEN_RE = /^(?:[\p{L}\p{M}][\p{L}\p{M}'’.∆-]{0,30}|\p{L}{1,2}\/)$/u;
 /** How far (characters) a street may reach from the point it is read from. */
 const STREET_REACH = 100;
@@ -301,8 +301,9 @@ function trimEnd(tail: string): string {
   return tail.replace(/[.'’]+$/, '');
 }
 
+/** Two capitals are a region's code, not a stop word ("Toronto, ON", "Boise, ID"). */
 function hasStopWord(words: string[]): boolean {
-  return words.some((w) => STOP_WORDS.has(w.toLowerCase().replace(/[.,]$/, '')));
+  return words.some((w) => !/^[A-Z]{2}$/.test(w) && STOP_WORDS.has(w.toLowerCase().replace(/[.,]$/, '')));
 }
 
 /** After a unit ending at `from`: a place-and-postcode tail on the same line,
@@ -382,7 +383,10 @@ function detectUnitAddresses(text: string, out: Span[]): void {
     const kind = (m[1] as string).toLowerCase();
     if (walk === null || walk.notStreet) continue;
     if (!walk.numberFirst && (kind === 'unit' || kind === 'flat' || kind === 'ste')) continue;
-    pushAddress(text, walk.start, blockEnd(text, unitEnd), out);
+    const end = blockEnd(text, unitEnd);
+    pushAddress(text, walk.start, end, out);
+    // The street and unit alone, should the block overlap a stronger span.
+    if (end > unitEnd) pushAddress(text, walk.start, unitEnd, out);
   }
 }
 
@@ -457,6 +461,11 @@ function detectBlocks(text: string, out: Span[]): void {
  * street"; the street is the words before it ("street" itself is left out).
  * Anchored on the word (a regex starting at every digit cost 2 ms per MiB). */
 const STREET_WORD_RE = / st(?:reet)?\b/gi;
+/** German types as a word of their own: "Mariahilfer Straße 77/3", "Unter den Linden Allee 5". */
+const GERMAN_TYPE_WORD_RE = new RegExp(
+  `(?:Straße|Strasse|Str\\.|Gasse|Allee|Platz|Ufer|Damm|Weg) \\d{1,5}[a-z]?(?:/\\d{1,4})?(?![${LT}\\d])`,
+  'g',
+);
 /** Hungarian street types after the name: "Király u. 15.", "Kossuth Lajos utca 5". */
 const TYPE_AFTER_NAME_RE = new RegExp(`(?:u\\.|utca|út|útja|krt\\.|körút|tér) \\d{1,4}\\.?(?![${LT}\\d])`, 'gi');
 /** A post-office box is an address on its own: "P.O. Box 77", "PO Box 5",
@@ -519,6 +528,13 @@ function detectProseStreets(text: string, out: Span[]): void {
     if (text[end] === '.') end++;
     const walk = walkBack(text, lineStartNear(text, end, STREET_REACH + 20), end);
     if (walk !== null && !walk.notStreet) pushAddress(text, walk.start, end, out);
+  }
+  GERMAN_TYPE_WORD_RE.lastIndex = 0;
+  for (let m = GERMAN_TYPE_WORD_RE.exec(text); m !== null; m = GERMAN_TYPE_WORD_RE.exec(text)) {
+    if (m.index === 0 || text[m.index - 1] !== ' ') continue;
+    const end = m.index + m[0].length;
+    const walk = walkBack(text, lineStartNear(text, m.index, STREET_REACH + 20), end);
+    if (walk !== null && !walk.notStreet && walk.words >= 2) pushAddress(text, walk.start, end, out);
   }
   TYPE_AFTER_NAME_RE.lastIndex = 0;
   const hungarian = /[úÚéÉ]|u\. |utca|UTCA|krt\./.test(text);
@@ -601,15 +617,17 @@ const POSTCODE_FIRST_TAIL_RE = new RegExp(`,? ${POSTCODE}${POSTCODE_END}(?: \\p{
  * tail on its line: "14 Ridgeway Close, Sheffield S10 4JQ", "42 Rue de
  * Rivoli, 75001 Paris". */
 function extendOverPostcodes(text: string, out: Span[], first: number): void {
-  for (let i = first; i < out.length; i++) {
+  const last = out.length;
+  for (let i = first; i < last; i++) {
     const s = out[i] as Span;
     if (s.type !== 'ADDRESS' || s.priority !== P.ADDRESS) continue;
     for (const re of [INLINE_TAIL_RE, POSTCODE_FIRST_TAIL_RE]) {
       re.lastIndex = s.end;
       const tail = re.exec(text);
       if (tail === null || hasStopWord(tail[0].split(/[ ,]+/))) continue;
-      s.end += trimEnd(tail[0]).length;
-      s.key = text.slice(s.start, s.end);
+      // A second, longer span: where the tail overlaps a stronger span (a
+      // phone number read into "1100-053"), the street alone still stands.
+      pushAddress(text, s.start, s.end + trimEnd(tail[0]).length, out);
       break;
     }
   }
@@ -643,7 +661,10 @@ export function detectAddresses(text: string, out: Span[]): void {
   for (const re of [ADDRESS_RE, ADDRESS_ROMANCE_RE, ADDRESS_MILITARY_RE]) {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      out.push({ start: m.index, end: m.index + m[0].length, type: 'ADDRESS', key: m[0], priority: P.ADDRESS });
+      // A unit number before the house number: "2/14 Smith Street".
+      const unit =
+        m.index > 1 && text[m.index - 1] === '/' ? /(?<![\w/-])\d{1,4}\/$/.exec(text.slice(Math.max(0, m.index - 6), m.index)) : null;
+      pushAddress(text, m.index - (unit === null ? 0 : unit[0].length), m.index + m[0].length, out);
     }
   }
   detectGermanic(text, out);
