@@ -73,6 +73,10 @@ describe('streets found from what surrounds them', () => {
     ['Grüße\nMariahilfer Straße 77/3\n1060 Wien', 'Mariahilfer Straße 77/3\n1060 Wien'],
     ['our new office: 2/14 Smith Street, Fitzroy VIC 3065', '2/14 Smith Street, Fitzroy VIC 3065'],
     ['ship to 200 Bay St, Toronto, ON M5J 2J2', '200 Bay St, Toronto, ON M5J 2J2'],
+    // an address label, a table row
+    ['Residence: Hallonbergen 14', 'Hallonbergen 14'],
+    ['home address - 9 Kivikatu 3', '9 Kivikatu 3'],
+    ['| 12 Rua Nova 8 |\n| Suite 3 |', '12 Rua Nova 8 |\n| Suite 3'],
     // military mail, lower case, and a ship
     ['psc 4410, box 221\napo ae 09061', 'psc 4410, box 221\napo ae 09061'],
     ['USNS Harvey\nFPO AP 96601', 'USNS Harvey\nFPO AP 96601'],

@@ -263,7 +263,7 @@ function lineStartNear(text: string, at: number, reach: number): number {
  * a cue, with trailing spaces and commas left out. */
 function streetEndingLine(text: string, lineStart: number, lineEnd: number): Walk | null {
   let end = lineEnd;
-  while (end > lineStart && (isBlank(text.charCodeAt(end - 1)) || text[end - 1] === ',')) end--;
+  while (end > lineStart && (isBlank(text.charCodeAt(end - 1)) || text[end - 1] === ',' || text[end - 1] === '|')) end--;
   if (end <= lineStart) return null;
   return walkBack(text, lineStart, end);
 }
@@ -513,7 +513,7 @@ const CLAUSE_END_AFTER_RE = /^(?:[.!?]?\s*$|[.!?;]\s|\s*\n|,)/;
  * Grössgstötten 50", "send it to Kuusiku 7", "the office is at Tungata 11 Rott
  * Crossroad". */
 const STREET_CUE_RE =
-  /\b(?:(?:live[sd]?|living|located|situated|reside[sd]?|residing|stay(?:s|ed|ing)?) (?:at|on|in)|(?:based|headquartered) (?:at|in)|(?:ship(?:ped|ping)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|post(?:ed)?|return(?:ed)?|forward(?:ed)?|taxi) (?:it |this |them |these |everything |one |back )?to|address(?:es)?(?: of(?: [\w'’-]{1,30}){1,4})? (?:is|was)|address(?:es)?:|(?:office|restaurant|shop|store|house|home|hotel|venue|clinic|studio|branch|headquarters|hq) (?:is |are )?(?:at|on|in)|(?:meet|find|visit) (?:me|you|us|them) at|(?:drops?|picks?) (?:you|me|us) (?:off|up) at|((?:moved|went|go(?:es|ing)?|came|come|head(?:ed|ing)?|drive|take me|walk(?:ed)?) (?:back )?(?:to|from|into)|(?:moved|came|come) (?:out )?from|(?:work(?:s|ed|ing)?|grew up|arrived?|was|were) at|grew up on|visit)|(corner of(?: the)?)|(address(?:es)?(?: with)?))(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,8})/gi;
+  /\b(?:(?:live[sd]?|living|located|situated|reside[sd]?|residing|stay(?:s|ed|ing)?) (?:at|on|in)|(?:based|headquartered) (?:at|in)|(?:ship(?:ped|ping)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|post(?:ed)?|return(?:ed)?|forward(?:ed)?|taxi) (?:it |this |them |these |everything |one |back )?to|address(?:es)?(?: of(?: [\w'’-]{1,30}){1,4})? (?:is|was)|address(?:es)?(?: ?[:=]| -)|(?:residence|domicile|located|registered office|registered address):?|(?:office|restaurant|shop|store|house|home|hotel|venue|clinic|studio|branch|headquarters|hq) (?:is |are )?(?:at|on|in)|(?:meet|find|visit) (?:me|you|us|them) at|(?:drops?|picks?) (?:you|me|us) (?:off|up) at|((?:moved|went|go(?:es|ing)?|came|come|head(?:ed|ing)?|drive|take me|walk(?:ed)?) (?:back )?(?:to|from|into)|(?:moved|came|come) (?:out )?from|(?:work(?:s|ed|ing)?|grew up|arrived?|was|were) at|grew up on|visit)|(corner of(?: the)?)|(address(?:es)?(?: with)?))(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,8})/gi;
 /** After "corner of": "Dalbraut 99 and Frederikke Coves". */
 const CORNER_PART_RE =
   /^((?:[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30} ){0,3}[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30}) (?:and|&) ((?:[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30} ){0,3}[\p{L}\p{M}\d][\p{L}\p{M}\d'’/-]{0,30})/u;
