@@ -23,13 +23,21 @@ const ADDRESS_RE = new RegExp(
  * ("42 Rue de Rivoli", "12 Calle Mayor", "7 via Roma", "12 avenue des Champs-Élysées"). */
 const ADDRESS_ROMANCE_RE =
   /(?<![\w-])\d{1,5}[A-Za-z]?,? (?:[Rr]ue|[Aa]venue|[Bb]oulevard|Bd|[Pp]lace|[Cc]hemin|[Vv]ia|[Vv]iale|[Pp]iazza|[Cc]alle|[Aa]venida|[Pp]laza|[Pp]aseo|[Rr]ua|[Tt]ravessa) (?:(?:de|del|de la|des|du|da|do|dos|di|della|la|le|les) )?\p{Lu}[\p{L}'’-]{1,40}(?: \p{Lu}[\p{L}'’-]{1,40}){0,2}/gu;
+/** German types as a word of their own, found by the same anchor:
+ * "Mariahilfer Straße 77/3", "Unter den Linden Allee 5". */
+function germanTypeWord(text: string, at: number, end: number, out: Span[]): void {
+  if (at === 0 || text[at - 1] !== ' ' || (end < text.length && LETTER_DIGIT_RE.test(text[end] as string))) return;
+  const walk = walkBack(text, lineStartNear(text, at, STREET_REACH + 20), end);
+  if (walk !== null && !walk.notStreet && walk.words >= 2) pushAddress(text, walk.start, end, out);
+}
+
 /** German/Dutch/Nordic/Finnish order: compound street name, then number
  * ("Hauptstraße 5", "Keizersgracht 123", "Mannerheimintie 12"): one capital, lower-case letters, a
  * street suffix, a number. Anchored on the suffix and its number (a regex
  * starting at every capital letter cost ~4 ms per MiB of prose); the name is
  * read back from there in `detectGermanic`. */
 const GERMANIC_SUFFIX_RE =
-  /(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|väg|veien|vegen|vei|gata|katu|kuja|polku|tie|stræti|vegur|braut) \d{1,5}[a-z]?/g;
+  /(?:straße|strasse|str\.|weg|gasse|allee|platz|ring|damm|ufer|gracht|laan|straat|plein|gade|vej|gatan|vägen|väg|veien|vegen|vei|gata|katu|kuja|polku|tie|stræti|vegur|braut|Straße|Strasse|Str\.|Gasse|Allee|Platz|Ufer|Damm|Weg) \d{1,5}[a-z]?(?:\/\d{1,4})?/g;
 const LOWER_OR_DASH_RE = /[\p{Ll}-]/u;
 const UPPER_RE = /\p{Lu}/u;
 const LETTER_DIGIT_DASH_RE = /[\p{L}\d-]/u;
@@ -39,6 +47,10 @@ function detectGermanic(text: string, out: Span[]): void {
   GERMANIC_SUFFIX_RE.lastIndex = 0;
   for (let m = GERMANIC_SUFFIX_RE.exec(text); m !== null; m = GERMANIC_SUFFIX_RE.exec(text)) {
     const at = m.index;
+    if (/[A-Z]/.test(text[at] as string)) {
+      germanTypeWord(text, at, at + m[0].length, out);
+      continue;
+    }
     let start = at;
     while (start > 0 && at - start < 40 && LOWER_OR_DASH_RE.test(text[start - 1] as string)) start--;
     if (start === 0 || !UPPER_RE.test(text[start - 1] as string)) continue;
@@ -461,21 +473,31 @@ function detectBlocks(text: string, out: Span[]): void {
  * street"; the street is the words before it ("street" itself is left out).
  * Anchored on the word (a regex starting at every digit cost 2 ms per MiB). */
 const STREET_WORD_RE = / st(?:reet)?\b/gi;
-/** German types as a word of their own: "Mariahilfer Straße 77/3", "Unter den Linden Allee 5". */
-const GERMAN_TYPE_WORD_RE = new RegExp(
-  `(?:Straße|Strasse|Str\\.|Gasse|Allee|Platz|Ufer|Damm|Weg) \\d{1,5}[a-z]?(?:/\\d{1,4})?(?![${LT}\\d])`,
-  'g',
-);
 /** Hungarian street types after the name: "Király u. 15.", "Kossuth Lajos utca 5". */
 const TYPE_AFTER_NAME_RE = new RegExp(`(?:u\\.|utca|út|útja|krt\\.|körút|tér) \\d{1,4}\\.?(?![${LT}\\d])`, 'gi');
 /** A post-office box is an address on its own: "P.O. Box 77", "PO Box 5",
  * "Postbox 41", "Post Office Box 9", "Postfach 12 34", "Apartado 208". */
 const PO_BOX_RE =
-  /\b(?:P\.? ?O\.? ?Box|Post(?:al)? ?(?:Office )?Box|Postbox|Postfach|Apartado|Casilla|Caixa Postal|Boîte postale) ?#?\d{1,6}(?: \d{2,4})?(?![\w]|[.,]\d)/gi;
+  /\b(?:P\.? ?O\.? ?Box|Post(?:al)? ?(?:Office )?Box|Postbox|Postfach|Apartado|Casilla|Caixa Postal|Boîte postale) ?#?\d{1,6}(?: \d{2,4})?(?![\w]|[.,]\d)/i;
+
+/** Where a box number may be: the word before the number (a shorter
+ * alternation than PO_BOX_RE's, so a cheaper scan); PO_BOX_RE then reads the
+ * few characters around it. */
+const PO_BOX_ANCHOR_RE = /(?:box|fach|apartado|casilla|postal|postale) ?#?\d/gi;
 
 function detectPoBoxes(text: string, out: Span[]): void {
-  PO_BOX_RE.lastIndex = 0;
-  for (let m = PO_BOX_RE.exec(text); m !== null; m = PO_BOX_RE.exec(text)) pushAddress(text, m.index, m.index + m[0].length, out);
+  PO_BOX_ANCHOR_RE.lastIndex = 0;
+  for (let a = PO_BOX_ANCHOR_RE.exec(text); a !== null; a = PO_BOX_ANCHOR_RE.exec(text)) {
+    const from = Math.max(0, a.index - 20);
+    PO_BOX_RE.lastIndex = 0;
+    const m = PO_BOX_RE.exec(text.slice(from, a.index + 40));
+    if (m === null || from + m.index > a.index) continue;
+    // The window may start inside a word: \b there is no word start.
+    if (m.index === 0 && from > 0 && /\w/.test(text[from - 1] as string)) continue;
+    const end = from + m.index + m[0].length;
+    pushAddress(text, from + m.index, end, out);
+    PO_BOX_ANCHOR_RE.lastIndex = Math.max(PO_BOX_ANCHOR_RE.lastIndex, end);
+  }
 }
 
 /** A named street without a number after a place preposition: "the early
@@ -514,6 +536,7 @@ const CLAUSE_END_AFTER_RE = /^(?:[.!?]?\s*$|[.!?;]\s|\s*\n|,)/;
  * Crossroad". */
 const STREET_CUE_RE =
   /\b(?:(?:live[sd]?|living|located|situated|reside[sd]?|residing|stay(?:s|ed|ing)?) (?:at|on|in)|(?:based|headquartered) (?:at|in)|(?:ship(?:ped|ping)?|deliver(?:ed|y)?|send|sent|mail(?:ed)?|post(?:ed)?|return(?:ed)?|forward(?:ed)?|taxi) (?:it |this |them |these |everything |one |back )?to|address(?:es)?(?: of(?: [\w'’-]{1,30}){1,4})? (?:is|was)|address(?:es)?(?: ?[:=]| -)|(?:residence|domicile|located|registered office|registered address):?|(?:office|restaurant|shop|store|house|home|hotel|venue|clinic|studio|branch|headquarters|hq) (?:is |are )?(?:at|on|in)|(?:meet|find|visit) (?:me|you|us|them) at|(?:drops?|picks?) (?:you|me|us) (?:off|up) at|((?:moved|went|go(?:es|ing)?|came|come|head(?:ed|ing)?|drive|take me|walk(?:ed)?) (?:back )?(?:to|from|into)|(?:moved|came|come) (?:out )?from|(?:work(?:s|ed|ing)?|grew up|arrived?|was|were) at|grew up on|visit)|(corner of(?: the)?)|(address(?:es)?(?: with)?))(?:[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,8})/gi;
+const DIGIT_NEAR_RE = /[^\d]{0,90}\d/y;
 /** After "corner of": "Dalbraut 99 and Frederikke Coves". */
 const CORNER_PART_RE =
   /^((?:[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30} ){0,3}[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30}) (?:and|&) ((?:[\p{L}\p{M}\d][\p{L}\p{M}\d'’./-]{0,30} ){0,3}[\p{L}\p{M}\d][\p{L}\p{M}\d'’/-]{0,30})/u;
@@ -529,16 +552,8 @@ function detectProseStreets(text: string, out: Span[]): void {
     const walk = walkBack(text, lineStartNear(text, end, STREET_REACH + 20), end);
     if (walk !== null && !walk.notStreet) pushAddress(text, walk.start, end, out);
   }
-  GERMAN_TYPE_WORD_RE.lastIndex = 0;
-  for (let m = GERMAN_TYPE_WORD_RE.exec(text); m !== null; m = GERMAN_TYPE_WORD_RE.exec(text)) {
-    if (m.index === 0 || text[m.index - 1] !== ' ') continue;
-    const end = m.index + m[0].length;
-    const walk = walkBack(text, lineStartNear(text, m.index, STREET_REACH + 20), end);
-    if (walk !== null && !walk.notStreet && walk.words >= 2) pushAddress(text, walk.start, end, out);
-  }
   TYPE_AFTER_NAME_RE.lastIndex = 0;
-  const hungarian = /[úÚéÉ]|u\. |utca|UTCA|krt\./.test(text);
-  for (let m = hungarian ? TYPE_AFTER_NAME_RE.exec(text) : null; m !== null; m = TYPE_AFTER_NAME_RE.exec(text)) {
+  for (let m = TYPE_AFTER_NAME_RE.exec(text); m !== null; m = TYPE_AFTER_NAME_RE.exec(text)) {
     if (m.index === 0 || text[m.index - 1] !== ' ') continue;
     const end = m.index + m[0].length;
     const walk = walkBack(text, lineStartNear(text, m.index, STREET_REACH + 20), end);
@@ -567,6 +582,10 @@ function detectProseStreets(text: string, out: Span[]): void {
   }
   STREET_CUE_RE.lastIndex = 0;
   for (let m = STREET_CUE_RE.exec(text); m !== null; m = STREET_CUE_RE.exec(text)) {
+    // Every reading below needs a number within a few words (the corner of
+    // two named streets aside): most cues in prose have none.
+    DIGIT_NEAR_RE.lastIndex = m.index + m[0].length;
+    if (m[2] === undefined && !DIGIT_NEAR_RE.test(text)) continue;
     ADDRESS_CUE_RE.lastIndex = m.index;
     const cued = ADDRESS_CUE_RE.exec(text);
     if (cued !== null) pushCued(m.index + cued[0].length - (cued[1] as string).length, cued[1] as string, out);
