@@ -139,7 +139,8 @@ describe('look-alikes stay', () => {
 
 describe('bounded work', () => {
   it('repeated unit and block shapes stay linear and short', () => {
-    for (const unit of ['Apt. 1\n', '1 Aa 1\n Suite 1\n', 'Aaaa 12\nBbbb\n 12345\n', 'corner of A 1 and ', 'lives on Aa 1 ', '1 aa 1, ']) {
+    const units = ['Apt. 1\n', '1 Aa 1\n Suite 1\n', 'Aaaa 12\nBbbb\n 12345\n', 'corner of A 1 and ', 'lives on Aa 1 ', '1 aa 1, '];
+    for (const unit of [...units, '1 st ', 'a u. 1 ', 'box 1 ', 'Aa 12345\n']) {
       const text = unit.repeat(Math.ceil(200_000 / unit.length));
       const out: Span[] = [];
       const t0 = performance.now();

@@ -111,6 +111,17 @@ const POSTCODE_CUE_RE =
  * letters are the Latin, Greek and Cyrillic ranges.
  */
 
+/** How many anchors (a unit, a postcode line, a cue, a number pattern) one
+ * call may read around: each costs a few µs of token walks and small regexes,
+ * so text made of nothing but anchors ("Apt. 1\n" repeated) would cost ~0.5 s
+ * per MiB without it. Generous for real text (PII-dense prose uses about an
+ * eighth); past it the rest of the text's anchors are left alone (the shaped
+ * patterns and cue rules still apply), like the phone validator's budget. */
+let budget = 0;
+function spend(): boolean {
+  return budget-- > 0;
+}
+
 /** Letters, for regexes without the `u` flag. */
 const LT = 'A-Za-z\\u00C0-\\u024F\\u0370-\\u03FF\\u0400-\\u04FF';
 
@@ -375,6 +386,7 @@ function pushAddress(text: string, start: number, end: number, out: Span[]): voi
 function detectUnitAddresses(text: string, out: Span[]): void {
   UNIT_RE.lastIndex = 0;
   for (let m = UNIT_RE.exec(text); m !== null; m = UNIT_RE.exec(text)) {
+    if (!spend()) break;
     const at = m.index;
     const unitEnd = at + m[0].length;
     const lineStart = lineStartNear(text, at, STREET_REACH + 20);
@@ -442,6 +454,7 @@ function detectBlocks(text: string, out: Span[]): void {
     POSTCODE_LINE_RE.lastIndex = start;
     const pc = POSTCODE_LINE_RE.exec(text);
     if (pc === null) continue;
+    if (!spend()) break;
     // Walk up over city lines to the street line.
     let lineEnd = start - 1;
     let cities = 0;
@@ -488,6 +501,7 @@ const PO_BOX_ANCHOR_RE = /(?:box|fach|apartado|casilla|postal|postale) ?#?\d/gi;
 function detectPoBoxes(text: string, out: Span[]): void {
   PO_BOX_ANCHOR_RE.lastIndex = 0;
   for (let a = PO_BOX_ANCHOR_RE.exec(text); a !== null; a = PO_BOX_ANCHOR_RE.exec(text)) {
+    if (!spend()) break;
     const from = Math.max(0, a.index - 20);
     PO_BOX_RE.lastIndex = 0;
     const m = PO_BOX_RE.exec(text.slice(from, a.index + 40));
@@ -512,6 +526,7 @@ const PLACE_PREPOSITIONS = new Set(['on', 'at', 'in', 'along', 'off', 'down', 'u
 function detectNamedStreets(text: string, out: Span[]): void {
   NAMED_STREET_RE.lastIndex = 0;
   for (let m = NAMED_STREET_RE.exec(text); m !== null; m = NAMED_STREET_RE.exec(text)) {
+    if (!spend()) break;
     const before = text.slice(Math.max(0, m.index - 100), m.index).split(' ');
     let k = before.length;
     while (k > 0 && before.length - k < 3 && NAME_WORD_RE.test(before[k - 1] as string)) k--;
@@ -544,6 +559,7 @@ const CORNER_PART_RE =
 function detectProseStreets(text: string, out: Span[]): void {
   STREET_WORD_RE.lastIndex = 0;
   for (let m = STREET_WORD_RE.exec(text); m !== null; m = STREET_WORD_RE.exec(text)) {
+    if (!spend()) break;
     // A number ("130", "3.") right before the word.
     let end = m.index;
     if (end > 0 && text[end - 1] === '.') end--;
@@ -554,6 +570,7 @@ function detectProseStreets(text: string, out: Span[]): void {
   }
   TYPE_AFTER_NAME_RE.lastIndex = 0;
   for (let m = TYPE_AFTER_NAME_RE.exec(text); m !== null; m = TYPE_AFTER_NAME_RE.exec(text)) {
+    if (!spend()) break;
     if (m.index === 0 || text[m.index - 1] !== ' ') continue;
     const end = m.index + m[0].length;
     const walk = walkBack(text, lineStartNear(text, m.index, STREET_REACH + 20), end);
@@ -561,6 +578,7 @@ function detectProseStreets(text: string, out: Span[]): void {
   }
   HOUSE_FIRST_RE.lastIndex = 0;
   for (let m = HOUSE_FIRST_RE.exec(text); m !== null; m = HOUSE_FIRST_RE.exec(text)) {
+    if (!spend()) break;
     const at = m.index;
     const parts = m[0].split(' ');
     const words = parts.slice(1, -1);
@@ -586,6 +604,7 @@ function detectProseStreets(text: string, out: Span[]): void {
     // two named streets aside): most cues in prose have none.
     DIGIT_NEAR_RE.lastIndex = m.index + m[0].length;
     if (m[2] === undefined && !DIGIT_NEAR_RE.test(text)) continue;
+    if (!spend()) break;
     ADDRESS_CUE_RE.lastIndex = m.index;
     const cued = ADDRESS_CUE_RE.exec(text);
     if (cued !== null) pushCued(m.index + cued[0].length - (cued[1] as string).length, cued[1] as string, out);
@@ -654,6 +673,7 @@ function extendOverPostcodes(text: string, out: Span[], first: number): void {
 
 export function detectAddresses(text: string, out: Span[]): void {
   const first = out.length;
+  budget = 512 + (text.length >> 6);
   POSTCODE_CUE_RE.lastIndex = 0;
   for (let m = POSTCODE_CUE_RE.exec(text); m !== null; m = POSTCODE_CUE_RE.exec(text)) {
     let value = m[1] as string;
