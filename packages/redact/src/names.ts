@@ -231,7 +231,7 @@ interface Token {
   /** Written in lower case or in capitals in the text (title-cased only for the scan). */
   lowered: boolean;
   /** nonword(), once asked. */
-  nonword?: boolean;
+  nonword: boolean | undefined;
 }
 
 /** "béla" → "bela": a word list without accents still knows "cafe" in "Café". */
@@ -251,21 +251,22 @@ function isWord(lex: Lexicon, word: string): boolean {
  * than the seven Set lookups behind a class. Emptied when it reaches
  * CLASS_CACHE_MAX words, so its memory is bounded whatever the traffic. */
 const classCache = new Map<string, TokenClass>();
+const lowerClassCache = new Map<string, TokenClass>();
 const CLASS_CACHE_MAX = 50_000;
 /** Lower-case words tokenize() leaves out (see there), so titleCased() need not
  * title-case them and RUN_RE never reads them: most of a prose text's words. */
 const ignorable = new Set<string>();
 function classifyCached(lex: Lexicon, word: string, raw: string, dotted: boolean, lowered: boolean): TokenClass {
   if (raw.length === 1) return classify(lex, word, raw, dotted, lowered);
-  const key = lowered ? `_${word}` : word;
-  let cls = classCache.get(key);
+  const cache = lowered ? lowerClassCache : classCache;
+  let cls = cache.get(word);
   if (cls === undefined) {
-    if (classCache.size >= CLASS_CACHE_MAX) {
-      classCache.clear();
+    if (cache.size >= CLASS_CACHE_MAX) {
+      cache.clear();
       ignorable.clear();
     }
     cls = classify(lex, word, raw, dotted, lowered);
-    classCache.set(key, cls);
+    cache.set(word, cls);
   }
   return cls;
 }
@@ -512,9 +513,11 @@ function sentenceInitial(text: string, at: number): boolean {
  * is left out, which ends the sequence just as the word would, and spares most
  * of a prose text's tokens. */
 function tokenize(lex: Lexicon, text: string, run: string, offset: number, tokens: Token[]): void {
-  let pos = 0;
-  for (const part of run.split(' ')) {
-    const dotted = part.endsWith('.');
+  for (let pos = 0; pos <= run.length; ) {
+    let cut = run.indexOf(' ', pos);
+    if (cut === -1) cut = run.length;
+    const part = run.slice(pos, cut);
+    const dotted = part.charCodeAt(part.length - 1) === 46;
     const raw = dotted ? part.slice(0, -1) : part;
     const word = raw.toLowerCase();
     const start = offset + pos;
@@ -523,13 +526,14 @@ function tokenize(lex: Lexicon, text: string, run: string, offset: number, token
     let cls = classifyCached(lex, word, raw, dotted, lowered);
     // A short word in capitals that no lexicon knows is an acronym ("SSN", "ASAP"), not a name part.
     if (cls === 'UNKNOWN' && raw.length > 1 && raw.length <= 4 && text.charCodeAt(start + 1) !== raw.charCodeAt(1)) cls = 'OTHER';
-    pos += part.length + 1;
+    pos = cut + 1;
     if (lowered && cls === 'OTHER' && word !== 'and' && !CUE_WORDS.has(word) && !lex.heads.has(word) && !PLACE_PREFIXES.has(word)) {
       // titleCased() leaves this word in lower case next time: RUN_RE then skips it.
       if (text.charCodeAt(start) === word.charCodeAt(0) && text.charCodeAt(start + 1) === word.charCodeAt(1)) ignorable.add(word);
       continue;
     }
-    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls });
+    // `nonword` set up front: one object shape for every token.
+    tokens.push({ start, end: start + raw.length, word, dotted, lowered, cls, nonword: undefined });
   }
 }
 
