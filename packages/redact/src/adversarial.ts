@@ -50,4 +50,14 @@ export const ADVERSARIAL: Record<string, (n: number) => string> = {
   'digit groups': (n) => fill('12 345 ', n),
   'ext after digits': (n) => fill('555 0142 ext ', n),
   'calle words': (n) => `calle ${fill('de ', n - 6)}`,
+  // The name pass's newer rules: lists of names, recurring name parts, clause
+  // subjects, capitals and lower-case words beyond ASCII.
+  'list of names': (n) => fill('Szöllösy, Kowalczyk and ', n),
+  'recurring name': (n) => `Halvard Østerberg ${fill('Østerberg ', n - 18)}`,
+  'clause subjects': (n) => fill('Ubul: Ngozika is ', n),
+  'capital names': (n) => fill('JOHN SMITH ', n),
+  'lower-case accents': (n) => fill('jiří dvořáček ', n),
+  // The address blocks' anchors.
+  'unit lines': (n) => fill('Apt. 1\n', n),
+  'postcode lines': (n) => fill('Estonia 62488\n', n),
 };
