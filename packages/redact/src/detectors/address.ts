@@ -623,7 +623,7 @@ function detectProseStreets(text: string, out: Span[]): void {
     // A lone word is capitalised or not plain ASCII ("Dalbraut", "grössgstötten", not "customer").
     if (!walk.numberFirst && walk.words < 2) {
       if (m[1] !== undefined || street.search(/\p{L}{5}/u) === -1 || /\b(?:19|20)\d\d$/.test(street)) continue;
-      if (!/^\p{Lu}/u.test(street) && !/[^\x00-\x7f]/.test(street)) continue;
+      if (!/^\p{Lu}/u.test(street) && !/[^\p{ASCII}]/u.test(street)) continue;
     }
     pushAddress(text, walk.start, walk.end, out);
   }
