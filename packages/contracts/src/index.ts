@@ -4,6 +4,7 @@ import './formats.ts';
 // One file per resource; schema-helpers.ts is internal and not re-exported.
 export * from './alerts.ts';
 export * from './api.ts';
+export * from './audit.ts';
 export * from './deployments.ts';
 export * from './event.ts';
 export * from './experiments.ts';

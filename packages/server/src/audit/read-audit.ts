@@ -1,3 +1,4 @@
+import type { AccessReport } from '@frostbyte/contracts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { scoped } from '../storage/scoped.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
@@ -135,22 +136,6 @@ export function readAuditOf(audit: AuditLog, opts?: ConstructorParameters<typeof
   let r = perLog.get(audit);
   if (!r) perLog.set(audit, (r = new ReadAudit(audit, opts)));
   return r;
-}
-
-export interface AccessRow {
-  actor: string;
-  tenant_id: string;
-  event_id: string | null;
-  document_id: string | null;
-  purpose: string | null;
-  reads: number;
-  first_at: string;
-  last_at: string;
-}
-
-export interface AccessReport {
-  rows: AccessRow[];
-  by_day: { day: string; actor: string; reads: number }[];
 }
 
 /**

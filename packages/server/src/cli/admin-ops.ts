@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { AuditVerifyReport } from '@frostbyte/contracts';
 import type { FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { actorOf, type RequestContext, SYSTEM_CONTEXT } from '../access/auth.ts';
@@ -41,17 +42,7 @@ export interface AdminOps {
   close(): Promise<void>;
 }
 
-export interface AuditVerifyReport {
-  ok: boolean;
-  tenants: {
-    tenant_id: string;
-    ok: boolean;
-    entries?: number;
-    checkpoints?: number;
-    unattested?: number;
-    first_bad?: { seq: number; reason: string; detail: string };
-  }[];
-}
+export type { AuditVerifyReport } from '@frostbyte/contracts';
 
 /** A running server's admin API. */
 export function httpOps(url: string, token: string): AdminOps {

@@ -1,3 +1,4 @@
+import type { DocumentStatus } from '@frostbyte/contracts';
 import type { RequestContext } from '../access/auth.ts';
 import { actorOf } from '../access/auth.ts';
 import { TENANT_RE } from '../access/identity.ts';
@@ -27,17 +28,6 @@ export const MAX_DOCUMENT_ID = 256;
 export const MAX_HOLD_REASON = 500;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-export interface DocumentStatus {
-  tenant_id: string;
-  document_id: string;
-  events: number;
-  held: boolean;
-  held_at: string | null;
-  hold_reason: string | null;
-  erased: boolean;
-  erased_at: string | null;
-}
 
 export class DocumentService {
   constructor(

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { AccessReport, AuditVerifyReport, DocumentStatus } from '@frostbyte/contracts';
+import { Value } from '@sinclair/typebox/value';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/frostbyte.ts';
@@ -141,6 +143,8 @@ for (const mode of ['server', 'embedded'] as const)
 
       const report = await get(`/v1/audit/access?tenant_id=${A}`, officerA.token);
       expect(report.status).toBe(200);
+      // The answer is what @frostbyte/contracts says, which the dashboard and CLI read.
+      expect([...Value.Errors(AccessReport, report.body)]).toEqual([]);
       expect(report.body.rows.filter((r: Json) => r.actor === `user:${officerA.name}`)).toEqual([
         {
           actor: `user:${officerA.name}`,
@@ -171,7 +175,9 @@ for (const mode of ['server', 'embedded'] as const)
       expect((await get(`/v1/audit/access?tenant_id=${A}`, officerB.token)).status).toBe(403);
       expect((await get(`/v1/events/${e.id}`, officerB.token)).status).toBe(404);
       // The chain with the read entries still verifies.
-      expect((await get(`/v1/audit/verify?tenant_id=${A}`)).body).toMatchObject({ ok: true });
+      const verified = (await get(`/v1/audit/verify?tenant_id=${A}`)).body;
+      expect(verified).toMatchObject({ ok: true });
+      expect([...Value.Errors(AuditVerifyReport, verified)]).toEqual([]);
 
       // Batching under load: N reads of one trace cost about one entry per second, not N.
       const N = mode === 'server' ? 300 : 100;
@@ -228,7 +234,9 @@ for (const mode of ['server', 'embedded'] as const)
       const other = await get(`/v1/events/${d2.id}`, officerA.token);
       expect(other.body.trace).toMatchObject({ readable: true, input: { text: 'input d2' } });
 
-      expect((await get(`/v1/documents/${D1}?tenant_id=${A}`, officerA.token)).body).toMatchObject({
+      const status = (await get(`/v1/documents/${D1}?tenant_id=${A}`, officerA.token)).body;
+      expect([...Value.Errors(DocumentStatus, status)]).toEqual([]);
+      expect(status).toMatchObject({
         tenant_id: A,
         document_id: D1,
         events: 2,

@@ -1,18 +1,10 @@
+import type { DocumentStatus } from '@frostbyte/contracts';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPost } from '../../../lib/api-client.ts';
 import { auditKeys, type FieldErrors } from './audit-keys.ts';
 
 /** A document's controls (`GET /v1/documents/:id?tenant_id=…`). */
-export interface DocumentStatus {
-  tenant_id: string;
-  document_id: string;
-  events: number;
-  held: boolean;
-  held_at: string | null;
-  hold_reason: string | null;
-  erased: boolean;
-  erased_at: string | null;
-}
+export type { DocumentStatus } from '@frostbyte/contracts';
 
 export interface EraseResult {
   tenant_id: string;

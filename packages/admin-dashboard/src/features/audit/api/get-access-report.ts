@@ -1,22 +1,10 @@
+import type { AccessReport } from '@frostbyte/contracts';
 import { useQuery } from '@tanstack/react-query';
 import { apiGet } from '../../../lib/api-client.ts';
 import { auditKeys } from './audit-keys.ts';
 
 /** Who read what, how often, for what purpose (`GET /v1/audit/access`). */
-export interface AccessRow {
-  actor: string;
-  tenant_id: string;
-  event_id: string | null;
-  document_id: string | null;
-  purpose: string | null;
-  reads: number;
-  first_at: string;
-  last_at: string;
-}
-export interface AccessReport {
-  rows: AccessRow[];
-  by_day: { day: string; actor: string; reads: number }[];
-}
+export type { AccessReport, AccessRow } from '@frostbyte/contracts';
 
 export interface AccessQuery {
   tenant_id?: string;
