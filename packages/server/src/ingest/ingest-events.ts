@@ -13,7 +13,11 @@ const checkEvent = TypeCompiler.Compile(ModelEventInput);
 
 /** The token parts as stored. `metadata.cached_input_tokens` (how clients sent the
  * cached count before the field existed) fills the field when the field is absent. */
-function tokenDetails(e: ModelEventInput): { cached_input_tokens: number | null; cache_write_tokens: number | null; reasoning_tokens: number | null } {
+function tokenDetails(e: ModelEventInput): {
+  cached_input_tokens: number | null;
+  cache_write_tokens: number | null;
+  reasoning_tokens: number | null;
+} {
   return {
     cached_input_tokens: e.cached_input_tokens ?? e.metadata?.cached_input_tokens ?? null,
     cache_write_tokens: e.cache_write_tokens ?? null,
@@ -40,6 +44,16 @@ const MAX_PAST_MS = 30 * 86_400_000;
  * path and what is expected. The response is sent only once the accepted records are
  * durable (on the bus when it is durable, else committed to the database).
  */
+declare const checkedBrand: unique symbol;
+/** An event that passed every ingest check, as only `IngestService.check` makes them. */
+export type CheckedEvent = ModelEventInput & { readonly [checkedBrand]: true };
+
+/** `check`'s answer: the refusals (by index into the items) and the rest, checked. */
+export interface CheckedBatch {
+  rejected: IngestResponse['rejected'];
+  valid: Array<{ index: number; event: CheckedEvent }>;
+}
+
 export class IngestService {
   /** Recently accepted ids: a replayed batch is acknowledged without re-appending.
    * The database's primary key is the real guarantee; this keeps replays off the
@@ -62,31 +76,46 @@ export class IngestService {
     if (items.length === 0 || items.length > MAX_BATCH_EVENTS) {
       throw badRequest(`events must hold 1 to ${MAX_BATCH_EVENTS} items, got ${items.length}`);
     }
+    const { rejected, valid } = this.check(items, ctx);
+    const res = await this.take(
+      valid.map((v) => v.event),
+      ctx,
+    );
+    return { ...res, rejected };
+  }
+
+  /** Every check `ingest` makes, taking nothing: for a caller that must accept a
+   * group of events (an OTLP span's started + end) all or none, then `take`s them. */
+  check(items: readonly unknown[], ctx: IngestContext): CheckedBatch {
     const now = Date.now();
-    const receivedAt = new Date(now).toISOString();
-    const rejected: IngestResponse['rejected'] = [];
+    const out: CheckedBatch = { rejected: [], valid: [] };
+    items.forEach((raw, index) => {
+      const refusal = this.refusal(raw, ctx, now);
+      if (refusal) out.rejected.push({ index, ...refusal });
+      else out.valid.push({ index, event: raw as CheckedEvent });
+    });
+    return out;
+  }
+
+  /** Stores events `check` passed (at most MAX_BATCH_EVENTS), each checked once. */
+  async take(events: readonly CheckedEvent[], ctx: IngestContext): Promise<Omit<IngestResponse, 'rejected'>> {
+    const receivedAt = new Date().toISOString();
     const acceptedIds: string[] = [];
     const fresh: { input: ModelEventInput; tenant: string; id: string }[] = [];
     let duplicates = 0;
     const inBatch = new Set<string>();
 
-    items.forEach((raw, index) => {
-      const refusal = this.refusal(raw, ctx, now);
-      if (refusal) {
-        rejected.push({ index, ...refusal });
-        return;
-      }
-      const e = raw as ModelEventInput;
+    for (const e of events) {
       const id = e.id ?? newId();
       const tenant = ctx.tenant ?? (e.tenant_id as string);
       if (this.recent.has(id) || inBatch.has(id)) {
         duplicates++;
         acceptedIds.push(id);
-        return;
+        continue;
       }
       inBatch.add(id);
       fresh.push({ input: e, tenant, id });
-    });
+    }
 
     if (fresh.length) {
       await this.deps.prices.refresh();
@@ -99,19 +128,7 @@ export class IngestService {
         acceptedIds.push(f.id);
       }
     }
-    return { accepted: acceptedIds.length, accepted_ids: acceptedIds, duplicates, rejected };
-  }
-
-  /** What `ingest` would refuse in `items`, without taking anything: for a caller
-   * that must accept a group of events (an OTLP span's started + end) all or none. */
-  refusals(items: readonly unknown[], ctx: IngestContext): IngestResponse['rejected'] {
-    const now = Date.now();
-    const out: IngestResponse['rejected'] = [];
-    items.forEach((raw, index) => {
-      const refusal = this.refusal(raw, ctx, now);
-      if (refusal) out.push({ index, ...refusal });
-    });
-    return out;
+    return { accepted: acceptedIds.length, accepted_ids: acceptedIds, duplicates };
   }
 
   /** Schema, then semantics (tenant, clock windows, storability). */
@@ -172,7 +189,10 @@ export class IngestService {
       };
     }
     if (e.output_tokens != null && details.reasoning_tokens != null && details.reasoning_tokens > e.output_tokens) {
-      return { path: '/output_tokens', message: `is ${e.output_tokens}, less than reasoning_tokens (${details.reasoning_tokens}); output_tokens counts reasoning tokens too` };
+      return {
+        path: '/output_tokens',
+        message: `is ${e.output_tokens}, less than reasoning_tokens (${details.reasoning_tokens}); output_tokens counts reasoning tokens too`,
+      };
     }
     // NUL, lone surrogates, non-finite numbers, depth: what storage would refuse.
     const unstorable = storageProblem(e);

@@ -50,17 +50,15 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
         refused.push({ name: span.name, spanId: span.spanId, reason: errors.map((e) => `${e.path} ${e.message}`).join('; ') });
       };
       // A span is taken whole or not at all: a started event stored without its end
-      // would show a call that never finishes. So refuse first, then ingest the rest.
-      for (const r of app.ingest.refusals(conv.events, ingestCtx)) refuse(conv.eventSpans[r.index], r.errors);
-      const keep = conv.events.map((_, i) => !refusedIds.has(conv.eventSpans[i]?.spanId ?? ''));
-      const events = conv.events.filter((_, i) => keep[i]);
-      const eventSpans = conv.eventSpans.filter((_, i) => keep[i]);
+      // would show a call that never finishes. So check every event once, refuse the
+      // spans with a refused event, and take the rest as checked.
+      const checked = app.ingest.check(conv.events, ingestCtx);
+      for (const r of checked.rejected) refuse(conv.eventSpans[r.index], r.errors);
+      const events = checked.valid.filter((v) => !refusedIds.has(conv.eventSpans[v.index]?.spanId ?? '')).map((v) => v.event);
       let acceptedEvents = 0;
       for (let i = 0; i < events.length; i += MAX_BATCH_EVENTS) {
         // A full or unreachable bus throws a 503 HttpError (Retry-After) to the error handler.
-        const res = await app.ingest.ingest(events.slice(i, i + MAX_BATCH_EVENTS), ingestCtx);
-        acceptedEvents += res.accepted;
-        for (const r of res.rejected) refuse(eventSpans[i + r.index], r.errors);
+        acceptedEvents += (await app.ingest.take(events.slice(i, i + MAX_BATCH_EVENTS), ingestCtx)).accepted;
       }
       const modelSpans = new Set(conv.eventSpans.map((s) => s.spanId)).size;
       spans.inc({ outcome: 'model_call' }, modelSpans - refusedIds.size);
@@ -113,10 +111,13 @@ export const otlpRoutes: FastifyPluginAsync = async (app) => {
       logRecords.inc({ outcome: 'refused' }, conv.rejected.length);
       const messages = conv.rejected.slice(0, MESSAGES_SHOWN).map((r) => `log record ${r.index} '${r.eventName}': ${r.reason}`);
       if (conv.rejected.length > MESSAGES_SHOWN) messages.push(`… and ${conv.rejected.length - MESSAGES_SHOWN} more`);
-      if (conv.rejected.length && conv.contents.length === 0 && conv.notGenAi === 0) throw badRequest(`no log record accepted: ${messages.join(' | ')}`);
+      if (conv.rejected.length && conv.contents.length === 0 && conv.notGenAi === 0)
+        throw badRequest(`no log record accepted: ${messages.join(' | ')}`);
       return reply
         .code(200)
-        .send(conv.rejected.length ? { partialSuccess: { rejectedLogRecords: conv.rejected.length, errorMessage: messages.join(' | ') } } : {});
+        .send(
+          conv.rejected.length ? { partialSuccess: { rejectedLogRecords: conv.rejected.length, errorMessage: messages.join(' | ') } } : {},
+        );
     },
   );
 };
