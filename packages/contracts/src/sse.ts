@@ -4,7 +4,7 @@ import { ModelEvent } from './event.ts';
 
 /**
  * Frames of `GET /telemetry/stream`. Each SSE message has `event: <type>` and
- * `data: <json>`; `model_event` frames also carry `id: <seq>` so that
+ * `data: <json>`; `model_event` and `ready` frames also carry `id: <seq>` so that
  * `Last-Event-ID` resumes exactly after them.
  */
 export const SseModelEvent = Type.Object({ type: Type.Literal('model_event'), event: ModelEvent });
@@ -25,7 +25,12 @@ export const SseAlert = Type.Object({ type: Type.Literal('alert'), alert: Alert 
  * refuses the reconnect with a 401, so a client should stop and ask for a sign-in. */
 export const SseEnd = Type.Object({ type: Type.Literal('end'), reason: Type.String() });
 
-export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert, SseEnd], { $id: 'SseFrame' });
+/** The first frame of a stream opened without `Last-Event-ID`, with `id: <position>`:
+ * the position after which this stream delivers every event. A client cut before its
+ * first event then resumes from here instead of from nothing (which would be a hole). */
+export const SseReady = Type.Object({ type: Type.Literal('ready'), position: Type.String() });
+
+export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert, SseEnd, SseReady], { $id: 'SseFrame' });
 export type SseFrame = Static<typeof SseFrame>;
 export type SseFrameType = SseFrame['type'];
 

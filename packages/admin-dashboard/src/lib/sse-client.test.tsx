@@ -37,6 +37,14 @@ describe('StreamBuffer (pure)', () => {
     expect(buf.drain()?.gaps).toHaveLength(1);
   });
 
+  it("takes a fresh stream's `ready` position as the resume point, and hands nothing on for it", () => {
+    const buf = new StreamBuffer();
+    expect(buf.accept('ready', JSON.stringify({ type: 'ready', position: '7-3' }), '7-3')).toBe(false);
+    expect(buf.lastEventId).toBe('7-3');
+    expect(buf.stats).toMatchObject({ accepted: 0, malformed: 0 });
+    expect(buf.drain()).toBeNull();
+  });
+
   it('skips events already loaded from history', () => {
     const buf = new StreamBuffer();
     buf.markSeen(range(1, 3));

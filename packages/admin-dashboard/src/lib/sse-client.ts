@@ -104,6 +104,8 @@ export class StreamBuffer {
       case 'gap':
         this.pending.gaps.push(frame as GapFrame);
         break;
+      case 'ready':
+        return false; // its id (the stream position) is all it carries
       case 'end':
         return false; // the connection's business, handled by SseClient
       default:
@@ -316,6 +318,7 @@ export class SseClient {
     es.addEventListener('model_event', onFrame);
     es.addEventListener('alert', onFrame);
     es.addEventListener('gap', onFrame);
+    es.addEventListener('ready', onFrame);
     es.addEventListener('message', onFrame);
     // The server ended the stream because the credential no longer covers it: a
     // reconnect would only be refused, so stop here and say why.

@@ -27,6 +27,8 @@ export interface Bus {
   range(after: string, limit: number): Promise<ModelEvent[]>;
   /** The oldest position still held, or null when empty. */
   oldestSeq(): Promise<string | null>;
+  /** The newest position given out (held or already trimmed), or null when none was. */
+  newestSeq(): Promise<string | null>;
   /** Next records for this consumer of the writer group: its own unacked ones first
    * (after a restart), then ones a dead consumer left idle, then new ones. */
   readGroup(consumer: string, count: number, blockMs: number): Promise<BusRecord[]>;

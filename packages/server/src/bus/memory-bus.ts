@@ -112,6 +112,10 @@ export class MemoryBus implements Bus {
     return this.ring[this.head]?.seq ?? null;
   }
 
+  async newestSeq() {
+    return this.lastN < 0 ? null : `${this.lastMs}-${this.lastN}`;
+  }
+
   async readGroup(_consumer: string, count: number, blockMs: number): Promise<BusRecord[]> {
     if (this.delivered >= this.base + this.ring.length && blockMs > 0) {
       await new Promise<void>((resolve) => {

@@ -199,6 +199,11 @@ export class RedisStreamsBus implements Bus {
     return first[0]?.[0] ?? null;
   }
 
+  async newestSeq() {
+    const top = (await this.cmd.xrevrange(this.key, '+', '-', 'COUNT', 1)) as StreamEntry[];
+    return top[0]?.[0] ?? null;
+  }
+
   private groupConn(consumer: string): Redis {
     let c = this.groupConns.get(consumer);
     if (!c) {

@@ -176,7 +176,7 @@ export async function composeServer(o: ComposeOptions) {
       startedAt = Date.now();
       for (const w of writers) w.start();
       await thread?.start();
-      live.start();
+      await live.start(await storage.maxSeq());
       await alerts.start(config.alertEvaluateMs ?? 5000);
     },
 

@@ -1,6 +1,6 @@
 import type { Alert, ModelEvent } from '@frostbyte/contracts';
 import type { Bus } from '../bus/bus.ts';
-import { parseSeq } from '../kernel/seq.ts';
+import { parseSeq, seqToString } from '../kernel/seq.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 
 /** A live subscriber: an SSE connection or a WebSocket tracer session. */
@@ -22,13 +22,23 @@ export interface LiveClient {
 export class Fanout {
   private readonly clients = new Set<LiveClient>();
   private stop: (() => void) | null = null;
-  /** Highest position seen by the tail; resuming clients catch up to it. */
+  /** The tail's position: every event after it reaches the clients added from now on,
+   * every event up to it reached the clients there were. A fresh SSE client is told it
+   * (its `ready` frame) so that even a cut before its first event resumes without a hole. */
   lastSeq = 0n;
 
   constructor(private readonly bus: Bus) {}
 
-  start() {
-    this.stop ??= this.bus.tail(null, (events) => {
+  /** Tails from the newest position the bus gave out, or `floor` (the newest stored)
+   * when that is higher, e.g. a Redis stream that came back empty. */
+  async start(floor: bigint | null = null) {
+    if (this.stop) return;
+    const newest = await this.bus.newestSeq();
+    let from = newest === null ? 0n : (parseSeq(newest) ?? 0n);
+    if (floor !== null && floor > from) from = floor;
+    if (this.stop) return;
+    this.lastSeq = from;
+    this.stop = this.bus.tail(seqToString(from), (events) => {
       const last = events[events.length - 1];
       if (last) this.lastSeq = parseSeq(last.seq) ?? this.lastSeq;
       for (const c of this.clients) {

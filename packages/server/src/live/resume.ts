@@ -30,7 +30,9 @@ export async function* resumeAfter(
   const busFrom = oldest === null ? null : (parseSeq(oldest) as bigint);
 
   if (busFrom === null || cursor < busFrom - 1n) {
-    if (!(await deps.storage.holdsSeq(cursor))) {
+    // 0-0 is the origin (the `ready` position of a stream that had no event yet):
+    // everything after it is wanted, and nothing before it can have been pruned.
+    if (cursor > 0n && !(await deps.storage.holdsSeq(cursor))) {
       // The gap names the next position the viewer may see (its scope and filter), never
       // the next in the global stream, which may be another tenant's (issue 12).
       const next = await deps.storage.eventsAfter(scope, filter, cursor, 1);

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, type SseFrame, StreamQuery } from '@frostbyte/contracts';
 import { badRequest } from '../kernel/errors.ts';
-import { parseSeq } from '../kernel/seq.ts';
+import { parseSeq, seqToString } from '../kernel/seq.ts';
 import { requireInScope } from '../kernel/tenant-scope.ts';
 import { credentialWatchFor } from './credential-watch.ts';
 import { eventMatcher } from './match.ts';
@@ -93,6 +93,13 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (!closed) res.write(`event: alert\ndata: ${JSON.stringify({ type: 'alert', alert: a })}\n\n`);
         },
       });
+      if (last === null) {
+        // Everything after the fan-out's position reaches this client from now on; saying
+        // so lets a client cut before its first event resume without a hole.
+        const position = seqToString(app.live.lastSeq);
+        const ready: SseFrame = { type: 'ready', position };
+        res.write(`id: ${position}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
+      }
       app.metrics.sseClients.inc();
       const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
       const handle = { end: () => res.end() };

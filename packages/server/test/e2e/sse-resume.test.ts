@@ -1,5 +1,6 @@
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
+import { compareSeq } from '../../src/kernel/seq.ts';
 import { userToken } from '../security/support.ts';
 import { fetch, makeEvent, postEvents, startServer, tempDir, until, uniq, getJson } from '../helper.ts';
 
@@ -13,14 +14,16 @@ interface Received {
 function listen(url: string, opts: { lastEventId?: string; token?: string } = {}) {
   const got: Received[] = [];
   const gaps: unknown[] = [];
+  const ready: { id: string; frame: unknown }[] = [];
   const es = new EventSource(url, {
     fetch: (input, init) =>
       fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...(opts.lastEventId ? { 'Last-Event-ID': opts.lastEventId } : {}), ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) } }),
   });
   es.addEventListener('model_event', (m) => got.push({ id: m.lastEventId, eventId: JSON.parse(m.data).event.id, at: Date.now() }));
   es.addEventListener('gap', (m) => gaps.push(JSON.parse(m.data)));
+  es.addEventListener('ready', (m) => ready.push({ id: m.lastEventId, frame: JSON.parse(m.data) }));
   const opened = new Promise<void>((resolve) => es.addEventListener('open', () => resolve()));
-  return { es, got, gaps, opened };
+  return { es, got, gaps, ready, opened };
 }
 
 for (const mode of ['embedded', 'server'] as const) {
@@ -74,6 +77,46 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(second.got.map((g) => g.eventId)).toEqual([...missed, ...after].map((e) => e.id));
       expect(second.gaps).toEqual([]);
     });
+
+    it('a client cut before its first event resumes from its `ready` position, also after a restart', async () => {
+      const dataDir = tempDir();
+      const s1 = await startServer(mode, { dataDir });
+      const port = Number(new URL(s1.url).port);
+      const tenant = uniq('t');
+      await postEvents(s1.url, Array.from({ length: 3 }, () => makeEvent({ tenant_id: tenant })));
+      // Opens a fresh stream, takes its ready frame and drops it before any event came.
+      const readyOf = async (base: string) => {
+        const c = listen(`${base}/telemetry/stream?tenant_id=${tenant}`);
+        await until(() => c.ready.length, (n) => n >= 1);
+        c.es.close();
+        const r = c.ready[0] as { id: string; frame: unknown };
+        expect(r.frame).toEqual({ type: 'ready', position: r.id });
+        expect(c.got).toEqual([]);
+        return r.id;
+      };
+      // Events posted while the client was away arrive on its resume; the history before it does not.
+      const resumeGets = async (base: string, from: string, n: number) => {
+        const missed = Array.from({ length: n }, () => makeEvent({ tenant_id: tenant }));
+        await postEvents(base, missed);
+        const c = listen(`${base}/telemetry/stream?tenant_id=${tenant}`, { lastEventId: from });
+        closers.push(() => c.es.close());
+        await until(() => c.got.length, (k) => k >= n, 5000);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(c.got.map((g) => g.eventId)).toEqual(missed.map((e) => e.id));
+        expect(c.gaps).toEqual([]);
+        c.es.close();
+        return c.got[n - 1]?.id as string;
+      };
+      const newest = await resumeGets(s1.url, await readyOf(s1.url), 5);
+      await s1.close({ keepData: true });
+
+      // After a restart the position continues from what is stored, never from the start.
+      const s2 = await startServer(mode, { dataDir, port, databaseUrl: s1.config.databaseUrl, redisPrefix: s1.config.redisPrefix });
+      closers.push(() => s2.close());
+      const position = await readyOf(s2.url);
+      expect(compareSeq(position, newest)).toBeGreaterThanOrEqual(0);
+      await resumeGets(s2.url, position, 4);
+    }, 60_000);
 
     it('keeps events across a server restart and the client resumes by itself', async () => {
       const dataDir = tempDir();

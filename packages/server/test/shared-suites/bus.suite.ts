@@ -25,10 +25,12 @@ export function busSuite(name: string, make: MakeBus, caps: { sharedAcrossProces
 
     it('appends in order and returns increasing positions; range reads exactly after a position', async () => {
       const { bus } = await fresh();
+      expect(await bus.newestSeq()).toBeNull();
       const seqs = [...(await bus.append([record(), record()])), ...(await bus.append([record()]))];
       for (let i = 1; i < seqs.length; i++) expect(compareSeq(seqs[i - 1] as string, seqs[i] as string)).toBe(-1);
       expect((await bus.range(seqs[0] as string, 10)).map((r) => r.seq)).toEqual(seqs.slice(1));
       expect(await bus.oldestSeq()).toBe(seqs[0]);
+      expect(await bus.newestSeq()).toBe(seqs[2]);
       expect((await bus.range(seqs[2] as string, 10)).length).toBe(0);
     });
 
