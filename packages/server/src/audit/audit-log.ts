@@ -9,7 +9,7 @@ import { iso } from '../storage/sql-values.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
-import { inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+import { inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
 
 /** The chain of actions that belong to no tenant (users, logins, retention runs). */
@@ -466,8 +466,8 @@ export class AuditLog {
     const seq = seqNumber(event.seq);
     return scoped(this.db, scope, async (db) => {
       const b = (
-        await db.query<{ seq: string; event_ids: string[] }>(
-          `SELECT seq, event_ids FROM audit_batches WHERE tenant_id = $1 AND first_event_seq <= $2 AND last_event_seq >= $2
+        await db.query<{ seq: string; event_ids: string[]; leaf_hashes: string[] | null }>(
+          `SELECT seq, event_ids, leaf_hashes FROM audit_batches WHERE tenant_id = $1 AND first_event_seq <= $2 AND last_event_seq >= $2
              AND $3::uuid = ANY(event_ids) LIMIT 1`,
           [event.tenant_id, seq, event.id],
         )
@@ -478,11 +478,15 @@ export class AuditLog {
       const entry = rowToEntry(row);
       const ids = b.event_ids.map(String);
       const index = ids.indexOf(event.id);
-      const stored = await this.eventsById(db, ids);
-      const leaves = ids.map((id) => stored.get(id));
-      const complete = leaves.every((l): l is Buffer => l !== undefined);
       const mine = eventLeaf(event);
-      const proof = complete ? inclusionProof(leaves, index) : [];
+      // A held document's batch keeps its leaf hashes once the other events are gone
+      // (retention.ts). The path takes only siblings from them; the event's own leaf is
+      // recomputed from its row below.
+      const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
+      const stored = pinned ? null : await this.eventsById(db, ids);
+      const leaves = stored ? ids.map((id) => stored.get(id)) : [];
+      const complete = pinned !== null || leaves.every((l): l is Buffer => l !== undefined);
+      const proof = pinned ? inclusionProofFromLeafHashes(pinned, index) : complete ? inclusionProof(leaves as Buffer[], index) : [];
       const verified =
         complete &&
         hashEntry(entry) === entry.hash &&
@@ -504,6 +508,33 @@ export class AuditLog {
         proof,
       };
     });
+  }
+
+  /**
+   * Stores the leaf hashes of every batch that holds a held document's event and has
+   * none yet, while all its events are still there (retention calls this before it
+   * drops the others). Owner transaction. Returns how many batches were pinned; a
+   * batch already missing events (held after part of it was dropped) cannot be.
+   */
+  async pinHeldBatches(tx: SqlClient, held: readonly { tenant_id: string; document_id: string }[]): Promise<number> {
+    if (!held.length) return 0;
+    const { rows } = await tx.query<{ tenant_id: string; seq: string; event_ids: string[] }>(
+      `SELECT DISTINCT b.tenant_id, b.seq, b.event_ids FROM model_events e
+         JOIN unnest($1::text[], $2::text[]) AS h(tenant_id, document_id) ON h.tenant_id = e.tenant_id AND h.document_id = e.document_id
+         JOIN audit_batches b ON b.tenant_id = e.tenant_id AND b.first_event_seq <= e.seq AND b.last_event_seq >= e.seq AND e.id = ANY(b.event_ids)
+        WHERE b.leaf_hashes IS NULL`,
+      [held.map((h) => h.tenant_id), held.map((h) => h.document_id)],
+    );
+    let pinned = 0;
+    for (const b of rows) {
+      const ids = b.event_ids.map(String);
+      const stored = await this.eventsById(tx, ids);
+      const leaves = ids.map((id) => stored.get(id));
+      if (!leaves.every((l): l is Buffer => l !== undefined)) continue;
+      await tx.query('UPDATE audit_batches SET leaf_hashes = $3 WHERE tenant_id = $1 AND seq = $2', [b.tenant_id, b.seq, leaves.map(leafHash)]);
+      pinned++;
+    }
+    return pinned;
   }
 
   private async eventsById(db: SqlClient, ids: string[]): Promise<Map<string, Buffer>> {

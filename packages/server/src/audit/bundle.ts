@@ -5,7 +5,7 @@ import type { SqlClient } from '../storage/sql-client.ts';
 import type { AuditEntry } from './audit-chain.ts';
 import { type AuditLog, eventLeafText, rowToEntry } from './audit-log.ts';
 import { CheckpointError, parseVerifierKey } from './checkpoint.ts';
-import { verifyInclusion } from './merkle.ts';
+import { inclusionProofFromLeafHashes, verifyInclusion } from './merkle.ts';
 import { verifyChain } from './verify.ts';
 
 /**
@@ -71,8 +71,8 @@ export async function buildBundle(db: SqlClient, audit: AuditLog, tenant: string
       ])
     ).rows.map((r) => r.note);
     const batches = (
-      await tx.query<{ seq: string; event_ids: string[] }>(
-        'SELECT seq, event_ids FROM audit_batches WHERE tenant_id = $1 AND seq <= $2 ORDER BY seq',
+      await tx.query<{ seq: string; event_ids: string[]; leaf_hashes: string[] | null }>(
+        'SELECT seq, event_ids, leaf_hashes FROM audit_batches WHERE tenant_id = $1 AND seq <= $2 ORDER BY seq',
         [tenant, size],
       )
     ).rows;
@@ -89,7 +89,18 @@ export async function buildBundle(db: SqlClient, audit: AuditLog, tenant: string
       const { rows } = await tx.query('SELECT * FROM model_events WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [tenant, ids]);
       const texts = new Map(rows.map((r) => [r.id as string, eventLeafText(toEvent(r))]));
       if (!ids.every((id) => texts.has(id))) {
-        without++;
+        // A held document's batch: the other events are gone, their leaf hashes kept.
+        const hashes = b.leaf_hashes;
+        if (hashes?.length !== ids.length) {
+          without++;
+          continue;
+        }
+        ids.forEach((id, i) => {
+          const text = texts.get(id);
+          if (text === undefined) return;
+          const path = inclusionProofFromLeafHashes(hashes, i);
+          proofs.push({ event_id: id, entry_seq: Number(b.seq), leaf_index: i, tree_size: ids.length, leaf_data: text, path });
+        });
         continue;
       }
       const leafData = ids.map((id) => texts.get(id) as string);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { eventDigest, inclusionProof, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+import { eventDigest, inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
 
 // Certificate Transparency's reference vectors (RFC 6962 test data).
 const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
@@ -82,6 +82,8 @@ describe('inclusion proofs', () => {
         const leaf = leafHash(leaves[index] as Buffer);
         const proof = inclusionProof(leaves, index);
         const at = `size ${size} index ${index}`;
+        // From the leaves' hashes alone (a held document's batch): the same path.
+        expect(inclusionProofFromLeafHashes(leaves.map(leafHash), index), at).toEqual(proof);
         expect(verifyInclusion(leaf, index, size, proof, root), at).toBe(true);
         // Another leaf, another position, another root.
         expect(verifyInclusion(other, index, size, proof, root), at).toBe(false);

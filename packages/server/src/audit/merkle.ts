@@ -48,11 +48,17 @@ export function merkleRoot(leaves: readonly Uint8Array[]): string {
 
 /** Audit path for `leaves[index]` (RFC 9162 §2.1.3.1), leaf-side first, hex. */
 export function inclusionProof(leaves: readonly Uint8Array[], index: number): string[] {
-  if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
-    throw new RangeError(`leaf index ${index} is outside a tree of size ${leaves.length}`);
+  return inclusionProofFromLeafHashes(leaves.map(hashLeaf), index);
+}
+
+/** The same audit path from the leaves' hashes (hex or bytes) instead of the leaves:
+ * what a batch keeps once most of its events are gone (a held document's batch). */
+export function inclusionProofFromLeafHashes(hashes: readonly (Uint8Array | string)[], index: number): string[] {
+  if (!Number.isInteger(index) || index < 0 || index >= hashes.length) {
+    throw new RangeError(`leaf index ${index} is outside a tree of size ${hashes.length}`);
   }
   const proof: string[] = [];
-  let level = leaves.map(hashLeaf);
+  let level: Buffer[] = hashes.map((h) => (typeof h === 'string' ? Buffer.from(h, 'hex') : Buffer.from(h)));
   let i = index;
   while (level.length > 1) {
     const sibling = i ^ 1;

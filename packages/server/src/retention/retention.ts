@@ -1,5 +1,6 @@
 import type { AuditLog } from '../audit/audit-log.ts';
 import { merkleRoot } from '../audit/merkle.ts';
+import { READ_ACTION } from '../audit/read-audit.ts';
 import { heldDocuments } from '../documents/document-service.ts';
 import { asOwner } from '../storage/scoped.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
@@ -15,6 +16,12 @@ export interface RetentionReport {
   summaries_pruned: number;
   /** Documents under legal hold at this run (their events and traces are kept past the window). */
   held_documents: { tenant_id: string; document_id: string }[];
+  /** Batches of held documents' events whose leaf hashes were stored at this run, so
+   * the held events stay provable once the batch's other events are dropped. */
+  held_batches_pinned: number;
+  /** Per tenant with held documents: its audit prune stopped before this seq, the
+   * oldest entry a held document still needs (its batch, hold, erasure or read entries). */
+  audit_held_from: Record<string, number>;
   /** Days past the window kept in part because held documents have events in them. */
   held_days: string[];
   /** Events past the window kept for held documents (traces kept with them). */
@@ -25,6 +32,31 @@ export interface RetentionReport {
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Per tenant with held documents, the oldest audit entry a held document still needs:
+ * the `events.batch` entries its stored events are proven by, and its own
+ * `document.*` and `trace.read` entries. The chain is pruned as a prefix, so nothing
+ * from there on goes while the hold lasts.
+ */
+async function heldAuditFloors(tx: SqlClient, held: readonly { tenant_id: string; document_id: string }[]): Promise<Map<string, number>> {
+  if (!held.length) return new Map();
+  const { rows } = await tx.query<{ tenant_id: string; seq: string }>(
+    `SELECT h.tenant_id, min(x.seq)::text AS seq FROM unnest($1::text[], $2::text[]) AS h(tenant_id, document_id)
+       CROSS JOIN LATERAL (
+         SELECT b.seq FROM model_events e
+           JOIN audit_batches b ON b.tenant_id = e.tenant_id AND b.first_event_seq <= e.seq AND b.last_event_seq >= e.seq AND e.id = ANY(b.event_ids)
+          WHERE e.tenant_id = h.tenant_id AND e.document_id = h.document_id
+         UNION ALL
+         SELECT l.seq FROM audit_log l
+          WHERE l.tenant_id = h.tenant_id AND l.action = ANY($3::text[])
+            AND (l.target = 'document:' || h.document_id OR l.details->>'document_id' = h.document_id)
+       ) x
+     GROUP BY 1`,
+    [held.map((h) => h.tenant_id), held.map((h) => h.document_id), ['document.hold', 'document.release', 'document.erase', READ_ACTION]],
+  );
+  return new Map(rows.filter((r) => r.seq !== null).map((r) => [r.tenant_id, Number(r.seq)]));
+}
 const dayOf = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
@@ -56,11 +88,15 @@ export class Retention {
       audit_pruned: {},
       summaries_pruned: 0,
       held_documents: await this.owner(heldDocuments),
+      held_batches_pinned: 0,
+      audit_held_from: {},
       held_days: [],
       held_events_kept: 0,
       otlp_logs_deleted: 0,
     };
     const held = report.held_documents;
+    // Before any of a batch's other events go, its leaf hashes are kept for the held ones.
+    report.held_batches_pinned = await this.owner((tx) => this.audit.pinHeldBatches(tx, held));
     const days = await this.owner(async (tx) => {
       const { rows } = await tx.query<{ day: string }>(
         `SELECT DISTINCT to_char(d, 'YYYY-MM-DD') AS day FROM (
@@ -113,7 +149,16 @@ export class Retention {
     }
     // The in-flight set (migrations/0013) keeps nothing that points at dropped days.
     await this.owner((tx) => tx.query('DELETE FROM open_invocations WHERE coalesce(started_at, updated_at) < $1::date', [traceCutoff]));
-    await this.owner((tx) => tx.query('DELETE FROM audit_batches WHERE created_at < $1::date', [traceCutoff]));
+    // Batch leaf orders go with their traces, except those a held event is proven by.
+    await this.owner((tx) =>
+      tx.query(
+        `DELETE FROM audit_batches b WHERE b.created_at < $1::date
+           AND NOT EXISTS (SELECT 1 FROM model_events e JOIN unnest($2::text[], $3::text[]) AS h(tenant_id, document_id)
+                             ON h.tenant_id = e.tenant_id AND h.document_id = e.document_id
+                           WHERE e.tenant_id = b.tenant_id AND e.id = ANY(b.event_ids))`,
+        [traceCutoff, held.map((h) => h.tenant_id), held.map((h) => h.document_id)],
+      ),
+    );
     // OTLP log content lives beside the traces (it is joined to its span's event on
     // read), so it ages with them — except a held document's, found through its events.
     report.otlp_logs_deleted = await this.owner(async (tx) => {
@@ -128,7 +173,9 @@ export class Retention {
       );
       return rows.length;
     });
-    for (const [tenant, seq] of await this.pruneAudit(auditCutoff, actor)) report.audit_pruned[tenant] = seq;
+    const floors = await this.owner((tx) => heldAuditFloors(tx, held));
+    for (const [tenant, seq] of floors) report.audit_held_from[tenant] = seq;
+    for (const [tenant, seq] of await this.pruneAudit(auditCutoff, actor, floors)) report.audit_pruned[tenant] = seq;
     report.summaries_pruned = await this.owner(async (tx) => {
       const { rows } = await tx.query('DELETE FROM audit_summaries WHERE day < $1::date RETURNING 1', [dayOf(auditCutoff)]);
       return rows.length;
@@ -228,14 +275,18 @@ export class Retention {
    * `retention.prune` entry is appended, then a checkpoint at that new head carrying
    * `epoch <last pruned seq> <its hash>` is signed, and only then are the rows deleted.
    */
-  private async pruneAudit(cutoff: Date, actor: string): Promise<Map<string, number>> {
+  private async pruneAudit(cutoff: Date, actor: string, floors: ReadonlyMap<string, number>): Promise<Map<string, number>> {
     const done = new Map<string, number>();
+    // A tenant with held documents prunes only below the oldest entry they need.
+    const tenants = [...floors.keys()];
     const candidates = await this.owner(async (tx) => {
       const { rows } = await tx.query<{ tenant_id: string; seq: string; hash: string }>(
         `SELECT DISTINCT ON (l.tenant_id) l.tenant_id, l.seq, l.hash FROM audit_log l
+           LEFT JOIN unnest($2::text[], $3::bigint[]) AS f(tenant_id, seq) ON f.tenant_id = l.tenant_id
          WHERE l.ts < $1 AND l.seq < (SELECT max(seq) FROM audit_log h WHERE h.tenant_id = l.tenant_id)
+           AND (f.seq IS NULL OR l.seq < f.seq)
          ORDER BY l.tenant_id, l.seq DESC`,
-        [cutoff.toISOString()],
+        [cutoff.toISOString(), tenants, tenants.map((t) => floors.get(t))],
       );
       return rows;
     });

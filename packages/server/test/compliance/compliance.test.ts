@@ -386,23 +386,61 @@ for (const mode of ['server', 'embedded'] as const)
       expect((await get(`/v1/events/${ev.d2?.[0]?.id}`)).status).toBe(404);
       const log = (await get(`/v1/audit?action=retention.run&tenant_id=_system&limit=1`)).body.entries[0];
       expect(log.details.held_documents).toContainEqual({ tenant_id: H, document_id: HD });
+      // The held events stay provable though their batch's other event (HF's) is gone:
+      // the batch's leaf hashes were kept before it went.
+      expect(first.held_batches_pinned).toBeGreaterThanOrEqual(1);
+      const provable = async () => {
+        for (const e of ev.hd ?? []) {
+          const p = await get(`/v1/audit/proof/${e.id}`);
+          expect(p.status, `proof of held event ${e.id}`).toBe(200);
+          expect(p.body).toMatchObject({ verified: true });
+        }
+      };
+      await provable();
 
       // A second run while still held keeps them, and does not summarise the day twice.
       const second = await s.app.retention.run(new Date(now + 32 * DAY));
       expect(second.held_days).toContain(today);
       expect(second.summaries_written).toBe(0);
+      expect(second.held_batches_pinned).toBe(0);
+
+      // A year on, the audit prune takes other tenants' entries but stops before the
+      // held document's oldest one: its batch, its hold, its reads stay in the chain.
+      const year = await s.app.retention.run(new Date(now + 400 * DAY));
+      expect(year.held_events_kept).toBe(2);
+      expect(year.audit_pruned[A]).toBeGreaterThan(0);
+      const floor = year.audit_held_from[H] as number;
+      expect(floor).toBeGreaterThan(0);
+      // What came before (the ingest key's creation) may go; nothing from the floor on.
+      expect(year.audit_pruned[H] ?? 0).toBeLessThan(floor);
+      const heldLog = (await get(`/v1/audit?tenant_id=${H}&limit=100`)).body.entries.map((e: Json) => e.action);
+      expect(heldLog).toEqual(expect.arrayContaining(['events.batch', 'document.hold']));
+      await provable();
+      await s.app.audit.checkpointAll();
+      expect((await get('/v1/audit/verify')).body.ok).toBe(true);
+      // The offline bundle proves them too, and verifies with no database.
+      const bundle = (await get(`/v1/audit/bundle?tenant_id=${H}`)).body;
+      expect(bundle.proofs.map((p: Json) => p.event_id).sort()).toEqual(ev.hd?.map((e) => e.id).sort());
+      const file = path.join(dir, 'held.json');
+      fs.writeFileSync(file, JSON.stringify(bundle));
+      const offline = await cli(['audit', 'verify', '--bundle', file], { DATABASE_URL: 'postgres://127.0.0.1:1/none', FMO_DATA_DIR: path.join(dir, 'missing') });
+      expect(offline.code, offline.out).toBe(0);
+      expect(offline.out).toMatch(/2 inclusion proofs/);
 
       const rel = await cli(['documents', 'release', '--tenant', H, '--document', HD, ...http()]);
       expect(rel.code).toBe(0);
       expect(JSON.parse(rel.out)).toMatchObject({ held: false, held_at: null });
       expect((await cli(['documents', 'release', '--tenant', H, '--document', HD, ...http()])).code).toBe(1);
-      const third = await s.app.retention.run(new Date(now + 33 * DAY));
-      expect(third.held_documents).toEqual([]);
-      expect(third.dropped_days).toContain(today);
-      expect((await get(`/v1/documents/${HD}/events`)).body.events).toEqual([]);
-
       const actions = (await get(`/v1/audit?tenant_id=${H}&limit=100`)).body.entries.map((e: Json) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['document.hold', 'document.release']));
+      // Released: the next run drops the events and prunes the tenant's old entries too.
+      const third = await s.app.retention.run(new Date(now + 401 * DAY));
+      expect(third.held_documents).toEqual([]);
+      expect(third.dropped_days).toContain(today);
+      expect(third.audit_pruned[H]).toBeGreaterThan(0);
+      expect((await get(`/v1/documents/${HD}/events`)).body.events).toEqual([]);
+      expect((await get(`/v1/audit/proof/${ev.hd?.[0]?.id}`)).status).toBe(404);
+
       await s.app.audit.checkpointAll();
       expect((await get('/v1/audit/verify')).body.ok).toBe(true);
     });
