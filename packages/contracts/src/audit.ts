@@ -37,7 +37,9 @@ export const DocumentStatus = Type.Object({
 export type DocumentStatus = Static<typeof DocumentStatus>;
 
 /** `GET /v1/audit/verify` and `frostbyte audit verify`: every entry rehashed, each
- * link and checkpoint signature checked, the first bad entry named. */
+ * link and checkpoint signature checked, the first bad entry named. With `events`
+ * (the CLI's default), the stored events are rehashed against their batch roots too:
+ * `first_bad.reason` 'events' names the batch entry (and the event when known). */
 export const AuditVerifyReport = Type.Object({
   ok: Type.Boolean(),
   tenants: Type.Array(
@@ -47,6 +49,11 @@ export const AuditVerifyReport = Type.Object({
       entries: Type.Optional(Type.Integer()),
       checkpoints: Type.Optional(Type.Integer()),
       unattested: Type.Optional(Type.Integer()),
+      /** Stored events rehashed against their batch's Merkle root. */
+      events_checked: Type.Optional(Type.Integer()),
+      batches_checked: Type.Optional(Type.Integer()),
+      /** Events of a stored batch that retention removed (a late event's day): their batch is not compared. */
+      events_missing: Type.Optional(Type.Integer()),
       first_bad: Type.Optional(Type.Object({ seq: Type.Integer(), reason: Type.String(), detail: Type.String() })),
     }),
   ),

@@ -1,3 +1,4 @@
+import type { AuditVerifyReport } from '@frostbyte/contracts';
 import { type Authenticator, actorOf, type RequestContext } from '../access/auth.ts';
 import { type IdentityRepository, parseTenants, TENANT_RE } from '../access/identity.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
@@ -191,15 +192,27 @@ export class AdminService {
   }
 
   /** Rehashes every chain the caller may read (or one tenant's) and checks the
-   * checkpoint signatures: per tenant, ok with its counts or the first bad entry. */
-  async verifyAudit(ctx: RequestContext, tenant?: string) {
+   * checkpoint signatures: per tenant, ok with its counts or the first bad entry.
+   * With `events`, an intact chain's stored events are rehashed against its batch
+   * roots too, so a model_events row edited by hand is named. */
+  async verifyAudit(ctx: RequestContext, tenant?: string, opts: { events?: boolean } = {}): Promise<AuditVerifyReport> {
     if (tenant) mustCover(ctx, tenant);
     const results = await this.deps.audit.verify(ctx.scope, tenant);
-    const tenants = results.map(({ tenant_id, result: r }) =>
-      r.ok
-        ? { tenant_id, ok: true, entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested }
-        : { tenant_id, ok: false, first_bad: r.firstBad },
-    );
+    const tenants: AuditVerifyReport['tenants'] = [];
+    for (const { tenant_id, result: r } of results) {
+      if (!r.ok) {
+        tenants.push({ tenant_id, ok: false, first_bad: r.firstBad });
+        continue;
+      }
+      const counts = { entries: r.entries, checkpoints: r.checkpoints, unattested: r.unattested };
+      if (!opts.events) {
+        tenants.push({ tenant_id, ok: true, ...counts });
+        continue;
+      }
+      const e = await this.deps.audit.verifyEvents(ctx.scope, tenant_id);
+      const events = { events_checked: e.events, batches_checked: e.batches, events_missing: e.missing };
+      tenants.push(e.firstBad ? { tenant_id, ok: false, ...counts, ...events, first_bad: e.firstBad } : { tenant_id, ok: true, ...counts, ...events });
+    }
     return { ok: tenants.every((x) => x.ok), tenants };
   }
 }

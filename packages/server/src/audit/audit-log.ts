@@ -3,18 +3,31 @@ import type { ModelEvent } from '@frostbyte/contracts';
 import { compareSeq, seqToBigint } from '../kernel/seq.ts';
 import type { TenantScope } from '../kernel/tenant-scope.ts';
 import { toEvent } from '../storage/event-columns.ts';
-import { scoped } from '../storage/scoped.ts';
+import { asOwner, scoped } from '../storage/scoped.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import { iso } from '../storage/sql-values.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
-import { inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+import { inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, merkleRootOfLeafHashes, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
+
+/** What `verifyEvents` found for one tenant. */
+export interface EventsCheck {
+  /** Batches whose root was recomputed from the stored events. */
+  batches: number;
+  /** Events rehashed. */
+  events: number;
+  /** Events of a stored batch that retention removed (their batch is not compared). */
+  missing: number;
+  firstBad?: { seq: number; reason: string; detail: string };
+}
 
 /** The chain of actions that belong to no tenant (users, logins, retention runs). */
 export const SYSTEM_TENANT = '_system';
 const PAGE = 1000;
+/** Batches per transaction when rehashing stored events (each up to a writer batch of events). */
+const BATCH_PAGE = 50;
 
 export interface AuditRecord {
   actor: string;
@@ -217,7 +230,7 @@ export class AuditLog {
     await tx.query("SELECT pg_advisory_xact_lock(hashtextextended('fmo.audit:' || t, 0)) FROM unnest($1::text[]) AS t", [tenants]);
     const heads = await this.heads(tx, tenants);
     const entries: AuditEntry[] = [];
-    const batches: [string, number, string, string, string][] = [];
+    const batches: [string, number, string, string, string, string][] = [];
     for (const tenant of tenants) {
       // Bus order is seq order already; sort only if a replay mixed it up.
       let list = byTenant.get(tenant) as ModelEvent[];
@@ -234,13 +247,16 @@ export class AuditLog {
         batch_root: merkleRoot(list.map(eventLeaf)),
       });
       entries.push(entry);
-      batches.push([tenant, entry.seq, seqNumber(first.seq), seqNumber(last.seq), list.map((e) => e.id).join(',')]);
+      let oldest = first.timestamp;
+      for (const e of list) if (Date.parse(e.timestamp) < Date.parse(oldest)) oldest = e.timestamp;
+      batches.push([tenant, entry.seq, seqNumber(first.seq), seqNumber(last.seq), list.map((e) => e.id).join(','), oldest]);
     }
     await this.insertEntries(tx, entries);
     await tx.query(
-      `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids)
-       SELECT t, s, f, l, string_to_array(ids, ',')::uuid[] FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[]) AS u(t, s, f, l, ids)`,
-      [0, 1, 2, 3, 4].map((i) => batches.map((b) => b[i])),
+      `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids, oldest_event_at)
+       SELECT t, s, f, l, string_to_array(ids, ',')::uuid[], o
+         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[]) AS u(t, s, f, l, ids, o)`,
+      [0, 1, 2, 3, 4, 5].map((i) => batches.map((b) => b[i])),
     );
   }
 
@@ -441,6 +457,89 @@ export class AuditLog {
       out.push({ tenant_id: t, result: v.finish() });
     }
     return out;
+  }
+
+  /**
+   * The other half of verification: the events as stored now against the Merkle roots
+   * the chain recorded when they were written. Per stored batch (`audit_batches`, kept
+   * as long as the traces), every event's leaf is recomputed from its row and the root
+   * compared with its `events.batch` entry's `batch_root`; the first batch that differs
+   * is named (and the event, when the batch's leaf hashes were kept for a legal hold).
+   * An event no longer stored fails too, unless a retention run's cutoff reaches past
+   * its batch's oldest event (a late event's day dropped before the batch row): those
+   * are counted.
+   */
+  async verifyEvents(scope: TenantScope, tenant: string): Promise<EventsCheck> {
+    const check: EventsCheck = { batches: 0, events: 0, missing: 0 };
+    // What retention may have removed: events before the latest cutoff any run applied
+    // (its `retention.run` entry, in the system chain; read as the owner, it is one date).
+    const cutoff = await asOwner(this.db, async (db) => {
+      const { rows } = await db.query<{ c: Date | string | null }>(
+        `SELECT max((details->>'trace_cutoff')::timestamptz) AS c FROM audit_log WHERE tenant_id = $1 AND action = 'retention.run'`,
+        [SYSTEM_TENANT],
+      );
+      return rows[0]?.c ? new Date(rows[0].c) : null;
+    });
+    let after = 0;
+    for (;;) {
+      const done = await scoped(this.db, scope, async (db) => {
+        const { rows } = await db.query<{
+          seq: string;
+          event_ids: string[];
+          leaf_hashes: string[] | null;
+          batch_root: string | null;
+          oldest_event_at: Date | string | null;
+        }>(
+          `SELECT b.seq, b.event_ids, b.leaf_hashes, b.oldest_event_at, l.batch_root FROM audit_batches b
+             JOIN audit_log l ON l.tenant_id = b.tenant_id AND l.seq = b.seq
+            WHERE b.tenant_id = $1 AND b.seq > $2 ORDER BY b.seq LIMIT $3`,
+          [tenant, after, BATCH_PAGE],
+        );
+        for (const b of rows) {
+          after = Number(b.seq);
+          const ids = b.event_ids.map(String);
+          const stored = await this.eventsById(db, ids);
+          const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
+          const hashes = ids.map((id, i) => {
+            const leaf = stored.get(id);
+            return leaf ? leafHash(leaf) : pinned?.[i];
+          });
+          const gone = hashes.filter((h) => h === undefined).length;
+          check.events += ids.length - gone;
+          if (gone) {
+            // No root to compare without every leaf. Missing is fine when retention could
+            // have removed them (the batch reaches back before its cutoff), else a deletion.
+            const oldest = b.oldest_event_at === null ? null : new Date(b.oldest_event_at);
+            if (oldest === null || (cutoff !== null && oldest < cutoff)) {
+              check.missing += gone;
+              continue;
+            }
+            const deleted = ids.filter((_, i) => hashes[i] === undefined);
+            check.firstBad = {
+              seq: after,
+              reason: 'events',
+              detail:
+                `${gone} of the ${ids.length} events of events.batch seq ${after} were deleted (${deleted.slice(0, 3).join(', ')}${gone > 3 ? ', …' : ''}): ` +
+                `its oldest event is from ${oldest.toISOString()}, ${cutoff ? `after the last retention cutoff ${cutoff.toISOString()}` : 'and no retention has run'}`,
+            };
+            return true;
+          }
+          check.batches++;
+          if (merkleRootOfLeafHashes(hashes as string[]) === b.batch_root) continue;
+          const changed = pinned ? ids.filter((id, i) => hashes[i] !== pinned[i]) : [];
+          check.firstBad = {
+            seq: after,
+            reason: 'events',
+            detail: changed.length
+              ? `event ${changed.join(', ')} of events.batch seq ${after} was changed after it was written (its leaf no longer matches)`
+              : `the ${ids.length} events of events.batch seq ${after} no longer hash to its Merkle root: one of them was changed after it was written (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`,
+          };
+          return true;
+        }
+        return rows.length < BATCH_PAGE;
+      });
+      if (done) return check;
+    }
   }
 
   /** Everything needed to verify offline: entries, checkpoints and the public key. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { eventDigest, inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, verifyInclusion } from './merkle.ts';
+import { eventDigest, inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, merkleRootOfLeafHashes, verifyInclusion } from './merkle.ts';
 
 // Certificate Transparency's reference vectors (RFC 6962 test data).
 const CT_LEAVES = ['', '00', '10', '2021', '3031', '40414243', '5051525354555657', '606162636465666768696a6b6c6d6e6f'].map(
@@ -75,6 +75,7 @@ describe('inclusion proofs', () => {
     for (let size = 1; size <= 33; size++) {
       const leaves = digests(size);
       const root = merkleRoot(leaves);
+      expect(merkleRootOfLeafHashes(leaves.map(leafHash))).toBe(root);
       const bigger = digests(size + 1);
       const other = leafHash(bigger[size] as Buffer);
       const otherRoot = merkleRoot(bigger);

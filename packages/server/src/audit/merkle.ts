@@ -15,6 +15,8 @@ import { canonicalSha256 } from './canonical-json.ts';
  * leaves go in as raw bytes.
  */
 
+const toBuffer = (h: Uint8Array | string): Buffer => (typeof h === 'string' ? Buffer.from(h, 'hex') : Buffer.from(h));
+
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
@@ -30,10 +32,15 @@ export function leafHash(leaf: Uint8Array): string {
 
 /** Root of the tree over `leaves`. The empty tree's root is SHA-256("") (RFC 6962 §2.1). */
 export function merkleRoot(leaves: readonly Uint8Array[]): string {
-  if (leaves.length === 0) return createHash('sha256').digest('hex');
+  return merkleRootOfLeafHashes(leaves.map(hashLeaf));
+}
+
+/** The same root from the leaves' hashes (hex or bytes). */
+export function merkleRootOfLeafHashes(hashes: readonly (Uint8Array | string)[]): string {
+  if (hashes.length === 0) return createHash('sha256').digest('hex');
   // Bottom-up with an unpaired last node promoted unchanged: the same tree as the
   // RFC's recursive split at the largest power of two below n, without recursion.
-  let level = leaves.map(hashLeaf);
+  let level: Buffer[] = hashes.map(toBuffer);
   while (level.length > 1) {
     const next: Buffer[] = [];
     for (let i = 0; i < level.length; i += 2) {
@@ -58,7 +65,7 @@ export function inclusionProofFromLeafHashes(hashes: readonly (Uint8Array | stri
     throw new RangeError(`leaf index ${index} is outside a tree of size ${hashes.length}`);
   }
   const proof: string[] = [];
-  let level: Buffer[] = hashes.map((h) => (typeof h === 'string' ? Buffer.from(h, 'hex') : Buffer.from(h)));
+  let level: Buffer[] = hashes.map(toBuffer);
   let i = index;
   while (level.length > 1) {
     const sibling = i ^ 1;

@@ -29,7 +29,8 @@ export interface AdminOps {
   disableUser(idOrName: string): Promise<unknown>;
   issueToken(idOrName: string, ttlS?: number): Promise<{ token: string }>;
   runRetention(): Promise<unknown>;
-  verifyAudit(tenant?: string): Promise<AuditVerifyReport>;
+  /** `events`: rehash the stored events against their batch roots too. */
+  verifyAudit(tenant: string | undefined, opts: { events: boolean }): Promise<AuditVerifyReport>;
   exportAudit(tenant?: string): Promise<unknown>;
   /** The offline audit bundle of one tenant (audit/bundle.ts). */
   exportBundle(tenant: string): Promise<unknown>;
@@ -69,7 +70,7 @@ export function httpOps(url: string, token: string): AdminOps {
     disableUser: (u) => call('POST', `/v1/admin/users/${enc(u)}/disable`),
     issueToken: (u, ttlS) => call('POST', `/v1/admin/users/${enc(u)}/token`, ttlS === undefined ? {} : { ttl_s: ttlS }),
     runRetention: () => call('POST', '/v1/admin/retention/run', {}),
-    verifyAudit: (t) => call('GET', `/v1/audit/verify${tenantQuery(t)}`),
+    verifyAudit: (t, o) => call('GET', `/v1/audit/verify?${new URLSearchParams({ ...(t ? { tenant_id: t } : {}), events: String(o.events) })}`),
     exportAudit: (t) => call('GET', `/v1/audit/export${tenantQuery(t)}`),
     exportBundle: (t) => call('GET', `/v1/audit/bundle${tenantQuery(t)}`),
     documentErase: (t, d) => call('POST', `/v1/documents/${enc(d)}/erase`, { tenant_id: t, confirm: true }),
@@ -101,7 +102,7 @@ export async function directOps(config: ReturnType<typeof loadConfig>, env: Node
     disableUser: (u) => s.admin.disableUser(ctx, u),
     issueToken: (u, ttlS) => s.admin.issueToken(ctx, u, ttlS),
     runRetention: () => s.admin.runRetention(ctx),
-    verifyAudit: (t) => s.admin.verifyAudit(ctx, t),
+    verifyAudit: (t, o) => s.admin.verifyAudit(ctx, t, o),
     exportAudit: (t) => s.admin.exportAudit(ctx, t),
     async exportBundle(t) {
       if (!TENANT_RE.test(t)) throw new UsageError(`'${t.slice(0, 64)}' is not a tenant id`);

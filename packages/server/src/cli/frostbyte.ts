@@ -18,7 +18,9 @@ const USAGE = `frostbyte — administration of the Frostbyte Model Observatory
   users disable --user <id|name>              refuse every token of a user from now on
   token --user <id|name> [--ttl <seconds>]    issue a user token (JWT)
   tenants erase --tenant <id> --yes           crypto-shred a tenant's traces
-  audit verify [--tenant <id>]                rehash the chain, check signatures; exit 1 if bad
+  audit verify [--tenant <id>] [--chain-only] rehash the chain, check signatures, and rehash the
+                                              stored events against their batch roots (not with
+                                              --chain-only); exit 1 naming the first bad entry or batch
   audit verify --bundle <file> [--key <fp>]   check an offline bundle: no database, no data dir,
                                               no network; --key: the expected key (its SHA-256
                                               fingerprint or the verifier key); exit 1 naming what broke
@@ -104,6 +106,7 @@ function parse(argv: string[]) {
       token: { type: 'string' },
       yes: { type: 'boolean' },
       json: { type: 'boolean' },
+      'chain-only': { type: 'boolean' },
       pattern: { type: 'string' },
       entity: { type: 'string' },
       context: { type: 'string' },
@@ -188,16 +191,21 @@ function planOf(
     }
     case 'audit verify':
       return {
-        call: (ops) => ops.verifyAudit(v.tenant),
+        call: (ops) => ops.verifyAudit(v.tenant, { events: v['chain-only'] !== true }),
         print: (r, out, err, where) => {
           const res = r as AuditVerifyReport;
           if (v.json) out(JSON.stringify(res, null, 2));
           else {
             for (const t of res.tenants) {
+              const events =
+                t.events_checked === undefined
+                  ? ''
+                  : `; ${t.events_checked} stored events in ${t.batches_checked} batches match their roots${t.events_missing ? ` (${t.events_missing} more removed by retention)` : ''}`;
               if (t.ok)
                 out(
-                  `ok    ${t.tenant_id}: ${t.entries} entries, ${t.checkpoints} signed checkpoints, ${t.unattested} not yet checkpointed`,
+                  `ok    ${t.tenant_id}: ${t.entries} entries, ${t.checkpoints} signed checkpoints, ${t.unattested} not yet checkpointed${events}`,
                 );
+              else if (t.first_bad?.reason === 'events') out(`FAIL  ${t.tenant_id}: stored events: ${t.first_bad.detail}`);
               else out(`FAIL  ${t.tenant_id}: first bad entry seq ${t.first_bad?.seq} (${t.first_bad?.reason}): ${t.first_bad?.detail}`);
             }
             if (res.tenants.length === 0) out('no audit entries yet');

@@ -19,7 +19,7 @@ import { call } from './support.ts';
  * the CLI (`frostbyte audit verify --tenant`) against the database with the server
  * stopped.
  */
-const SCENARIOS = ['untouched', 'edited', 'deleted', 'swapped', 'forged', 'rewritten', 'truncated', 'checkpoint'] as const;
+const SCENARIOS = ['untouched', 'edited', 'deleted', 'swapped', 'forged', 'rewritten', 'truncated', 'checkpoint', 'event', 'gone'] as const;
 
 for (const mode of ['embedded', 'server'] as const) {
   describe(`audit log tampering is detected (${mode === 'embedded' ? 'PGlite' : 'PostgreSQL'})`, () => {
@@ -139,7 +139,16 @@ for (const mode of ['embedded', 'server'] as const) {
     it('an untouched log passes', async () => {
       const r = await verify(tenants.untouched);
       expect(r.code).toBe(0);
-      expect(r.text).toMatch(new RegExp(`ok\\s+${tenants.untouched}: 8 entries, 2 signed checkpoints, 0 not yet checkpointed`));
+      expect(r.text).toMatch(
+        new RegExp(`ok\\s+${tenants.untouched}: 8 entries, 2 signed checkpoints, 0 not yet checkpointed; 12 stored events in 3 batches match their roots`),
+      );
+    });
+
+    it('--chain-only skips the stored events', async () => {
+      const t = tenants.untouched;
+      const out: string[] = [];
+      expect(await run(['audit', 'verify', '--tenant', t, '--chain-only'], (l) => out.push(l), (l) => out.push(l), env)).toBe(0);
+      expect(out.join('\n')).not.toMatch(/stored events/);
     });
 
     const cases: [keyof typeof tenants, (t: string) => (q: SqlClient) => Promise<void>, RegExp][] = [
@@ -247,6 +256,24 @@ for (const mode of ['embedded', 'server'] as const) {
           ]);
         },
         /first bad entry seq 3 \(checkpoint_signature\)/,
+      ],
+      [
+        'event',
+        // Not the audit log: one stored event of the second batch, edited in place.
+        (t) => async (q) => {
+          const { rows } = await q.query<{ ids: string[] }>('SELECT event_ids AS ids FROM audit_batches WHERE tenant_id = $1 AND seq = 2', [t]);
+          await q.query(`UPDATE model_events SET model_version = 'v-forged' WHERE id = $1`, [rows[0]?.ids[1]]);
+        },
+        /stored events: the 4 events of events\.batch seq 2 no longer hash to its Merkle root/,
+      ],
+      [
+        'gone',
+        // One stored event deleted: no retention run could have removed it.
+        (t) => async (q) => {
+          const { rows } = await q.query<{ ids: string[] }>('SELECT event_ids AS ids FROM audit_batches WHERE tenant_id = $1 AND seq = 3', [t]);
+          await q.query('DELETE FROM model_events WHERE id = $1', [rows[0]?.ids[0]]);
+        },
+        /stored events: 1 of the 4 events of events\.batch seq 3 were deleted .*no retention has run/,
       ],
     ];
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorResponse } from '@frostbyte/contracts';
+import { AuditVerifyReport, ErrorResponse } from '@frostbyte/contracts';
 import { Type } from '@sinclair/typebox';
 import { actorOf } from '../../access/auth.ts';
 import { buildBundle } from '../../audit/bundle.ts';
@@ -176,29 +176,16 @@ export const auditRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['audit'],
         summary: 'Rehash every entry, check links and checkpoint signatures; name the first bad entry',
-        querystring: Type.Object({ tenant_id: Type.Optional(Tenant) }),
-        response: {
-          200: Type.Object({
-            ok: Type.Boolean(),
-            tenants: Type.Array(
-              Type.Object({
-                tenant_id: Type.String(),
-                ok: Type.Boolean(),
-                entries: Type.Optional(Type.Integer()),
-                checkpoints: Type.Optional(Type.Integer()),
-                unattested: Type.Optional(Type.Integer()),
-                first_bad: Type.Optional(Type.Object({ seq: Type.Integer(), reason: Type.String(), detail: Type.String() })),
-              }),
-            ),
-          }),
-          ...errors,
-        },
+        description:
+          'With events=true, the stored events (the last 30 days) are rehashed against the Merkle roots their batch entries recorded, so a model_events row changed after it was written fails verification (reason "events"). That reads every stored event of the tenant.',
+        querystring: Type.Object({ tenant_id: Type.Optional(Tenant), events: Type.Optional(Type.Boolean({ default: false })) }),
+        response: { 200: AuditVerifyReport, ...errors },
       },
     },
     async (req) => {
       const t = req.query.tenant_id;
       requireInScope(req.ctx.scope, t);
-      return app.admin.verifyAudit(req.ctx, t);
+      return app.admin.verifyAudit(req.ctx, t, { events: req.query.events === true });
     },
   );
 

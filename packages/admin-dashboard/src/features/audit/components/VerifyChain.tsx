@@ -33,10 +33,14 @@ export function VerifyWords({ result }: { result: VerifyResult }) {
           <span key={t.tenant_id} className="badge badge-completed">
             <span aria-hidden="true">✓</span> {t.tenant_id}: {t.entries} entries rehashed, {t.checkpoints} signed checkpoints valid
             {t.unattested ? `, ${t.unattested} not yet signed` : ''}
+            {t.events_checked !== undefined ? `; ${t.events_checked} stored events match their batch roots` : ''}
           </span>
         ) : (
           <span key={t.tenant_id} className="badge badge-failed">
-            <span aria-hidden="true">✕</span> {t.tenant_id}: entry #{t.first_bad?.seq} {t.first_bad?.reason} — {t.first_bad?.detail}
+            <span aria-hidden="true">✕</span>{' '}
+            {t.first_bad?.reason === 'events'
+              ? `${t.tenant_id}: stored events — ${t.first_bad.detail}`
+              : `${t.tenant_id}: entry #${t.first_bad?.seq} ${t.first_bad?.reason} — ${t.first_bad?.detail}`}
           </span>
         ),
       )}
