@@ -54,22 +54,29 @@ export interface TenantVerifyResult {
   result: VerifyChainResult;
 }
 
+/** The leaf format new batches are written with; `audit_batches.leaf_version` says
+ * which one each stored batch used (1 before migrations/0028). */
+export const LEAF_VERSION = 2;
+export type LeafVersion = 1 | 2;
+
 /**
  * The leaf of one event in its batch's Merkle tree: SHA-256 over a fixed-order JSON
- * array of the event's stored identity and outcome (metadata and error in canonical
- * JSON). Only fields that round-trip through PostgreSQL exactly are hashed (no float4
- * confidence, no numeric cost), so the leaf recomputed from the row read back equals
- * the one computed at write time. Written by hand rather than through canonicalJson
- * of an object: this runs for every ingested event (≈ 4 µs instead of ≈ 35 µs).
+ * array of the event's stored identity, outcome and usage (metadata and error in
+ * canonical JSON). Only values that round-trip through PostgreSQL exactly are hashed,
+ * so the leaf recomputed from the row read back equals the one computed at write time:
+ * v2 adds the token parts and `cost_usd` (pricing rounds to k / 1e9, whose shortest
+ * text numeric(18, 9) holds exactly: test/property/cost-roundtrip.test.ts); the float4
+ * `confidence_score` is still left out.
+ * Written by hand rather than through canonicalJson of an object: this runs for every
+ * ingested event (≈ 4 µs instead of ≈ 35 µs).
  */
-export function eventLeaf(e: ModelEvent): Buffer {
-  return hash('sha256', eventLeafText(e), 'buffer');
+export function eventLeaf(e: ModelEvent, version: LeafVersion = LEAF_VERSION): Buffer {
+  return hash('sha256', eventLeafText(e, version), 'buffer');
 }
 
 /** The exact text whose SHA-256 is an event's leaf (the audit bundle carries it). */
-export function eventLeafText(e: ModelEvent): string {
-  const fixed = JSON.stringify([
-    'fmo/event-leaf/v1',
+export function eventLeafText(e: ModelEvent, version: LeafVersion = LEAF_VERSION): string {
+  const common = [
     e.id,
     e.seq,
     e.tenant_id,
@@ -88,7 +95,12 @@ export function eventLeafText(e: ModelEvent): string {
     e.input_tokens,
     e.output_tokens,
     e.has_trace,
-  ]);
+  ];
+  const fixed = JSON.stringify(
+    version === 1
+      ? ['fmo/event-leaf/v1', ...common]
+      : ['fmo/event-leaf/v2', ...common, e.cached_input_tokens ?? null, e.cache_write_tokens ?? null, e.reasoning_tokens ?? null, e.cost_usd ?? null],
+  );
   const meta = e.metadata && Object.keys(e.metadata).length ? canonicalJson(e.metadata) : '{}';
   return `${fixed.slice(0, -1)},${meta},${e.error ? canonicalJson(e.error) : 'null'}]`;
 }
@@ -244,7 +256,7 @@ export class AuditLog {
         action: 'events.batch',
         target: `events:${first.seq}..${last.seq}`,
         details: { count: list.length, first_event_id: first.id, last_event_id: last.id },
-        batch_root: merkleRoot(list.map(eventLeaf)),
+        batch_root: merkleRoot(list.map((e) => eventLeaf(e, LEAF_VERSION))),
       });
       entries.push(entry);
       let oldest = first.timestamp;
@@ -253,8 +265,8 @@ export class AuditLog {
     }
     await this.insertEntries(tx, entries);
     await tx.query(
-      `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids, oldest_event_at)
-       SELECT t, s, f, l, string_to_array(ids, ',')::uuid[], o
+      `INSERT INTO audit_batches (tenant_id, seq, first_event_seq, last_event_seq, event_ids, oldest_event_at, leaf_version)
+       SELECT t, s, f, l, string_to_array(ids, ',')::uuid[], o, ${LEAF_VERSION}
          FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[]) AS u(t, s, f, l, ids, o)`,
       [0, 1, 2, 3, 4, 5].map((i) => batches.map((b) => b[i])),
     );
@@ -489,8 +501,9 @@ export class AuditLog {
           leaf_hashes: string[] | null;
           batch_root: string | null;
           oldest_event_at: Date | string | null;
+          leaf_version: LeafVersion;
         }>(
-          `SELECT b.seq, b.event_ids, b.leaf_hashes, b.oldest_event_at, l.batch_root FROM audit_batches b
+          `SELECT b.seq, b.event_ids, b.leaf_hashes, b.oldest_event_at, b.leaf_version, l.batch_root FROM audit_batches b
              JOIN audit_log l ON l.tenant_id = b.tenant_id AND l.seq = b.seq
             WHERE b.tenant_id = $1 AND b.seq > $2 ORDER BY b.seq LIMIT $3`,
           [tenant, after, BATCH_PAGE],
@@ -498,7 +511,7 @@ export class AuditLog {
         for (const b of rows) {
           after = Number(b.seq);
           const ids = b.event_ids.map(String);
-          const stored = await this.eventsById(db, ids);
+          const stored = await this.eventsById(db, ids, b.leaf_version);
           const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
           const hashes = ids.map((id, i) => {
             const leaf = stored.get(id);
@@ -565,8 +578,8 @@ export class AuditLog {
     const seq = seqNumber(event.seq);
     return scoped(this.db, scope, async (db) => {
       const b = (
-        await db.query<{ seq: string; event_ids: string[]; leaf_hashes: string[] | null }>(
-          `SELECT seq, event_ids, leaf_hashes FROM audit_batches WHERE tenant_id = $1 AND first_event_seq <= $2 AND last_event_seq >= $2
+        await db.query<{ seq: string; event_ids: string[]; leaf_hashes: string[] | null; leaf_version: LeafVersion }>(
+          `SELECT seq, event_ids, leaf_hashes, leaf_version FROM audit_batches WHERE tenant_id = $1 AND first_event_seq <= $2 AND last_event_seq >= $2
              AND $3::uuid = ANY(event_ids) LIMIT 1`,
           [event.tenant_id, seq, event.id],
         )
@@ -577,12 +590,12 @@ export class AuditLog {
       const entry = rowToEntry(row);
       const ids = b.event_ids.map(String);
       const index = ids.indexOf(event.id);
-      const mine = eventLeaf(event);
+      const mine = eventLeaf(event, b.leaf_version);
       // A held document's batch keeps its leaf hashes once the other events are gone
       // (retention.ts). The path takes only siblings from them; the event's own leaf is
       // recomputed from its row below.
       const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
-      const stored = pinned ? null : await this.eventsById(db, ids);
+      const stored = pinned ? null : await this.eventsById(db, ids, b.leaf_version);
       const leaves = stored ? ids.map((id) => stored.get(id)) : [];
       const complete = pinned !== null || leaves.every((l): l is Buffer => l !== undefined);
       const proof = pinned ? inclusionProofFromLeafHashes(pinned, index) : complete ? inclusionProof(leaves as Buffer[], index) : [];
@@ -617,8 +630,8 @@ export class AuditLog {
    */
   async pinHeldBatches(tx: SqlClient, held: readonly { tenant_id: string; document_id: string }[]): Promise<number> {
     if (!held.length) return 0;
-    const { rows } = await tx.query<{ tenant_id: string; seq: string; event_ids: string[] }>(
-      `SELECT DISTINCT b.tenant_id, b.seq, b.event_ids FROM model_events e
+    const { rows } = await tx.query<{ tenant_id: string; seq: string; event_ids: string[]; leaf_version: LeafVersion }>(
+      `SELECT DISTINCT b.tenant_id, b.seq, b.event_ids, b.leaf_version FROM model_events e
          JOIN unnest($1::text[], $2::text[]) AS h(tenant_id, document_id) ON h.tenant_id = e.tenant_id AND h.document_id = e.document_id
          JOIN audit_batches b ON b.tenant_id = e.tenant_id AND b.first_event_seq <= e.seq AND b.last_event_seq >= e.seq AND e.id = ANY(b.event_ids)
         WHERE b.leaf_hashes IS NULL`,
@@ -627,7 +640,7 @@ export class AuditLog {
     let pinned = 0;
     for (const b of rows) {
       const ids = b.event_ids.map(String);
-      const stored = await this.eventsById(tx, ids);
+      const stored = await this.eventsById(tx, ids, b.leaf_version);
       const leaves = ids.map((id) => stored.get(id));
       if (!leaves.every((l): l is Buffer => l !== undefined)) continue;
       await tx.query('UPDATE audit_batches SET leaf_hashes = $3 WHERE tenant_id = $1 AND seq = $2', [b.tenant_id, b.seq, leaves.map(leafHash)]);
@@ -636,9 +649,9 @@ export class AuditLog {
     return pinned;
   }
 
-  private async eventsById(db: SqlClient, ids: string[]): Promise<Map<string, Buffer>> {
+  private async eventsById(db: SqlClient, ids: string[], version: LeafVersion): Promise<Map<string, Buffer>> {
     const { rows } = await db.query(`SELECT * FROM model_events WHERE id = ANY($1::uuid[])`, [ids]);
-    return new Map(rows.map((r) => [r.id as string, eventLeaf(toEvent(r))]));
+    return new Map(rows.map((r) => [r.id as string, eventLeaf(toEvent(r), version)]));
   }
 }
 

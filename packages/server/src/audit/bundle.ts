@@ -3,7 +3,7 @@ import { toEvent } from '../storage/event-columns.ts';
 import { scoped } from '../storage/scoped.ts';
 import type { SqlClient } from '../storage/sql-client.ts';
 import type { AuditEntry } from './audit-chain.ts';
-import { type AuditLog, eventLeafText, rowToEntry } from './audit-log.ts';
+import { type AuditLog, eventLeafText, type LeafVersion, rowToEntry } from './audit-log.ts';
 import { CheckpointError, parseVerifierKey } from './checkpoint.ts';
 import { inclusionProofFromLeafHashes, verifyInclusion } from './merkle.ts';
 import { verifyChain } from './verify.ts';
@@ -16,6 +16,10 @@ import { verifyChain } from './verify.ts';
  */
 
 export const BUNDLE_FORMAT = 'fmo-audit-bundle/v1';
+/** The leaf formats a bundle may carry (audit-log.ts eventLeafText); positions 1 (event
+ * id) and 3 (tenant) are the same in both. */
+const LEAF_TAGS = new Set<unknown>(['fmo/event-leaf/v1', 'fmo/event-leaf/v2']);
+
 /** Past this many events the bundle carries no further proofs (and says so). */
 export const DEFAULT_MAX_PROOFS = 200_000;
 
@@ -71,8 +75,8 @@ export async function buildBundle(db: SqlClient, audit: AuditLog, tenant: string
       ])
     ).rows.map((r) => r.note);
     const batches = (
-      await tx.query<{ seq: string; event_ids: string[]; leaf_hashes: string[] | null }>(
-        'SELECT seq, event_ids, leaf_hashes FROM audit_batches WHERE tenant_id = $1 AND seq <= $2 ORDER BY seq',
+      await tx.query<{ seq: string; event_ids: string[]; leaf_hashes: string[] | null; leaf_version: LeafVersion }>(
+        'SELECT seq, event_ids, leaf_hashes, leaf_version FROM audit_batches WHERE tenant_id = $1 AND seq <= $2 ORDER BY seq',
         [tenant, size],
       )
     ).rows;
@@ -87,7 +91,7 @@ export async function buildBundle(db: SqlClient, audit: AuditLog, tenant: string
         continue;
       }
       const { rows } = await tx.query('SELECT * FROM model_events WHERE tenant_id = $1 AND id = ANY($2::uuid[])', [tenant, ids]);
-      const texts = new Map(rows.map((r) => [r.id as string, eventLeafText(toEvent(r))]));
+      const texts = new Map(rows.map((r) => [r.id as string, eventLeafText(toEvent(r), b.leaf_version)]));
       if (!ids.every((id) => texts.has(id))) {
         // A held document's batch: the other events are gone, their leaf hashes kept.
         const hashes = b.leaf_hashes;
@@ -302,7 +306,7 @@ function proofProblem(p: BundleProof, tenant: string, bySeq: Map<number, AuditEn
   } catch {
     return 'leaf_data is not JSON';
   }
-  if (!Array.isArray(leaf) || leaf[0] !== 'fmo/event-leaf/v1') return 'leaf_data is not an fmo/event-leaf/v1 array';
+  if (!Array.isArray(leaf) || !LEAF_TAGS.has(leaf[0])) return 'leaf_data is not an fmo/event-leaf/v1 or /v2 array';
   if (leaf[1] !== p.event_id) return `leaf_data names event ${String(leaf[1])}, the proof says ${p.event_id}`;
   if (leaf[3] !== tenant) return 'leaf_data belongs to another tenant';
   const entry = bySeq.get(p.entry_seq);

@@ -19,7 +19,7 @@ import { call } from './support.ts';
  * the CLI (`frostbyte audit verify --tenant`) against the database with the server
  * stopped.
  */
-const SCENARIOS = ['untouched', 'edited', 'deleted', 'swapped', 'forged', 'rewritten', 'truncated', 'checkpoint', 'event', 'gone'] as const;
+const SCENARIOS = ['untouched', 'edited', 'deleted', 'swapped', 'forged', 'rewritten', 'truncated', 'checkpoint', 'event', 'cost', 'gone'] as const;
 
 for (const mode of ['embedded', 'server'] as const) {
   describe(`audit log tampering is detected (${mode === 'embedded' ? 'PGlite' : 'PostgreSQL'})`, () => {
@@ -265,6 +265,15 @@ for (const mode of ['embedded', 'server'] as const) {
           await q.query(`UPDATE model_events SET model_version = 'v-forged' WHERE id = $1`, [rows[0]?.ids[1]]);
         },
         /stored events: the 4 events of events\.batch seq 2 no longer hash to its Merkle root/,
+      ],
+      [
+        'cost',
+        // The usage and cost are in the leaf too (v2): a cheaper bill does not pass.
+        (t) => async (q) => {
+          const { rows } = await q.query<{ ids: string[] }>('SELECT event_ids AS ids FROM audit_batches WHERE tenant_id = $1 AND seq = 1', [t]);
+          await q.query('UPDATE model_events SET cost_usd = 0.000000001, reasoning_tokens = 7 WHERE id = $1', [rows[0]?.ids[2]]);
+        },
+        /stored events: the 4 events of events\.batch seq 1 no longer hash to its Merkle root/,
       ],
       [
         'gone',
