@@ -518,7 +518,7 @@ export class AuditLog {
             return leaf ? leafHash(leaf) : pinned?.[i];
           });
           const gone = hashes.filter((h) => h === undefined).length;
-          check.events += ids.length - gone;
+          check.events += stored.size; // rehashed; a held batch's dropped ones come from its kept hashes
           if (gone) {
             // No root to compare without every leaf. Missing is fine when retention could
             // have removed them (the batch reaches back before its cutoff), else a deletion.
@@ -539,7 +539,7 @@ export class AuditLog {
           }
           check.batches++;
           if (merkleRootOfLeafHashes(hashes as string[]) === b.batch_root) continue;
-          const changed = pinned ? ids.filter((id, i) => hashes[i] !== pinned[i]) : [];
+          const changed = pinned ? ids.filter((_id, i) => hashes[i] !== pinned[i]) : [];
           check.firstBad = {
             seq: after,
             reason: 'events',

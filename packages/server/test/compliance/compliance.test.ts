@@ -418,6 +418,17 @@ for (const mode of ['server', 'embedded'] as const)
       await provable();
       await s.app.audit.checkpointAll();
       expect((await get('/v1/audit/verify')).body.ok).toBe(true);
+      // The stored events check names a held event edited by hand (its leaf hash was kept).
+      const verifyH = () => get(`/v1/audit/verify?tenant_id=${H}&events=true`);
+      expect((await verifyH()).body).toMatchObject({ ok: true, tenants: [{ tenant_id: H, ok: true, events_checked: 2 }] });
+      const victim = ev.hd?.[1]?.id as string;
+      const { rows: orig } = await s.app.db.query<{ model_version: string }>('SELECT model_version FROM model_events WHERE id = $1', [victim]);
+      await s.app.db.query(`UPDATE model_events SET model_version = 'v-forged' WHERE id = $1`, [victim]);
+      const caught = (await verifyH()).body;
+      expect(caught.ok).toBe(false);
+      expect(caught.tenants[0].first_bad).toMatchObject({ reason: 'events', detail: expect.stringContaining(`event ${victim} of events.batch seq`) });
+      await s.app.db.query('UPDATE model_events SET model_version = $2 WHERE id = $1', [victim, orig[0]?.model_version]);
+      expect((await verifyH()).body.ok).toBe(true);
       // The offline bundle proves them too, and verifies with no database.
       const bundle = (await get(`/v1/audit/bundle?tenant_id=${H}`)).body;
       expect(bundle.proofs.map((p: Json) => p.event_id).sort()).toEqual(ev.hd?.map((e) => e.id).sort());

@@ -30,7 +30,7 @@ const usage = fc.record({
 });
 /** Any multiple of 1e-9 up to the ceiling. */
 const nanos = fc.oneof(
-  fc.constantFrom(0, 1, 5, 999_999_999, 1e15, 2 ** 53, 300_001_000e9, 123_456_789_012_345_678),
+  fc.constantFrom(0, 1, 5, 999_999_999, 1e15, 2 ** 53, 300_001_000e9, 123_456_789_012_345_680),
   fc.integer({ min: 0, max: 2 ** 31 }),
   fc.double({ min: 0, max: MAX_EVENT_COST_USD * 1e9, noNaN: true }).map(Math.round),
 );
