@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Alert, type ModelEvent, SSE_HEARTBEAT_MS, SSE_RETRY_MS, type SseFrame, StreamQuery } from '@frostbyte/contracts';
 import { badRequest } from '../kernel/errors.ts';
-import { parseSeq, seqToString } from '../kernel/seq.ts';
+import { parseSeq } from '../kernel/seq.ts';
 import { requireInScope } from '../kernel/tenant-scope.ts';
 import { credentialWatchFor } from './credential-watch.ts';
 import { eventMatcher } from './match.ts';
@@ -59,17 +59,25 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const match = eventMatcher(scope, filter);
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        'Content-Type': 'text/event-stream; charset=utf-8',
-        'Cache-Control': 'no-cache, no-transform',
-        Connection: 'keep-alive',
-        'X-Accel-Buffering': 'no',
-      });
-      res.write(`retry: ${SSE_RETRY_MS}\n: connected\n\n`);
+      // The headers go out with the first frame: for a fresh stream that is its `ready`
+      // frame, so a client that saw the stream open also has its position.
+      let started = false;
+      const begin = (first = '') => {
+        if (started) return;
+        started = true;
+        res.writeHead(200, {
+          'Content-Type': 'text/event-stream; charset=utf-8',
+          'Cache-Control': 'no-cache, no-transform',
+          Connection: 'keep-alive',
+          'X-Accel-Buffering': 'no',
+        });
+        res.write(`retry: ${SSE_RETRY_MS}\n: connected\n\n${first}`);
+      };
 
       let closed = false;
       let lastSent = last === null ? -1n : (parseSeq(last) as bigint);
-      let pending: ModelEvent[] | null = last === null ? null : []; // live events held while catching up
+      // Live events are held until the first frames are out: the catch-up, or the ready frame.
+      let pending: ModelEvent[] | null = [];
       const send = (events: ModelEvent[]) => {
         let out = '';
         for (const e of events) {
@@ -90,19 +98,19 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         match,
         deliver: (events) => (pending ? pending.push(...events) : send(events)),
         alert: (a: Alert) => {
-          if (!closed) res.write(`event: alert\ndata: ${JSON.stringify({ type: 'alert', alert: a })}\n\n`);
+          if (!closed && started) res.write(`event: alert\ndata: ${JSON.stringify({ type: 'alert', alert: a })}\n\n`);
         },
       });
-      if (last === null) {
-        // Everything after the fan-out's position reaches this client from now on; saying
-        // so lets a client cut before its first event resume without a hole.
-        const position = seqToString(app.live.lastSeq);
-        const ready: SseFrame = { type: 'ready', position };
-        res.write(`id: ${position}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
-      }
+      // Everything after the fan-out's position reaches this client from now on.
+      const joinedAt = app.live.lastSeq;
       app.metrics.sseClients.inc();
-      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
-      const handle = { end: () => res.end() };
+      const heartbeat = setInterval(() => started && res.write(': heartbeat\n\n'), SSE_HEARTBEAT_MS);
+      const handle = {
+        end: () => {
+          begin();
+          res.end();
+        },
+      };
       open.add(handle);
       // Issue 12, item 5: the stream ends with its credential (disabled, revoked,
       // expired, narrowed), with a last frame saying why; the client's reconnect is
@@ -113,6 +121,7 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
         end: (reason) => {
           if (closed) return;
           const frame: SseFrame = { type: 'end', reason };
+          begin();
           res.end(`event: end\ndata: ${JSON.stringify(frame)}\n\n`);
           cleanup();
         },
@@ -129,22 +138,33 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
       req.raw.on('close', cleanup);
       res.on('error', cleanup);
 
-      if (last !== null) {
-        try {
+      try {
+        if (last === null) {
+          // A fresh stream says where it starts, so a client cut before its first event
+          // resumes without a hole: the newest stored event this viewer may see at or
+          // before the fan-out's position — never another tenant's position (issue 12).
+          // A matching event between the two (on the bus, not yet stored) would come on
+          // a resume: an older one, never a hole.
+          const [newest] = await app.storage.listEvents(scope, { ...filter, beforeSeq: joinedAt + 1n, limit: 1 });
+          const ready: SseFrame = { type: 'ready', position: newest?.seq ?? '0-0' };
+          if (!closed) begin(`id: ${ready.position}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
+        } else {
+          begin();
           for await (const chunk of resumeAfter({ bus: app.bus, storage: app.storage }, scope, filter, last)) {
             if (closed) break;
             if ('gap' in chunk) res.write(`event: gap\ndata: ${JSON.stringify({ type: 'gap', ...chunk.gap })}\n\n`);
             else send(chunk.events);
           }
-        } catch (err) {
-          req.log.error({ err }, 'sse: catch-up failed');
-          res.destroy(); // the client retries with the same Last-Event-ID
-          return;
         }
-        const held = pending ?? [];
-        pending = null;
-        send(held);
+      } catch (err) {
+        req.log.error({ err }, 'sse: catch-up failed');
+        cleanup();
+        res.destroy(); // the client retries (with the same Last-Event-ID, if it had one)
+        return;
       }
+      const held = pending ?? [];
+      pending = null;
+      send(held);
     },
   );
 };
