@@ -25,10 +25,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { newId } from '@frostbyte/contracts';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousA11yIssues, launchChromium } from './browser.ts';
 
 const BASE = process.env.FMO_BASE_URL ?? '';
 const TOKEN = process.env.FMO_TOKEN ?? '';
@@ -98,11 +98,6 @@ interface EventWithTrace {
   trace: { readable?: boolean; input: unknown } | null;
 }
 
-async function expectNoSeriousA11yIssues(page: Page, view: string) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${view}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 describe.skipIf(!BASE)('the Audit page in Chromium', () => {
   let browser: Browser;
@@ -111,17 +106,7 @@ describe.skipIf(!BASE)('the Audit page in Chromium', () => {
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
     if (TOKEN) await context.addInitScript((t) => sessionStorage.setItem('fmo.token', t), TOKEN);
     page = await context.newPage();

@@ -21,10 +21,10 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
 import { newId } from '@frostbyte/contracts';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousA11yIssues, launchChromium } from './browser.ts';
 
 const BASE = process.env.FMO_BASE_URL ?? '';
 const TOKEN = process.env.FMO_TOKEN ?? '';
@@ -127,11 +127,6 @@ async function rowIds(page: Page): Promise<string[]> {
   return page.locator('[role=row][data-event-id]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event-id') ?? ''));
 }
 
-async function expectNoSeriousA11yIssues(page: Page, view: string) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${view}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
   let browser: Browser;
@@ -143,18 +138,7 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     proxy = await startCuttableProxy(new URL(BASE));
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ baseURL: proxy.url, viewport: { width: 1280, height: 900 } });
     if (TOKEN) await context.addInitScript((t) => sessionStorage.setItem('fmo.token', t), TOKEN);
     page = await context.newPage();

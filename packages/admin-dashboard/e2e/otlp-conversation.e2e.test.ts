@@ -12,9 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousA11yIssues, launchChromium } from './browser.ts';
 
 const BASE = process.env.FMO_BASE_URL ?? '';
 const TOKEN = process.env.FMO_TOKEN ?? '';
@@ -76,10 +76,7 @@ describe.skipIf(!BASE)('decision tracer on an OTLP call (Chromium)', () => {
       if (!eventId) await new Promise((res) => setTimeout(res, 100));
     }
     if (!eventId) throw new Error('the OTLP call was not stored');
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1280, height: 900 } });
     if (TOKEN) await context.addInitScript((t) => sessionStorage.setItem('fmo.token', t), TOKEN);
     page = await context.newPage();
@@ -114,9 +111,7 @@ describe.skipIf(!BASE)('decision tracer on an OTLP call (Chromium)', () => {
     expect(facts).toContain('Cached input tokens');
     expect(facts).toContain('Reasoning tokens');
 
-    const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await expectNoSeriousA11yIssues(page, 'trace (OTLP conversation)');
     await page.screenshot({ path: path.join(process.env.FMO_SCREENSHOT_DIR ?? '/tmp', 'trace-otlp-conversation.png'), fullPage: true });
   });
 });

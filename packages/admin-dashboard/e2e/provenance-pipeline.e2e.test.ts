@@ -30,9 +30,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import AxeBuilder from '@axe-core/playwright';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSeriousA11yIssues, launchChromium } from './browser.ts';
 
 const BASE = process.env.FMO_BASE_URL ?? '';
 const TOKEN = process.env.FMO_TOKEN ?? '';
@@ -153,11 +153,6 @@ async function postBaseline(): Promise<void> {
   if (res.status !== 202) throw new Error(`ingest answered ${res.status}: ${await res.text()}`);
 }
 
-async function expectNoSeriousA11yIssues(page: Page, view: string) {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(serious.map((v) => `${view}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-}
 
 async function setTheme(page: Page, theme: 'light' | 'dark') {
   await page.evaluate((t) => localStorage.setItem('fmo.theme', t), theme);
@@ -169,17 +164,7 @@ describe.skipIf(!BASE)('provenance timeline and pipeline schematic in Chromium',
 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 1000 } });
     if (TOKEN) await context.addInitScript((t) => sessionStorage.setItem('fmo.token', t), TOKEN);
     page = await context.newPage();
