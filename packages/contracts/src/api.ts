@@ -79,6 +79,21 @@ export const MetricsRow = Type.Object({
 });
 export type MetricsRow = Static<typeof MetricsRow>;
 
+/** One row of `GET /v1/costs`: calls, tokens with the parts providers price
+ * apart (parts of the totals, not additions), and the server-computed cost. */
+export const CostRow = Type.Object({
+  key: Type.String(),
+  calls: Type.Integer(),
+  errors: Type.Integer(),
+  input_tokens: Type.Integer(),
+  output_tokens: Type.Integer(),
+  cached_input_tokens: Type.Integer({ description: 'Of input_tokens: read from the provider cache.' }),
+  cache_write_tokens: Type.Integer({ description: 'Of input_tokens: written to the provider cache.' }),
+  reasoning_tokens: Type.Integer({ description: 'Of output_tokens: reasoning.' }),
+  cost_usd: Type.Number(),
+});
+export type CostRow = Static<typeof CostRow>;
+
 export const MetricsQuery = Type.Composite([
   EventFilter,
   Type.Object({ window: Type.Optional(Type.Integer({ minimum: 10, maximum: 30 * 86400, default: 300, description: 'Seconds.' })) }),

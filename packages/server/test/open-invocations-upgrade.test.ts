@@ -74,3 +74,50 @@ for (const kind of ['pglite', 'postgres'] as StorageKind[]) {
     });
   });
 }
+
+/** Upgrading to migrations/0029 fills the rollups' token parts from the events still stored. */
+for (const kind of ['pglite', 'postgres'] as StorageKind[]) {
+  describe(`cost_metrics token parts backfill: ${kind}`, () => {
+    it('sums each stored hour exactly; an hour whose events are gone keeps 0', async () => {
+      const { db, close } = await openDb(kind);
+      try {
+        await migrate(db, migrationsThrough('0028'));
+        await db.query('SELECT fmo_ensure_partitions(current_date - 1, current_date + 1)');
+        const t = uniq('c');
+        const hour = new Date(Math.floor(Date.now() / 3600_000) * 3600_000);
+        const at = new Date(hour.getTime() + 60_000).toISOString();
+        let seq = 1;
+        for (const [status, cached, written, reasoning] of [
+          ['completed', 40, 10, 3],
+          ['failed', 2, null, null],
+          ['started', 999, 999, 999], // not a call: the rollup never counted it
+        ] as const) {
+          await db.query(
+            `INSERT INTO model_events (id, seq, invocation_id, "timestamp", received_at, tenant_id, stage, model_name, model_version, operation, status,
+               cached_input_tokens, cache_write_tokens, reasoning_tokens)
+             VALUES ($1, $2, $3, $4, now(), $5, 'embed', 'm', '1', 'embed', $6, $7, $8, $9)`,
+            [newId(), seq++, newId(), at, t, status, cached, written, reasoning],
+          );
+        }
+        // The rollup rows as the writer made them before 0029: this hour's, and an old one whose events are gone.
+        for (const h of [hour, new Date(hour.getTime() - 40 * 86_400_000)]) {
+          await db.query(
+            `INSERT INTO cost_metrics (tenant_id, hour, stage, model_name, model_version, calls, errors) VALUES ($1, $2, 'embed', 'm', '1', 2, 1)`,
+            [t, h.toISOString()],
+          );
+        }
+        expect(await migrate(db, migrationsThrough('0029'))).toEqual(['0029_cost_token_parts.sql']);
+        const { rows } = await db.query<{ hour: Date | string; c: string; w: string; r: string }>(
+          'SELECT hour, cached_input_tokens::text AS c, cache_write_tokens::text AS w, reasoning_tokens::text AS r FROM cost_metrics WHERE tenant_id = $1 ORDER BY hour DESC',
+          [t],
+        );
+        expect(rows.map((r) => [r.c, r.w, r.r])).toEqual([
+          ['42', '10', '3'],
+          ['0', '0', '0'],
+        ]);
+      } finally {
+        await close();
+      }
+    });
+  });
+}

@@ -1,14 +1,7 @@
 /** The row shapes EventStats returns (storage/event-stats.ts). */
 
 export type CostGroup = 'model' | 'document' | 'tenant' | 'stage';
-export interface CostRow {
-  key: string;
-  calls: number;
-  errors: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
+export type { CostRow } from '@frostbyte/contracts';
 
 export interface StageWindowStats {
   /** The tenant of a per-tenant row (`perTenant`); null for the whole scope. */

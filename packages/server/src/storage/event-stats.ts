@@ -398,7 +398,7 @@ export class EventStats {
         const { rows } = await db.query(
           `SELECT coalesce(document_id, '(none)') AS key, count(*) AS calls, count(*) FILTER (WHERE status = 'failed') AS errors,
              coalesce(sum(input_tokens), 0) AS input_tokens, coalesce(sum(output_tokens), 0) AS output_tokens,
-             coalesce(sum(cost_usd), 0) AS cost_usd
+             ${TOKEN_PART_SUMS}, coalesce(sum(cost_usd), 0) AS cost_usd
            FROM model_events ${w.sql} AND status IN ('completed', 'failed') GROUP BY 1 ORDER BY cost_usd DESC LIMIT 1000`,
           w.params,
         );
@@ -408,7 +408,7 @@ export class EventStats {
       const w = new Where().scope(scope).add('hour >= ?', from.toISOString()).add('hour < ?', to.toISOString());
       const { rows } = await db.query(
         `SELECT ${keyExpr} AS key, sum(calls) AS calls, sum(errors) AS errors, sum(input_tokens) AS input_tokens,
-           sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
+           sum(output_tokens) AS output_tokens, ${TOKEN_PART_SUMS}, sum(cost_usd) AS cost_usd
          FROM cost_metrics ${w.sql} GROUP BY 1 ORDER BY cost_usd DESC`,
         w.params,
       );
@@ -417,6 +417,10 @@ export class EventStats {
   }
 }
 
+/** The token parts of a cost row: the same column names on model_events and cost_metrics. */
+const TOKEN_PART_SUMS = `coalesce(sum(cached_input_tokens), 0) AS cached_input_tokens,
+  coalesce(sum(cache_write_tokens), 0) AS cache_write_tokens, coalesce(sum(reasoning_tokens), 0) AS reasoning_tokens`;
+
 function costRow(r: Record<string, unknown>): CostRow {
   return {
     key: r.key as string,
@@ -424,6 +428,9 @@ function costRow(r: Record<string, unknown>): CostRow {
     errors: Number(r.errors),
     input_tokens: Number(r.input_tokens),
     output_tokens: Number(r.output_tokens),
+    cached_input_tokens: Number(r.cached_input_tokens),
+    cache_write_tokens: Number(r.cache_write_tokens),
+    reasoning_tokens: Number(r.reasoning_tokens),
     cost_usd: Number(r.cost_usd),
   };
 }

@@ -45,20 +45,25 @@ export class SqlStorage implements Storage {
         SELECT * FROM ${eventUnnest(1)}
         ON CONFLICT DO NOTHING
         RETURNING id, invocation_id, tenant_id, "timestamp", stage, model_name, model_version, status, input_tokens,
-          output_tokens, cost_usd, duration_ms
+          output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_usd, duration_ms
       ), traces AS (
         ${traceInsert(EVENT_PARAMS + 1)}
       ), rollup AS (
         INSERT INTO cost_metrics AS m (tenant_id, hour, stage, model_name, model_version, calls, errors,
-          input_tokens, output_tokens, cost_usd, duration_ms_sum, duration_ms_max)
+          input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_usd,
+          duration_ms_sum, duration_ms_max)
         SELECT tenant_id, date_trunc('hour', "timestamp"), stage, model_name, model_version, count(*),
           count(*) FILTER (WHERE status = 'failed'), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
+          coalesce(sum(cached_input_tokens), 0), coalesce(sum(cache_write_tokens), 0), coalesce(sum(reasoning_tokens), 0),
           coalesce(sum(cost_usd), 0), coalesce(sum(duration_ms), 0), coalesce(max(duration_ms), 0)
         FROM ins WHERE status IN ('completed', 'failed')
         GROUP BY 1, 2, 3, 4, 5
         ON CONFLICT (tenant_id, hour, stage, model_name, model_version) DO UPDATE SET
           calls = m.calls + excluded.calls, errors = m.errors + excluded.errors,
           input_tokens = m.input_tokens + excluded.input_tokens, output_tokens = m.output_tokens + excluded.output_tokens,
+          cached_input_tokens = m.cached_input_tokens + excluded.cached_input_tokens,
+          cache_write_tokens = m.cache_write_tokens + excluded.cache_write_tokens,
+          reasoning_tokens = m.reasoning_tokens + excluded.reasoning_tokens,
           cost_usd = m.cost_usd + excluded.cost_usd, duration_ms_sum = m.duration_ms_sum + excluded.duration_ms_sum,
           duration_ms_max = greatest(m.duration_ms_max, excluded.duration_ms_max)
       ), inv AS (

@@ -60,6 +60,13 @@ for (const mode of ['embedded', 'server'] as const) {
       expect(got.event.cost_usd).toBeCloseTo(1.5 + 0.3 + 5.625 + 4.5 + 6, 9);
       const list = await getJson(`${s.url}/v1/events?tenant_id=${tenant}`);
       expect(list.events[0]).toMatchObject({ cached_input_tokens: 1000, cache_write_tokens: 1500, reasoning_tokens: 200 });
+      // The cost views sum the parts beside the totals: the hourly rollup (per tenant) and the events (per document).
+      for (const group of ['tenant', 'document']) {
+        const costs = await getJson(`${s.url}/v1/costs?group_by=${group}`);
+        const row = costs.rows.find((r: Json) => r.key === (group === 'tenant' ? tenant : e.document_id));
+        expect(row, group).toMatchObject({ calls: 1, input_tokens: 3000, cached_input_tokens: 1000, cache_write_tokens: 1500, reasoning_tokens: 200 });
+        expect(row.cost_usd).toBeCloseTo(17.925, 9);
+      }
     });
 
     it('an event without parts serves them as null; the legacy metadata.cached_input_tokens fills the field', async () => {

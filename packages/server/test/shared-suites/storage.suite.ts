@@ -26,15 +26,26 @@ export function storageSuite(
 
     it('writes a batch once: a replay inserts nothing and is not counted twice in the rollups', async () => {
       const tenant = uniq('t');
-      const batch = withSeqs([record({ tenant_id: tenant }), record({ tenant_id: tenant }), record({ tenant_id: tenant, status: 'failed' })]);
+      const batch = withSeqs([
+        record({ tenant_id: tenant, document_id: 'd1', cached_input_tokens: 40, cache_write_tokens: 10 }),
+        record({ tenant_id: tenant, document_id: 'd1', reasoning_tokens: 7 }),
+        record({ tenant_id: tenant, document_id: 'd2', status: 'failed', cached_input_tokens: 2 }),
+      ]);
       expect((await storage.insertRecords(batch)).inserted).toBe(3);
       expect((await storage.insertRecords(batch)).inserted).toBe(0);
       // Same ids at other positions (a replay through the bus) are still duplicates.
       expect((await storage.insertRecords(withSeqs(batch.map((b) => b.record)))).inserted).toBe(0);
       const events = await storage.listEvents([tenant], { limit: 10 });
       expect(events).toHaveLength(3);
-      const costs = await stats.costs([tenant], 'tenant', new Date(Date.now() - 7200_000), new Date(Date.now() + 7200_000));
-      expect(costs).toEqual([{ key: tenant, calls: 3, errors: 1, input_tokens: 300, output_tokens: 60, cost_usd: 0.003 }]);
+      const window = [new Date(Date.now() - 7200_000), new Date(Date.now() + 7200_000)] as const;
+      // The hourly rollup (per tenant) and the events (per document) sum the token parts alike.
+      const parts = { input_tokens: 300, output_tokens: 60, cached_input_tokens: 42, cache_write_tokens: 10, reasoning_tokens: 7 };
+      expect(await stats.costs([tenant], 'tenant', ...window)).toEqual([{ key: tenant, calls: 3, errors: 1, ...parts, cost_usd: 0.003 }]);
+      const perDoc = await stats.costs([tenant], 'document', ...window);
+      expect(perDoc.map((r) => [r.key, r.cached_input_tokens, r.cache_write_tokens, r.reasoning_tokens]).sort()).toEqual([
+        ['d1', 40, 10, 7],
+        ['d2', 2, 0, 0],
+      ]);
     });
 
     it('pages newest first with a keyset cursor, no overlap and no hole', async () => {

@@ -1,4 +1,4 @@
-import { ErrorResponse, EventFilter, MetricsQuery, MetricsRow, MetricsTimeseries } from '@frostbyte/contracts';
+import { CostRow, ErrorResponse, EventFilter, MetricsQuery, MetricsRow, MetricsTimeseries } from '@frostbyte/contracts';
 import { badRequest } from '../../kernel/errors.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
@@ -62,7 +62,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
             group_by: Type.String(),
             from: Type.String(),
             to: Type.String(),
-            rows: Type.Array(Type.Object({ key: Type.String(), calls: Type.Integer(), errors: Type.Integer(), input_tokens: Type.Integer(), output_tokens: Type.Integer(), cost_usd: Type.Number() })),
+            rows: Type.Array(CostRow),
             total_cost_usd: Type.Number(),
           }),
           400: ErrorResponse,
