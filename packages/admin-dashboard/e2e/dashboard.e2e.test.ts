@@ -220,6 +220,52 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
     }
   });
 
+  it('shows what a document cost, with the cached and reasoning parts of its tokens', async () => {
+    const model = `${MODEL}-priced`;
+    const auth = TOKEN ? { authorization: `Bearer ${TOKEN}` } : {};
+    const pricing = { input_per_1k: 0.15, cached_input_per_1k: 0.075, output_per_1k: 0.6, reasoning_per_1k: 1.2 };
+    const reg = await fetch(`${BASE}/v1/models`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...auth },
+      body: JSON.stringify({ name: model, stage: 'policy', version: { version: '1', pricing, reason: 'list prices' } }),
+    });
+    expect(reg.status).toBe(201);
+    const doc = `e2e/${RUN}/priced.pdf`;
+    const event = {
+      id: newId(),
+      invocation_id: newId(),
+      timestamp: new Date().toISOString(),
+      tenant_id: TENANT,
+      document_id: doc,
+      stage: 'policy',
+      model_name: model,
+      model_version: '1',
+      operation: 'classify',
+      status: 'completed',
+      duration_ms: 12,
+      input_tokens: 1200,
+      cached_input_tokens: 1024,
+      output_tokens: 40,
+      reasoning_tokens: 8,
+    };
+    const res = await fetch(`${BASE}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(INGEST_KEY ? { authorization: `Bearer ${INGEST_KEY}` } : {}) },
+      body: JSON.stringify({ events: [event] }),
+    });
+    expect(res.status).toBe(202);
+    await page.goto(`/costs?group_by=document&tenant_id=${TENANT}`);
+    // 176 fresh × 0.15 + 1024 cached × 0.075 + 32 answer × 0.6 + 8 reasoning × 1.2, per 1k: $0.132.
+    const row = page.locator(`.cost-table tr[data-key="${doc}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    const cells = await row.locator('th, td').allTextContents();
+    expect(cells).toEqual([doc, '1', '0', '1200', '1024 (85%)', '—', '40', '8 (20%)', '$0.1320', expect.stringMatching(/%$/)]);
+    // Grouped by model, the same call is the priced model's row.
+    await page.getByLabel('Group by').selectOption('model');
+    await page.locator(`.cost-table tr[data-key="${model}@1"]`).waitFor();
+    expect(new URL(page.url()).searchParams.get('group_by')).toBe('model');
+  });
+
   it('has no serious accessibility violations on any view, in both themes, and writes screenshots', async () => {
     const posted = await postInvocation(`e2e/${RUN}/g.pdf`);
     for (const theme of ['light', 'dark'] as const) {
@@ -230,6 +276,7 @@ describe.skipIf(!BASE)('admin dashboard in Chromium', () => {
         ['trace', `/trace/${posted.completed}`],
         ['provenance', '/provenance'],
         ['pipeline', '/pipeline'],
+        ['costs', `/costs?group_by=document&tenant_id=${TENANT}`],
         ['login', '/login'],
       ];
       for (const [name, url] of views) {

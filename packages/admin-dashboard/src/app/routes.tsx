@@ -1,6 +1,7 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { ModelActivityMonitor } from '../features/activity/ModelActivityMonitor.tsx';
 import { AuditPage } from '../features/audit/AuditPage.tsx';
+import { CostsPage } from '../features/costs/CostsPage.tsx';
 import { LoginPage } from '../features/auth/LoginPage.tsx';
 import { ProvenanceTimeline } from '../features/provenance/ProvenanceTimeline.tsx';
 import { DecisionTracer } from '../features/trace/DecisionTracer.tsx';
@@ -59,6 +60,7 @@ export const ROUTES: readonly RouteDef[] = [
     ),
     nav: { label: 'Pipeline' },
   },
+  { path: '/costs', title: 'Costs', render: () => <CostsPage />, nav: { label: 'Costs', permission: 'metrics:read' } },
   { path: '/audit', title: 'Audit', render: () => <AuditPage />, nav: { label: 'Audit', permission: 'audit:read' } },
   { path: '/login', title: 'Sign in', render: () => <LoginPage />, public: true },
 ];

@@ -1,5 +1,6 @@
 import { CostRow, ErrorResponse, EventFilter, MetricsQuery, MetricsRow, MetricsTimeseries } from '@frostbyte/contracts';
 import { badRequest } from '../../kernel/errors.ts';
+import { requireInScope } from '../../kernel/tenant-scope.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
@@ -54,6 +55,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Cost and tokens grouped by model, document, tenant or stage (server-computed prices)',
         querystring: Type.Object({
           group_by: Type.Union([Type.Literal('model'), Type.Literal('document'), Type.Literal('tenant'), Type.Literal('stage')], { default: 'model' }),
+          tenant_id: Type.Optional(EventFilter.properties.tenant_id),
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }),
@@ -74,7 +76,9 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 86_400_000 - 3600_000);
       if (from >= to) throw badRequest('`from` must be before `to`');
       const groupBy = req.query.group_by ?? 'model';
-      const rows = await app.eventStats.costs(req.ctx.scope, groupBy, from, to);
+      const tenant = req.query.tenant_id;
+      requireInScope(req.ctx.scope, tenant);
+      const rows = await app.eventStats.costs(tenant ? [tenant] : req.ctx.scope, groupBy, from, to);
       return { group_by: groupBy, from: from.toISOString(), to: to.toISOString(), rows, total_cost_usd: rows.reduce((s, r) => s + r.cost_usd, 0) };
     },
   );
