@@ -106,7 +106,12 @@ for (const mode of ['embedded', 'server'] as const) {
         'GET /v1/documents/:document_id/events': [`/v1/documents/${doc}/events`],
         'GET /v1/metrics/summary': ['/v1/metrics/summary', `/v1/metrics/summary?tenant_id=${B}`],
         'GET /v1/metrics/timeseries': ['/v1/metrics/timeseries'],
-        'GET /v1/costs': ['/v1/costs?group_by=tenant', `/v1/costs?group_by=document&from=${from}&to=${to}`, '/v1/costs?group_by=model'],
+        'GET /v1/costs': [
+          '/v1/costs?group_by=tenant',
+          `/v1/costs?group_by=document&from=${from}&to=${to}`,
+          '/v1/costs?group_by=model',
+          `/v1/costs?group_by=document&tenant_id=${B}`,
+        ],
         'GET /v1/audit': ['/v1/audit', `/v1/audit?tenant_id=${B}`],
         'GET /v1/audit/proof/:event_id': [`/v1/audit/proof/${b.id}`],
         'GET /v1/audit/verify': ['/v1/audit/verify', `/v1/audit/verify?tenant_id=${B}`],
