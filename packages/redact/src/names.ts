@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { BloomFilter } from 'bloomfilter';
 import { PERSON_PRIORITY, type Span } from './detectors.ts';
 import { GIVEN_NAMES } from './lexicon/given-names.ts';
+import { PRODUCT_NAMES } from './lexicon/product-names.ts';
 
 /**
  * Person names, using the name lexicon of the `compromise` NLP library.
@@ -49,6 +50,9 @@ interface Lexicon {
    * Bloom filter: 0.1 % false positives (a name taken for a word: a miss, never
    * a false alarm), ~490 kB instead of the ~24 MB a Set of the words costs. */
   words: BloomFilter;
+  /** Software, services and companies (lexicon/product-names.ts, from simple-icons)
+   * that no name list knows: "Kubernetes", "Grafana", "Ollama" are not people. */
+  products: Set<string>;
 }
 
 /** Head words compromise does not list but that are common in our traffic. */
@@ -177,6 +181,7 @@ function loadLexicon(): Lexicon {
     other: new Set(),
     people: new Set(),
     heads,
+    products: new Set(),
   };
   for (const word in entries) {
     const raw = entries[word];
@@ -193,6 +198,9 @@ function loadLexicon(): Lexicon {
   delete require.cache[resolved];
   for (const name of GIVEN_NAMES.split(' ')) {
     if (!lex.first.has(name) && !lex.firstWeak.has(name) && !lex.last.has(name) && !lex.other.has(name)) lex.firstLex.add(name);
+  }
+  for (const name of PRODUCT_NAMES.split(' ')) {
+    if (!lex.first.has(name) && !lex.firstWeak.has(name) && !lex.firstLex.has(name) && !lex.last.has(name)) lex.products.add(name);
   }
   lexicon = lex;
   return lex;
@@ -282,7 +290,7 @@ function classify(lex: Lexicon, word: string, raw: string, dotted: boolean, lowe
   // The larger lists hold words too ("loyalty", "wisdom"): those count as weak.
   if (lex.firstLex.has(word)) return !isWord(lex, word) ? 'FIRST_LEX' : lowered ? 'OTHER' : 'FIRST_WEAK';
   if (lex.last.has(word)) return 'LAST';
-  if (lex.other.has(word) || CUE_WORDS.has(word)) return 'OTHER';
+  if (lex.other.has(word) || CUE_WORDS.has(word) || lex.products.has(word)) return 'OTHER';
   return 'UNKNOWN';
 }
 
