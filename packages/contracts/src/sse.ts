@@ -26,8 +26,10 @@ export const SseAlert = Type.Object({ type: Type.Literal('alert'), alert: Alert 
 export const SseEnd = Type.Object({ type: Type.Literal('end'), reason: Type.String() });
 
 /** The first frame of a stream opened without `Last-Event-ID`, with `id: <position>`:
- * the position after which this stream delivers every event. A client cut before its
- * first event then resumes from here instead of from nothing (which would be a hole). */
+ * the position after which this stream delivers every event — the newest stored event
+ * of the last day this viewer and filter may see, else `0-0` (never another tenant's
+ * position). A client cut before its first event then resumes from here instead of from
+ * nothing (which would be a hole). */
 export const SseReady = Type.Object({ type: Type.Literal('ready'), position: Type.String() });
 
 export const SseFrame = Type.Union([SseModelEvent, SseGap, SseAlert, SseEnd, SseReady], { $id: 'SseFrame' });

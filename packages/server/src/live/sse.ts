@@ -11,6 +11,9 @@ import { resumeAfter } from './resume.ts';
  * reconnects with Last-Event-ID and catches up from the bus or the database. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
+/** How far back (event time) a fresh stream looks for the viewer's newest event. */
+const READY_LOOKBACK_MS = 86_400_000;
+
 /** One event's SSE frame, serialised once however many clients it goes to: the fan-out
  * hands every client the same event objects, and with a thousand clients the
  * per-client JSON.stringify was the server's hottest spot. */
@@ -144,8 +147,15 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           // resumes without a hole: the newest stored event this viewer may see at or
           // before the fan-out's position — never another tenant's position (issue 12).
           // A matching event between the two (on the bus, not yet stored) would come on
-          // a resume: an older one, never a hole.
-          const [newest] = await app.storage.listEvents(scope, { ...filter, beforeSeq: joinedAt + 1n, limit: 1 });
+          // a resume: an older one, never a hole. The lookup reads one day of events at
+          // most (a filter that matches nothing must not scan the tenant's 30 days on
+          // every connect); with none there, the stream starts at the origin.
+          const [newest] = await app.storage.listEvents(scope, {
+            ...filter,
+            from: new Date(Date.now() - READY_LOOKBACK_MS).toISOString(),
+            beforeSeq: joinedAt + 1n,
+            limit: 1,
+          });
           const ready: SseFrame = { type: 'ready', position: newest?.seq ?? '0-0' };
           if (!closed) begin(`id: ${ready.position}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
         } else {
