@@ -150,14 +150,17 @@ export const sseRoutes: FastifyPluginAsyncTypebox = async (app) => {
           // a resume: an older one, never a hole. The lookup reads one day of events at
           // most (a filter that matches nothing must not scan the tenant's 30 days on
           // every connect); with none there, the stream starts at the origin.
-          const [newest] = await app.storage.listEvents(scope, {
-            ...filter,
-            from: new Date(Date.now() - READY_LOOKBACK_MS).toISOString(),
-            beforeSeq: joinedAt + 1n,
-            limit: 1,
-          });
-          const ready: SseFrame = { type: 'ready', position: newest?.seq ?? '0-0' };
-          if (!closed) begin(`id: ${ready.position}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n`);
+          const position = await app.storage
+            .listEvents(scope, { ...filter, from: new Date(Date.now() - READY_LOOKBACK_MS).toISOString(), beforeSeq: joinedAt + 1n, limit: 1 })
+            .then(([newest]) => newest?.seq ?? '0-0')
+            .catch((err: unknown) => {
+              // The database is away (the bus holds the writes): stream live without a
+              // position rather than refuse the viewer until it is back.
+              req.log.warn({ err }, 'sse: no ready position (database unavailable); streaming live without one');
+              return null;
+            });
+          const ready: SseFrame | null = position === null ? null : { type: 'ready', position };
+          if (!closed) begin(ready ? `id: ${ready.position}\nevent: ready\ndata: ${JSON.stringify(ready)}\n\n` : '');
         } else {
           begin();
           for await (const chunk of resumeAfter({ bus: app.bus, storage: app.storage }, scope, filter, last)) {

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sleep, until } from '../helper.ts';
-import { countStored, FULL, IngestLoad, PrivatePostgres, PrivateRedis, spawnServer } from './support.ts';
+import { countStored, FULL, IngestLoad, listenSse, PrivatePostgres, PrivateRedis, spawnServer } from './support.ts';
 
 const OUTAGE_MS = FULL ? 30_000 : 5_000;
 
@@ -31,7 +31,14 @@ describe('fault: PostgreSQL down under load', () => {
       await pgsql.stopServer('fast');
       const downAt = Date.now();
       const ackedAtStop = load.acked.size;
-      await sleep(OUTAGE_MS);
+      // A viewer who opens the live feed during the outage still gets it (with no
+      // ready position: that needs the database).
+      await sleep(500);
+      const sse = listenSse(server.url, {});
+      await sse.opened;
+      await sleep(OUTAGE_MS - 500);
+      const liveDuringOutage = sse.got.length;
+      sse.es.close();
       const ackedDuringOutage = load.acked.size - ackedAtStop;
       const backlog = await streamBacklog(redis.url, 'pgdown');
       const ready = await fetch(`${server.url}/readyz`).then(
@@ -49,10 +56,11 @@ describe('fault: PostgreSQL down under load', () => {
       const catchUpMs = Date.now() - t0;
       console.log(
         `[faults] PostgreSQL down ${downMs} ms: sent=${load.counts.sent} acknowledged=${load.acked.size} ` +
-          `acknowledged_during_outage=${ackedDuringOutage} redis_backlog_at_end_of_outage=${backlog} readyz_during_outage=${ready} ` +
+          `acknowledged_during_outage=${ackedDuringOutage} live_to_new_viewer_during_outage=${liveDuringOutage} redis_backlog_at_end_of_outage=${backlog} readyz_during_outage=${ready} ` +
           `stored=${stored} lost=${load.acked.size - stored} catch_up_ms=${catchUpMs} statuses=${JSON.stringify(load.counts.statuses)}`,
       );
       expect(ackedDuringOutage).toBeGreaterThan(0); // ingest kept acknowledging while the DB was away
+      expect(liveDuringOutage).toBeGreaterThan(0); // and the live feed kept going, for a new viewer too
       // …and never answered 5xx for it: the price book's periodic reload failing is
       // not a reason to refuse events that Redis can hold.
       expect(Object.keys(load.counts.statuses).filter((s) => s.startsWith('5'))).toEqual([]);
