@@ -9,7 +9,7 @@ import { iso } from '../storage/sql-values.ts';
 import { type AuditEntry, appendEntry, type ChainHead, hashEntry, type JsonObject } from './audit-chain.ts';
 import { canonicalJson } from './canonical-json.ts';
 import { formatVerifierKey, type SigningKey, signCheckpoint, verifierKeyOf, verifyCheckpoint } from './checkpoint.ts';
-import { inclusionProof, inclusionProofFromLeafHashes, leafHash, merkleRoot, merkleRootOfLeafHashes, verifyInclusion } from './merkle.ts';
+import { inclusionProofFromLeafHashes, leafHash, merkleRoot, merkleRootOfLeafHashes, verifyInclusion } from './merkle.ts';
 import { ChainVerifier, type VerifyChainResult } from './verify.ts';
 
 /** What `verifyEvents` found for one tenant. */
@@ -259,8 +259,9 @@ export class AuditLog {
         batch_root: merkleRoot(list.map((e) => eventLeaf(e, LEAF_VERSION))),
       });
       entries.push(entry);
-      let oldest = first.timestamp;
-      for (const e of list) if (Date.parse(e.timestamp) < Date.parse(oldest)) oldest = e.timestamp;
+      let oldestMs = Number.POSITIVE_INFINITY;
+      for (const e of list) oldestMs = Math.min(oldestMs, Date.parse(e.timestamp));
+      const oldest = new Date(oldestMs).toISOString();
       batches.push([tenant, entry.seq, seqNumber(first.seq), seqNumber(last.seq), list.map((e) => e.id).join(','), oldest]);
     }
     await this.insertEntries(tx, entries);
@@ -510,15 +511,9 @@ export class AuditLog {
         );
         for (const b of rows) {
           after = Number(b.seq);
-          const ids = b.event_ids.map(String);
-          const stored = await this.eventsById(db, ids, b.leaf_version);
-          const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
-          const hashes = ids.map((id, i) => {
-            const leaf = stored.get(id);
-            return leaf ? leafHash(leaf) : pinned?.[i];
-          });
+          const { ids, hashes, stored, pinned } = await this.batchLeafHashes(db, b);
           const gone = hashes.filter((h) => h === undefined).length;
-          check.events += stored.size; // rehashed; a held batch's dropped ones come from its kept hashes
+          check.events += stored; // rehashed; a held batch's dropped ones come from its kept hashes
           if (gone) {
             // No root to compare without every leaf. Missing is fine when retention could
             // have removed them (the batch reaches back before its cutoff), else a deletion.
@@ -588,17 +583,11 @@ export class AuditLog {
       const row = (await db.query('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq = $2', [event.tenant_id, b.seq])).rows[0];
       if (!row) return null;
       const entry = rowToEntry(row);
-      const ids = b.event_ids.map(String);
+      const { ids, hashes } = await this.batchLeafHashes(db, b);
       const index = ids.indexOf(event.id);
       const mine = eventLeaf(event, b.leaf_version);
-      // A held document's batch keeps its leaf hashes once the other events are gone
-      // (retention.ts). The path takes only siblings from them; the event's own leaf is
-      // recomputed from its row below.
-      const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
-      const stored = pinned ? null : await this.eventsById(db, ids, b.leaf_version);
-      const leaves = stored ? ids.map((id) => stored.get(id)) : [];
-      const complete = pinned !== null || leaves.every((l): l is Buffer => l !== undefined);
-      const proof = pinned ? inclusionProofFromLeafHashes(pinned, index) : complete ? inclusionProof(leaves as Buffer[], index) : [];
+      const complete = hashes.every((h) => h !== undefined);
+      const proof = complete ? inclusionProofFromLeafHashes(hashes as string[], index) : [];
       const verified =
         complete &&
         hashEntry(entry) === entry.hash &&
@@ -639,19 +628,28 @@ export class AuditLog {
     );
     let pinned = 0;
     for (const b of rows) {
-      const ids = b.event_ids.map(String);
-      const stored = await this.eventsById(tx, ids, b.leaf_version);
-      const leaves = ids.map((id) => stored.get(id));
-      if (!leaves.every((l): l is Buffer => l !== undefined)) continue;
-      await tx.query('UPDATE audit_batches SET leaf_hashes = $3 WHERE tenant_id = $1 AND seq = $2', [b.tenant_id, b.seq, leaves.map(leafHash)]);
+      const { hashes } = await this.batchLeafHashes(tx, { ...b, leaf_hashes: null });
+      if (!hashes.every((h) => h !== undefined)) continue;
+      await tx.query('UPDATE audit_batches SET leaf_hashes = $3 WHERE tenant_id = $1 AND seq = $2', [b.tenant_id, b.seq, hashes]);
       pinned++;
     }
     return pinned;
   }
 
-  private async eventsById(db: SqlClient, ids: string[], version: LeafVersion): Promise<Map<string, Buffer>> {
+  /**
+   * A batch's leaf hashes in leaf order, each recomputed from its event's row as stored
+   * now; for a row no longer stored, the hash kept for a legal hold (`leaf_hashes`),
+   * else undefined. The one place proofs, `verifyEvents` and pinning get leaves from.
+   */
+  private async batchLeafHashes(
+    db: SqlClient,
+    b: { event_ids: string[]; leaf_hashes: string[] | null; leaf_version: LeafVersion },
+  ): Promise<{ ids: string[]; hashes: (string | undefined)[]; stored: number; pinned: string[] | null }> {
+    const ids = b.event_ids.map(String);
     const { rows } = await db.query(`SELECT * FROM model_events WHERE id = ANY($1::uuid[])`, [ids]);
-    return new Map(rows.map((r) => [r.id as string, eventLeaf(toEvent(r), version)]));
+    const leaves = new Map(rows.map((r) => [r.id as string, leafHash(eventLeaf(toEvent(r), b.leaf_version))]));
+    const pinned = b.leaf_hashes?.length === ids.length ? b.leaf_hashes : null;
+    return { ids, hashes: ids.map((id, i) => leaves.get(id) ?? pinned?.[i]), stored: leaves.size, pinned };
   }
 }
 

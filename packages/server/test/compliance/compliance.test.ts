@@ -5,6 +5,7 @@ import { AccessReport, AuditVerifyReport, DocumentStatus } from '@frostbyte/cont
 import { Value } from '@sinclair/typebox/value';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readAuditOf } from '../../src/audit/read-audit.ts';
 import { run } from '../../src/cli/frostbyte.ts';
 import { freshPgDatabase, type Json, makeEvent, postEvents, startServer, TEST_ADMIN_TOKEN, tempDir, uniq, until } from '../helper.ts';
 import { call, ingestKey, userToken } from '../security/support.ts';
@@ -247,6 +248,8 @@ for (const mode of ['server', 'embedded'] as const)
       expect((await get(`/v1/documents/${D1}?tenant_id=${A}`, officerB.token)).status).toBe(403);
       const log = (await get(`/v1/audit?action=document.erase&tenant_id=${A}`, officerA.token)).body.entries;
       expect(log[0]).toMatchObject({ actor: `user:${officerA.name}`, target: `document:${D1}`, details: { events: 2, traces: 2 } });
+      // The reads above are chained within a second; written now, so the checkpoint covers them.
+      await readAuditOf(s.app.audit).flush();
       await s.app.audit.checkpointAll();
       expect((await get(`/v1/audit/verify?tenant_id=${A}`)).body).toMatchObject({ ok: true, tenants: [{ ok: true, unattested: 0 }] });
       // The erased events' inclusion proofs still verify: the leaves never held the payload.

@@ -12,21 +12,37 @@ const GROUPS: readonly { value: CostGroup; label: string }[] = [
   { value: 'document', label: 'Document' },
   { value: 'stage', label: 'Stage' },
 ];
-const PERIODS = [
-  { hours: 1, label: 'Last hour' },
-  { hours: 24, label: 'Last 24 hours' },
-  { hours: 24 * 7, label: 'Last 7 days' },
-  { hours: 24 * 30, label: 'Last 30 days' },
-] as const;
+const PERIODS: readonly { value: string; label: string }[] = [
+  { value: '1', label: 'Last hour' },
+  { value: '24', label: 'Last 24 hours' },
+  { value: String(24 * 7), label: 'Last 7 days' },
+  { value: String(24 * 30), label: 'Last 30 days' },
+];
+
+/** A labelled select over a fixed list. */
+function Choice({ label, value, options, onChange }: { label: string; value: string; options: readonly { value: string; label: string }[]; onChange: (v: string) => void }) {
+  return (
+    <label>
+      {label}{' '}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
 
 /** `?group_by=&hours=&tenant_id=`: what the page shows, so a view can be linked. */
 export function parseCostQuery(search: string): CostQuery {
   const p = new URLSearchParams(search);
   const group = p.get('group_by');
-  const hours = Number(p.get('hours'));
+  const hours = p.get('hours');
   return {
     group_by: GROUPS.some((g) => g.value === group) ? (group as CostGroup) : 'model',
-    hours: PERIODS.some((x) => x.hours === hours) ? hours : 24,
+    hours: PERIODS.some((x) => x.value === hours) ? Number(hours) : 24,
     tenant_id: p.get('tenant_id') || undefined,
   };
 }
@@ -55,26 +71,8 @@ export function CostsPage() {
       </p>
       <fieldset className="cost-controls">
         <legend className="visually-hidden">Cost view</legend>
-        <label>
-          Group by{' '}
-          <select value={q.group_by} onChange={(e) => set({ group_by: e.target.value })}>
-            {GROUPS.map((g) => (
-              <option key={g.value} value={g.value}>
-                {g.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Period{' '}
-          <select value={q.hours} onChange={(e) => set({ hours: e.target.value })}>
-            {PERIODS.map((x) => (
-              <option key={x.hours} value={x.hours}>
-                {x.label}
-              </option>
-            ))}
-          </select>
-        </label>
+        <Choice label="Group by" value={q.group_by} options={GROUPS} onChange={(v) => set({ group_by: v })} />
+        <Choice label="Period" value={String(q.hours)} options={PERIODS} onChange={(v) => set({ hours: v })} />
         {costs.data && (
           <output className="cost-total" aria-live="polite">
             Total <strong>{formatCost(costs.data.total_cost_usd)}</strong>

@@ -55,7 +55,7 @@ export const metricRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Cost and tokens grouped by model, document, tenant or stage (server-computed prices)',
         querystring: Type.Object({
           group_by: Type.Union([Type.Literal('model'), Type.Literal('document'), Type.Literal('tenant'), Type.Literal('stage')], { default: 'model' }),
-          tenant_id: Type.Optional(EventFilter.properties.tenant_id),
+          tenant_id: EventFilter.properties.tenant_id,
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }),

@@ -21,8 +21,9 @@ export interface CostQuery {
 
 /** `GET /v1/costs`: calls, tokens with their parts and the server-computed cost, grouped. */
 export const getCosts = (q: CostQuery, signal?: AbortSignal) => {
-  const to = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 3_600_000);
-  const from = new Date(to.getTime() - q.hours * 3_600_000 - 3_600_000);
+  // `to` an hour ahead, so the current hour's rollup row is in.
+  const to = new Date(Date.now() + 3_600_000);
+  const from = new Date(Date.now() - q.hours * 3_600_000);
   return apiGet<CostReport>('/v1/costs', { group_by: q.group_by, tenant_id: q.tenant_id, from: from.toISOString(), to: to.toISOString() }, signal);
 };
 

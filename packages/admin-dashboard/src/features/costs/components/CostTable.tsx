@@ -1,11 +1,14 @@
 import type { CostRow } from '@frostbyte/contracts';
+import type { ReactNode } from 'react';
 import { formatCost, formatCount, formatPercent } from '../../../lib/format.ts';
 import type { CostGroup } from '../api/get-costs.ts';
 
 const KEY_LABEL: Record<CostGroup, string> = { model: 'Model @ version', tenant: 'Tenant', document: 'Document', stage: 'Stage' };
 
-/** Of a total, the part a provider prices apart: "1,024 (85%)". */
-function part(n: number, of: number) {
+type Summed = Omit<CostRow, 'key'>;
+
+/** Of a total, the part a provider prices apart: "1024 (85%)". */
+function part(n: number, of: number): ReactNode {
   if (!n) return <span className="muted">—</span>;
   return (
     <>
@@ -14,10 +17,30 @@ function part(n: number, of: number) {
   );
 }
 
+/** The number columns: header, a row's cell, and the total's cell from the summed rows. */
+const COLUMNS: readonly { label: string; cell: (r: Summed, total: number) => ReactNode; sum?: (t: Summed) => ReactNode }[] = [
+  { label: 'Calls', cell: (r) => formatCount(r.calls) },
+  { label: 'Errors', cell: (r) => formatCount(r.errors) },
+  { label: 'Input tokens', cell: (r) => formatCount(r.input_tokens) },
+  { label: 'of which cached', cell: (r) => part(r.cached_input_tokens, r.input_tokens), sum: (t) => formatCount(t.cached_input_tokens) },
+  { label: 'of which cache writes', cell: (r) => part(r.cache_write_tokens, r.input_tokens), sum: (t) => formatCount(t.cache_write_tokens) },
+  { label: 'Output tokens', cell: (r) => formatCount(r.output_tokens) },
+  { label: 'of which reasoning', cell: (r) => part(r.reasoning_tokens, r.output_tokens), sum: (t) => formatCount(t.reasoning_tokens) },
+  { label: 'Cost', cell: (r) => formatCost(r.cost_usd) },
+  { label: 'Share', cell: (r, total) => formatPercent(total ? r.cost_usd / total : 0), sum: () => '100%' },
+];
+
+function sumRows(rows: readonly CostRow[]): Summed {
+  const t: Summed = { calls: 0, errors: 0, input_tokens: 0, output_tokens: 0, cached_input_tokens: 0, cache_write_tokens: 0, reasoning_tokens: 0, cost_usd: 0 };
+  for (const r of rows) for (const k of Object.keys(t) as (keyof Summed)[]) t[k] += r[k];
+  return t;
+}
+
 /** One row per model, tenant, document or stage: calls, tokens with the parts that are
  * priced apart (parts of their totals, not additions), cost and share of the total. */
 export function CostTable({ rows, groupBy, total }: { rows: readonly CostRow[]; groupBy: CostGroup; total: number }) {
   if (!rows.length) return <p className="muted">No priced calls in this period.</p>;
+  const sums = { ...sumRows(rows), cost_usd: total };
   return (
     <div className="cost-table-wrap">
       <table className="table cost-table">
@@ -27,33 +50,11 @@ export function CostTable({ rows, groupBy, total }: { rows: readonly CostRow[]; 
         <thead>
           <tr>
             <th scope="col">{KEY_LABEL[groupBy]}</th>
-            <th scope="col" className="num">
-              Calls
-            </th>
-            <th scope="col" className="num">
-              Errors
-            </th>
-            <th scope="col" className="num">
-              Input tokens
-            </th>
-            <th scope="col" className="num">
-              of which cached
-            </th>
-            <th scope="col" className="num">
-              of which cache writes
-            </th>
-            <th scope="col" className="num">
-              Output tokens
-            </th>
-            <th scope="col" className="num">
-              of which reasoning
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-            <th scope="col" className="num">
-              Share
-            </th>
+            {COLUMNS.map((c) => (
+              <th key={c.label} scope="col" className="num">
+                {c.label}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -62,30 +63,22 @@ export function CostTable({ rows, groupBy, total }: { rows: readonly CostRow[]; 
               <th scope="row" className="mono">
                 {r.key}
               </th>
-              <td className="num">{formatCount(r.calls)}</td>
-              <td className="num">{formatCount(r.errors)}</td>
-              <td className="num">{formatCount(r.input_tokens)}</td>
-              <td className="num">{part(r.cached_input_tokens, r.input_tokens)}</td>
-              <td className="num">{part(r.cache_write_tokens, r.input_tokens)}</td>
-              <td className="num">{formatCount(r.output_tokens)}</td>
-              <td className="num">{part(r.reasoning_tokens, r.output_tokens)}</td>
-              <td className="num">{formatCost(r.cost_usd)}</td>
-              <td className="num">{formatPercent(total ? r.cost_usd / total : 0)}</td>
+              {COLUMNS.map((c) => (
+                <td key={c.label} className="num">
+                  {c.cell(r, total)}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
             <th scope="row">Total</th>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.calls, 0))}</td>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.errors, 0))}</td>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.input_tokens, 0))}</td>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.cached_input_tokens, 0))}</td>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.cache_write_tokens, 0))}</td>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.output_tokens, 0))}</td>
-            <td className="num">{formatCount(rows.reduce((n, r) => n + r.reasoning_tokens, 0))}</td>
-            <td className="num">{formatCost(total)}</td>
-            <td className="num">100%</td>
+            {COLUMNS.map((c) => (
+              <td key={c.label} className="num">
+                {(c.sum ?? c.cell)(sums, total)}
+              </td>
+            ))}
           </tr>
         </tfoot>
       </table>
